@@ -1,0 +1,1 @@
+"""Change detection: what a range of commits changes (endpoints, requirements, migrations)."""

@@ -1,0 +1,56 @@
+"""A revision's files, as the analysers see them: a commit, the index, or a dict in memory."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Protocol
+
+from mosaic_hooks import git
+
+
+class Snapshot(Protocol):
+    def paths(self) -> list[str]:
+        """Every file path in the revision."""
+
+    def read(self, paths: Iterable[str]) -> dict[str, bytes]:
+        """Contents of the given paths; paths absent from the revision are left out."""
+
+
+class DictSnapshot:
+    """Files held in memory: for tests and for analysing generated trees."""
+
+    def __init__(self, files: Mapping[str, bytes | str]) -> None:
+        self._files = {path: data.encode() if isinstance(data, str) else data for path, data in files.items()}
+
+    def paths(self) -> list[str]:
+        return sorted(self._files)
+
+    def read(self, paths: Iterable[str]) -> dict[str, bytes]:
+        return {path: self._files[path] for path in paths if path in self._files}
+
+
+class GitSnapshot:
+    """A commit (`rev`) or, with `rev=None`, the staged index of a repository."""
+
+    def __init__(self, repo: git.Repo, rev: str | None) -> None:
+        self.repo = repo
+        self.rev = rev
+        self._paths: list[str] | None = None
+
+    def paths(self) -> list[str]:
+        if self._paths is None:
+            self._paths = git.list_files(self.repo, self.rev)
+        return self._paths
+
+    def read(self, paths: Iterable[str]) -> dict[str, bytes]:
+        return git.read_files(self.repo, self.rev, paths)
+
+
+class EmptySnapshot:
+    """The revision before a root commit."""
+
+    def paths(self) -> list[str]:
+        return []
+
+    def read(self, paths: Iterable[str]) -> dict[str, bytes]:
+        return {}
