@@ -39,7 +39,8 @@ fi
 
 if [ -x "$LEGACY" ]; then
   if [ -n "$MOSAIC_HOOKS_RUNNING_LEGACY" ]; then
-    echo "mosaic-hooks: $LEGACY runs the mosaic-hooks hook again (a loop); run \\`mosaic-hooks install --hook-type $HOOK_TYPE\\` after fixing that file" >&2
+    echo "mosaic-hooks: $LEGACY runs the mosaic-hooks hook again (a loop);" \\
+      "fix that file, then run \\`mosaic-hooks install --hook-type $HOOK_TYPE\\`" >&2
     exit 2
   fi
   printf '%s' "$STDIN" | MOSAIC_HOOKS_RUNNING_LEGACY=1 "$LEGACY" "$@"
@@ -54,10 +55,12 @@ ARGS=(hook-impl --hook-type "$HOOK_TYPE" -- "$@")
 if [ -x "$INSTALL_PYTHON" ]; then
   CMD=("$INSTALL_PYTHON" -m mosaic_hooks "${{ARGS[@]}}")
 elif command -v mosaic-hooks >/dev/null 2>&1; then
-  echo "mosaic-hooks: $INSTALL_PYTHON (the Python mosaic-hooks was installed with) is gone; using $(command -v mosaic-hooks) (run \\`mosaic-hooks install\\` again to fix this)" >&2
+  echo "mosaic-hooks: $INSTALL_PYTHON (the Python mosaic-hooks was installed with) is gone;" \\
+    "using $(command -v mosaic-hooks) (run \\`mosaic-hooks install\\` again to fix this)" >&2
   CMD=(mosaic-hooks "${{ARGS[@]}}")
 else
-  echo "mosaic-hooks: not found: $INSTALL_PYTHON is gone and mosaic-hooks is not on PATH (activate the virtualenv that has it, or run \\`git ... --no-verify\\` to skip the hook once)" >&2
+  echo "mosaic-hooks: not found: $INSTALL_PYTHON is gone and mosaic-hooks is not on PATH" \\
+    "(activate the virtualenv that has it, or run \\`git ... --no-verify\\` to skip the hook once)" >&2
   exit 2
 fi
 

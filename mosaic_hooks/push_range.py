@@ -135,16 +135,24 @@ def compute_range(repo: git.Repo, update: RefUpdate, *, known_remote: Sequence[s
     # A new ref, a remote tip we do not have, or a rewritten history (rebase + force push): diffing
     # against the old tip would drag in everything that changed under it, so take the commits that no
     # remote has seen, as for a new branch.
-    count, base = new_commits(repo, head, [sha for sha in known_remote if sha != head])
+    count, base = new_commits(repo, head, known_remote)
     if count == 0:
         return None
     return PushedRange(update.local_ref, update.local_sha, update.remote_ref, update.remote_sha, base, head)
 
 
 def compute_ranges(repo: git.Repo, updates: Sequence[RefUpdate]) -> list[tuple[RefUpdate, PushedRange | None]]:
-    """Every ref line's range, in input order (None for a line that sends nothing)."""
+    """Every ref line's range, in input order (None for a line that sends nothing).
+
+    A commit two refs of one push share is checked once, with the first of them: a later new ref's
+    range leaves out what an earlier ref of the same push already covers.
+    """
     known_remote = [sha for u in updates if (sha := _exists_locally(repo, u.remote_sha)) is not None]
-    return [(update, compute_range(repo, update, known_remote=known_remote)) for update in updates]
+    result: list[tuple[RefUpdate, PushedRange | None]] = []
+    for update in updates:
+        covered = [r.head for _, r in result if r is not None]
+        result.append((update, compute_range(repo, update, known_remote=[*known_remote, *covered])))
+    return result
 
 
 def range_from_pre_commit_env(repo: git.Repo, env: Mapping[str, str]) -> PushedRange | None:
@@ -196,8 +204,11 @@ def parse_receive_lines(text: str) -> list[ReceivedUpdate]:
     return updates
 
 
-def received_range(repo: git.Repo, update: ReceivedUpdate) -> PushedRange | None:
-    """The commits a received ref update brings that the repository did not have under any ref."""
+def received_range(repo: git.Repo, update: ReceivedUpdate, *, covered: Sequence[str] = ()) -> PushedRange | None:
+    """The commits a received ref update brings that the repository did not have under any ref.
+
+    `covered`: new tips of earlier refs of the same push, whose commits are checked with those refs.
+    """
     if update.is_deletion:
         return None
     head = git.resolve_commit(repo, update.new_sha)
@@ -209,8 +220,19 @@ def received_range(repo: git.Repo, update: ReceivedUpdate) -> PushedRange | None
         if old == head:
             return None
     else:
-        proc = repo.git("rev-list", "--topo-order", "--reverse", "--parents", head, "--not", "--all", "--")
+        proc = repo.git("rev-list", "--topo-order", "--reverse", "--parents", head, "--not", "--all", *covered, "--")
         count, base = first_parent_of_oldest(proc.stdout.decode())
         if count == 0:
             return None
     return PushedRange(update.ref, update.new_sha, update.ref, update.old_sha, base, head)
+
+
+def received_ranges(
+        repo: git.Repo, updates: Sequence[ReceivedUpdate],
+) -> list[tuple[ReceivedUpdate, PushedRange | None]]:
+    """Every received ref's range, in input order; shared commits are checked with the first ref."""
+    result: list[tuple[ReceivedUpdate, PushedRange | None]] = []
+    for update in updates:
+        covered = [r.head for _, r in result if r is not None]
+        result.append((update, received_range(repo, update, covered=covered)))
+    return result

@@ -32,7 +32,7 @@ def _read_stdin() -> str:
 
 def pre_receive(stdin: str) -> int:
     from mosaic_hooks import config, local_checks
-    from mosaic_hooks.push_range import parse_receive_lines, received_range
+    from mosaic_hooks.push_range import parse_receive_lines, received_ranges
 
     if bypass.stage_bypass("pre-receive"):
         return exit_codes.PASSED
@@ -41,8 +41,7 @@ def pre_receive(stdin: str) -> int:
     # A bare repository has no work tree to hold a pyproject.toml: defaults and the environment.
     cfg = config.load(None)
     worst = exit_codes.PASSED
-    for update in updates:
-        pushed = received_range(repo, update)
+    for update, pushed in received_ranges(repo, updates):
         if pushed is None:
             continue
         paths = git.changed_paths(repo, pushed.base, pushed.head)

@@ -14,8 +14,8 @@ import sys
 from collections.abc import Mapping, Sequence
 
 from mosaic_hooks import bypass, config, exit_codes, git, local_checks
-from mosaic_hooks.push_range import PushedRange, compute_ranges, parse_push_lines, range_from_pre_commit_env
 from mosaic_hooks.output import write_line
+from mosaic_hooks.push_range import PushedRange, compute_ranges, parse_push_lines, range_from_pre_commit_env
 
 PREFIX = "mosaic[pre-push]"
 
