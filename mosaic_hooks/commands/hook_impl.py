@@ -89,6 +89,9 @@ def start_detached(argv: list[str], *, cwd: Path, log_path: Path, header: str) -
 
 
 def run(args: argparse.Namespace) -> int:
+    # Hook messages go to stderr: `git push --porcelain` parses stdout, and git shows a commit hook's
+    # stdout on stderr anyway.
+    sys.stdout = sys.stderr
     hook_type = args.hook_type
     if hook_type == "pre-commit":
         from mosaic_hooks.commands import check
