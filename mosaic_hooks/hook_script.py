@@ -28,8 +28,7 @@ HOOK_TYPE={hook_type}
 INSTALL_PYTHON={python}
 READS_STDIN={reads_stdin}
 
-HERE="$(cd "$(dirname "$0")" && pwd)"
-LEGACY="$HERE/$HOOK_TYPE.legacy"
+LEGACY="$0.legacy"
 
 # git gives some hooks their input on stdin: read it once, hand the same bytes to both hooks.
 STDIN=""

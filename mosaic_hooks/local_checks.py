@@ -6,23 +6,10 @@ is relevant, it returns 0 at once, printing nothing and reading nothing.
 
 from __future__ import annotations
 
-import posixpath
-
 from mosaic_hooks import exit_codes, git
 from mosaic_hooks.config import Config
 from mosaic_hooks.output import write_line
-
-_RELEVANT_NAMES = ("pyproject.toml", "openapi.json", "openapi.yaml", "openapi.yml")
-
-
-def is_relevant(path: str) -> bool:
-    name = posixpath.basename(path)
-    return (
-        path.endswith(".py")
-        or name in _RELEVANT_NAMES
-        or (name.startswith("requirements") and name.endswith(".txt"))
-        or "/migrations/" in f"/{path}"
-    )
+from mosaic_hooks.relevance import is_relevant
 
 
 def printable(path: str) -> str:

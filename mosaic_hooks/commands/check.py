@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import argparse
 
-from mosaic_hooks import bypass, config, exit_codes, git, local_checks
+from mosaic_hooks import bypass, exit_codes, git
 from mosaic_hooks.output import write_line
+from mosaic_hooks.relevance import any_relevant
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -38,6 +39,10 @@ def run(args: argparse.Namespace) -> int:
     if not paths:
         write_line("mosaic[check] nothing staged")
         return exit_codes.PASSED
+    if not any_relevant(paths):  # the agreed rule: nothing relevant, nothing read, nothing printed
+        return exit_codes.PASSED
+    from mosaic_hooks import config, local_checks
+
     cfg = config.load(repo.root)
     base = git.resolve_commit(repo, "HEAD")  # None on an unborn branch: everything staged is new
     return local_checks.check_change(repo, cfg, base=base, head=None, paths=paths)

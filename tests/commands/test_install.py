@@ -108,8 +108,7 @@ def test_foreign_pre_push_gets_the_same_stdin_and_arguments(repo: Path, remote: 
 def test_a_legacy_hook_that_calls_our_hook_again_is_stopped(repo: Path) -> None:
     run_cli("install", "--hook-type", "pre-commit", cwd=repo)
     ours = hooks_dir(repo) / "pre-commit"
-    (hooks_dir(repo) / "pre-commit.legacy").write_text(ours.read_text())
-    (hooks_dir(repo) / "pre-commit.legacy").chmod(0o755)
+    write_hook(hooks_dir(repo) / "pre-commit.legacy", f'exec {ours} "$@"')  # e.g. a wrapper gone wrong
     proc = subprocess.run([str(ours)], cwd=repo, capture_output=True, text=True, timeout=30)
     assert proc.returncode != 0
     assert "runs the mosaic-hooks hook again (a loop)" in proc.stderr
