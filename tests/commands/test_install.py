@@ -237,3 +237,12 @@ def test_post_receive_starts_verification_in_the_background(repo: Path, server: 
     log = server / "mosaic-hooks" / "verify.log"
     assert f"remote: mosaic-hooks: verifying {head[:10]} on refs/heads/main in the background (log: " in push.stderr
     assert f"verify {head}" in log.read_text()
+
+
+def test_a_foreign_hook_and_a_foreign_legacy_file_are_both_left_alone(repo: Path) -> None:
+    write_hook(hooks_dir(repo) / "pre-commit", "exit 0")
+    write_hook(hooks_dir(repo) / "pre-commit.legacy", "exit 0")
+    proc = run_cli("install", "--hook-type", "pre-commit", cwd=repo)
+    assert proc.returncode == 2
+    assert "both" in proc.stderr and "neither is ours" in proc.stderr
+    assert not hook_script.is_our_script((hooks_dir(repo) / "pre-commit").read_text())

@@ -146,3 +146,26 @@ def test_hook_messages_keep_porcelain_stdout_clean(hooked: Path) -> None:
     push = git_run(hooked, "push", "--porcelain", "origin", "main")
     assert push.returncode == 0
     assert "mosaic" not in push.stdout and "mosaic[pre-push]" in push.stderr
+
+
+def test_force_push_over_a_remote_tip_this_clone_never_saw(hooked: Path, remote: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    git(tmp_path, "clone", "-q", str(remote), str(other))
+    commit_files(other, {"theirs.py": "1\n"})
+    git(other, "push", "-q", "--no-verify", "origin", "main")  # hooked's clone has not fetched this
+    commit_files(hooked, {"ours.py": "1\n"})
+    push = git_run(hooked, "push", "--force", "origin", "main")
+    assert push.returncode == 0, push.stderr
+    assert "fatal" not in push.stderr.lower()  # the probe for the unknown remote tip is silent
+    assert "relevant file(s): ours.py" in push.stderr and "theirs.py" not in push.stderr
+
+
+def test_pushed_file_names_that_are_not_utf8(hooked: Path) -> None:
+    name = b"caf\xe9.py"
+    with open(bytes(hooked) + b"/" + name, "w") as handle:
+        handle.write("x = 1\n")
+    subprocess.run([b"git", b"add", b"--", name], cwd=hooked, check=True)
+    git(hooked, "commit", "-q", "--no-verify", "-m", "latin-1 name")
+    push = git_run(hooked, "push", "origin", "main")
+    assert push.returncode == 0, push.stderr
+    assert "relevant file(s): caf\ufffd.py" in push.stderr and "Traceback" not in push.stderr
