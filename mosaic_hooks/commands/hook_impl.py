@@ -24,12 +24,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("hook_args", nargs="*", help="the arguments git gave the hook")
 
 
-def _read_stdin() -> str:
-    if sys.stdin is None or sys.stdin.isatty():
-        return ""
-    return sys.stdin.buffer.read().decode("utf-8", "surrogateescape")
-
-
 def pre_receive(stdin: str) -> int:
     from mosaic_hooks import config, local_checks
     from mosaic_hooks.push_range import parse_receive_lines, received_ranges
@@ -97,10 +91,10 @@ def run(args: argparse.Namespace) -> int:
         from mosaic_hooks.commands import check
 
         return check.run(args)
-    stdin = _read_stdin()
-    if hook_type == "pre-push":
-        from mosaic_hooks.commands import pre_push
+    from mosaic_hooks.commands import pre_push
 
+    stdin = pre_push.read_stdin()
+    if hook_type == "pre-push":
         return pre_push.run_pre_push(stdin)
     if hook_type == "pre-receive":
         return pre_receive(stdin)

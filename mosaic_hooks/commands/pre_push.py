@@ -15,9 +15,16 @@ from collections.abc import Mapping, Sequence
 
 from mosaic_hooks import bypass, config, exit_codes, git, local_checks
 from mosaic_hooks.output import write_line
-from mosaic_hooks.push_range import PushedRange, compute_ranges, parse_push_lines, range_from_pre_commit_env
+from mosaic_hooks.push_range import (
+    PushedRange,
+    PushInputError,
+    compute_ranges,
+    parse_push_lines,
+    range_from_pre_commit_env,
+)
 
 PREFIX = "mosaic[pre-push]"
+STDIN_TIMEOUT = 10.0
 
 # Which result wins when refs end differently: a failed check blocks for a reason the user can act on,
 # so it is reported over a usage error, which is reported over "could not decide".
@@ -36,11 +43,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("url", nargs="?", help="the remote's URL (git passes it to the pre-push hook)")
 
 
-def read_stdin() -> str:
-    """git's ref lines; nothing when stdin is a terminal (someone ran the command by hand)."""
+def read_stdin(timeout: float = STDIN_TIMEOUT) -> str:
+    """The hook's stdin, read once: git's ref lines.
+
+    Nothing when stdin is a terminal (someone ran the command by hand). git writes its lines at
+    once and closes the pipe, so a pipe that stays silent for `timeout` seconds is not git's: that
+    is a usage error rather than a hook that hangs forever.
+    """
     if sys.stdin is None or sys.stdin.isatty():
         return ""
-    return sys.stdin.buffer.read().decode("utf-8", "surrogateescape")
+    import select
+
+    stream = sys.stdin.buffer
+    try:
+        ready, _, _ = select.select([stream], [], [], timeout)
+    except (OSError, ValueError):  # not a selectable file (e.g. a closed stdin)
+        ready = [stream]
+    if not ready:
+        raise PushInputError(f"no input on stdin within {timeout:g} s",
+                             hint="the pre-push hook gets its ref lines from git; run by hand, use </dev/null")
+    return stream.read().decode("utf-8", "surrogateescape")
 
 
 def short(sha: str | None) -> str:
@@ -108,5 +130,8 @@ def run_pre_push(stdin: str, env: Mapping[str, str] | None = None) -> int:
 def run(args: argparse.Namespace) -> int:
     del args  # the remote's name and URL are not needed: the ranges come from the ref lines
     env = os.environ
+    # Under the pre-commit framework, git's lines were read by the framework, which passes the range
+    # in the environment; its stdin is not ours to wait on.
+    by_framework = env.get("PRE_COMMIT") == "1"
     has_env_range = bool(env.get("PRE_COMMIT_FROM_REF") and env.get("PRE_COMMIT_TO_REF"))
-    return run_pre_push("" if has_env_range else read_stdin(), env)
+    return run_pre_push("" if has_env_range or by_framework else read_stdin(), env)

@@ -169,3 +169,24 @@ def test_pushed_file_names_that_are_not_utf8(hooked: Path) -> None:
     push = git_run(hooked, "push", "origin", "main")
     assert push.returncode == 0, push.stderr
     assert "relevant file(s): caf\ufffd.py" in push.stderr and "Traceback" not in push.stderr
+
+
+def test_a_silent_stdin_pipe_is_an_error_not_a_hang(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mosaic_hooks.commands import pre_push
+    from mosaic_hooks.push_range import PushInputError
+
+    read_end, write_end = os.pipe()  # a writer that never writes nor closes
+    try:
+        with open(read_end) as silent:
+            monkeypatch.setattr("sys.stdin", silent)
+            with pytest.raises(PushInputError, match=r"no input on stdin within 0\.2 s"):
+                pre_push.read_stdin(timeout=0.2)
+    finally:
+        os.close(write_end)
+
+
+def test_under_the_pre_commit_framework_stdin_is_not_read(repo: Path) -> None:
+    proc = run_cli("pre-push", cwd=repo, input="garbage the framework would have consumed\n",
+                   env={"PRE_COMMIT": "1"})
+    assert proc.returncode == 0
+    assert "nothing to check" in proc.stdout
