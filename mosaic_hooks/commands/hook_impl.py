@@ -48,8 +48,10 @@ def pre_receive(stdin: str) -> int:
     return worst
 
 
-def verify_argv(commit: str) -> list[str]:
-    return [sys.executable, "-m", "mosaic_hooks", "verify", "--commit", commit]
+def verify_argv(commit: str, base: str | None) -> list[str]:
+    """`mosaic-hooks verify` of what landed (base: the branch's previous tip, when there was one)."""
+    argv = [sys.executable, "-m", "mosaic_hooks", "verify", "--commit", commit]
+    return [*argv, "--base", base] if base else argv
 
 
 def post_receive(stdin: str) -> int:
@@ -64,11 +66,13 @@ def post_receive(stdin: str) -> int:
     if not landed:
         return exit_codes.PASSED
     commit = landed[-1].new_sha
+    base = None if git.is_null_oid(landed[-1].old_sha) else landed[-1].old_sha
     log_dir = repo.git_dir / "mosaic-hooks"
     log_dir.mkdir(exist_ok=True)
     log_path = log_dir / "verify.log"
-    start_detached(verify_argv(commit), cwd=repo.git_dir, log_path=log_path,
-                   header=f"--- {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())} verify {commit}\n")
+    started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    start_detached(verify_argv(commit, base), cwd=repo.git_dir, log_path=log_path,
+                   header=f"--- {started} verify {commit} (base {base})\n")
     write_line(f"mosaic-hooks: verifying {commit[:10]} on {branch} in the background (log: {log_path})")
     return exit_codes.PASSED
 

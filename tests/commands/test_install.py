@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -231,12 +232,21 @@ def test_pre_receive_rejects_the_push_with_the_reason(repo: Path, server: Path) 
 
 
 def test_post_receive_starts_verification_in_the_background(repo: Path, server: Path) -> None:
+    before = git(server, "rev-parse", "main")
     head = commit_files(repo, {"README.md": "new\n"})
     push = git_run(repo, "push", "--no-verify", "server", "main")
     assert push.returncode == 0, push.stderr
     log = server / "mosaic-hooks" / "verify.log"
     assert f"remote: mosaic-hooks: verifying {head[:10]} on refs/heads/main in the background (log: " in push.stderr
-    assert f"verify {head}" in log.read_text()
+    header = log.read_text().splitlines()[0]
+    assert f"verify {head} (base {before})" in header
+    # The verification's own output goes to the log, never to the pusher.
+    deadline = time.monotonic() + 30
+    while len(log.read_text().splitlines()) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert len(log.read_text().splitlines()) >= 2
+    first_output = log.read_text().splitlines()[1]
+    assert first_output not in push.stderr
 
 
 def test_a_foreign_hook_and_a_foreign_legacy_file_are_both_left_alone(repo: Path) -> None:
