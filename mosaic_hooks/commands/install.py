@@ -62,6 +62,10 @@ def locate_hooks_dir(repo: git.Repo, *, force: bool, action: str) -> HooksDir:
                      f"(`git config --{scope} --unset core.hooksPath`), or pass --force to write there anyway",
             )
         write_line(f"{PREFIX} warning: writing into {path}, the {scope} core.hooksPath shared by every repository")
+    elif value and not os.path.isabs(os.path.expanduser(value)) and action == "install":
+        # git resolves a relative hooksPath in each worktree's own directory (prior-art notes, 1.1).
+        write_line(f"{PREFIX} note: core.hooksPath '{value}' is relative, so each worktree runs the hooks in "
+                   f"its own '{value}'; commit that directory or install from each worktree")
     return HooksDir(path=path, hooks_path_setting=value, scope=scope)
 
 

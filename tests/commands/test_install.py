@@ -143,6 +143,7 @@ def test_repository_local_core_hooks_path_is_honoured(repo: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert (repo / ".githooks" / "pre-commit").exists()
     assert not (hooks_dir(repo) / "pre-commit").exists()
+    assert "core.hooksPath '.githooks' is relative" in proc.stdout
     (repo / "h.py").write_text("1\n")
     git(repo, "add", "h.py")
     commit = git_run(repo, "commit", "-m", "x")
@@ -256,3 +257,19 @@ def test_a_foreign_hook_and_a_foreign_legacy_file_are_both_left_alone(repo: Path
     assert proc.returncode == 2
     assert "both" in proc.stderr and "neither is ours" in proc.stderr
     assert not hook_script.is_our_script((hooks_dir(repo) / "pre-commit").read_text())
+
+
+def test_submodule_installs_into_its_own_git_dir(repo: Path, tmp_path: Path) -> None:
+    library = tmp_path / "library"
+    git(tmp_path, "init", "-q", str(library))
+    commit_files(library, {"lib.py": "x = 1\n"})
+    git(repo, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(library), "vendor/lib")
+    sub = repo / "vendor" / "lib"
+    proc = run_cli("install", "--hook-type", "pre-commit", cwd=sub)
+    assert proc.returncode == 0, proc.stderr
+    assert (repo / ".git" / "modules" / "vendor" / "lib" / "hooks" / "pre-commit").exists()
+    (sub / "more.py").write_text("y = 2\n")
+    git(sub, "add", "more.py")
+    commit = git_run(sub, "commit", "-m", "in the submodule")
+    assert commit.returncode == 0
+    assert "mosaic[check] 1 relevant file(s): more.py" in commit.stderr
