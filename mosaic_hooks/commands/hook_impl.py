@@ -26,6 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def pre_receive(stdin: str) -> int:
     from mosaic_hooks import config, local_checks
+    from mosaic_hooks.commands.pre_push import worst
     from mosaic_hooks.push_range import parse_receive_lines, received_ranges
 
     if bypass.stage_bypass("pre-receive"):
@@ -34,7 +35,7 @@ def pre_receive(stdin: str) -> int:
     repo = git.find_repo()
     # A bare repository has no work tree to hold a pyproject.toml: defaults and the environment.
     cfg = config.load(None)
-    worst = exit_codes.PASSED
+    codes = []
     for update, pushed in received_ranges(repo, updates):
         if pushed is None:
             continue
@@ -44,8 +45,8 @@ def pre_receive(stdin: str) -> int:
         if code != exit_codes.PASSED:
             write_line(f"mosaic-hooks: push rejected: {update.ref} ({pushed.head[:10]}) failed the local checks "
                        f"(exit {code})")
-            worst = code if worst in (exit_codes.PASSED, exit_codes.INCONCLUSIVE) else worst
-    return worst
+        codes.append(code)
+    return worst(codes)
 
 
 def verify_argv(commit: str, base: str | None) -> list[str]:
