@@ -14,7 +14,6 @@ import os
 from collections.abc import Mapping
 
 from mosaic_hooks.errors import MosaicError
-from mosaic_hooks.output import write_line
 
 # The pre-commit framework ids of our stages (`.pre-commit-hooks.yaml`).
 HOOK_IDS = {"check": "mosaic-check", "pre-push": "mosaic-gate", "verify": "mosaic-verify"}
@@ -38,12 +37,31 @@ def _env(env: Mapping[str, str] | None) -> Mapping[str, str]:
     return os.environ if env is None else env
 
 
+def _write_line(text: str) -> None:
+    # Imported on use: the commit hook's fast path asks this module questions and prints nothing.
+    from mosaic_hooks.output import write_line
+
+    write_line(text)
+
+
 def _names(value: str) -> list[str]:
     return [name.strip() for name in value.split(",") if name.strip()]
 
 
 def hooks_disabled(env: Mapping[str, str] | None = None) -> bool:
     return _env(env).get("MOSAIC_HOOKS", "").strip().lower() in _OFF_VALUES
+
+
+def skipped_by_pre_commit(stage: str, env: Mapping[str, str] | None = None) -> bool:
+    """Whether pre-commit's SKIP names our hook id for `stage`."""
+    hook_id = HOOK_IDS.get(stage)
+    return bool(hook_id) and hook_id in _names(_env(env).get("SKIP", ""))
+
+
+def anything_to_say(stage: str, env: Mapping[str, str] | None = None) -> bool:
+    """Whether a bypass variable would make `stage` print a skip or refuse a typo (the fast path's question)."""
+    values = _env(env)
+    return hooks_disabled(values) or skipped_by_pre_commit(stage, values) or bool(values.get("MOSAIC_SKIP", "").strip())
 
 
 def skipped_checks(env: Mapping[str, str] | None = None) -> frozenset[str]:
@@ -62,7 +80,7 @@ def is_skipped(check: str, env: Mapping[str, str] | None = None) -> bool:
         return False
     if check not in _announced:
         _announced.add(check)
-        write_line(f"mosaic-hooks: {check}: skipped (MOSAIC_SKIP)")
+        _write_line(f"mosaic-hooks: {check}: skipped (MOSAIC_SKIP)")
     return True
 
 
@@ -73,11 +91,10 @@ def stage_bypass(stage: str, env: Mapping[str, str] | None = None) -> bool:
     """
     values = _env(env)
     if hooks_disabled(values):
-        write_line(f"mosaic-hooks: {stage}: skipped (MOSAIC_HOOKS={values.get('MOSAIC_HOOKS', '').strip()})")
+        _write_line(f"mosaic-hooks: {stage}: skipped (MOSAIC_HOOKS={values.get('MOSAIC_HOOKS', '').strip()})")
         return True
-    hook_id = HOOK_IDS.get(stage)
-    if hook_id and hook_id in _names(values.get("SKIP", "")):
-        write_line(f"mosaic-hooks: {stage}: skipped (SKIP={hook_id})")
+    if skipped_by_pre_commit(stage, values):
+        _write_line(f"mosaic-hooks: {stage}: skipped (SKIP={HOOK_IDS[stage]})")
         return True
     skipped_checks(values)
     stage_group = "production" if stage == "verify" else "local"

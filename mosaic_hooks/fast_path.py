@@ -12,10 +12,8 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
+from mosaic_hooks import bypass
 from mosaic_hooks.relevance import any_relevant
-
-# Set, these ask the full path to print something (a skip) or to refuse (a typo in MOSAIC_SKIP).
-_BYPASS_VARS = ("MOSAIC_HOOKS", "MOSAIC_SKIP", "SKIP")
 
 
 def git_stdout(args: Sequence[str]) -> bytes | None:
@@ -45,7 +43,7 @@ def git_stdout(args: Sequence[str]) -> bytes | None:
 
 def commit_needs_nothing() -> bool:
     """True when the staged change has no path the local checks look at and nothing must be printed."""
-    if any(os.environ.get(name) for name in _BYPASS_VARS):
+    if bypass.anything_to_say("check"):  # a skip to print, or a typo in MOSAIC_SKIP to refuse
         return False
     out = git_stdout(["diff", "--cached", "--name-only", "--no-renames", "-z"])
     if not out:  # a git error, or nothing staged: the full path says which

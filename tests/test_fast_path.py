@@ -26,7 +26,7 @@ def test_readme_only_commit_loads_no_router_no_subprocess_no_config(repo: Path) 
     assert (code, out) == (0, "")
     assert "mosaic_hooks.fast_path" in modules
     assert not modules & {"argparse", "subprocess", "dataclasses", "mosaic_hooks.main", "mosaic_hooks.config",
-                          "mosaic_hooks.git", "tomllib"}
+                          "mosaic_hooks.git", "mosaic_hooks.output", "tomllib"}
 
 
 def test_a_relevant_path_takes_the_full_path(repo: Path) -> None:
@@ -37,15 +37,27 @@ def test_a_relevant_path_takes_the_full_path(repo: Path) -> None:
     assert "mosaic_hooks.local_checks" in modules
 
 
-@pytest.mark.parametrize("variable", ["MOSAIC_HOOKS", "MOSAIC_SKIP", "SKIP"])
+@pytest.mark.parametrize(("variable", "value"), [
+    ("MOSAIC_HOOKS", "0"), ("MOSAIC_SKIP", "health"), ("MOSAIC_SKIP", "typo"), ("SKIP", "flake8,mosaic-check"),
+])
 def test_a_bypass_variable_takes_the_full_path_so_the_skip_is_printed(
-        repo: Path, variable: str, monkeypatch: pytest.MonkeyPatch) -> None:
+        repo: Path, variable: str, value: str, monkeypatch: pytest.MonkeyPatch) -> None:
     (repo / "README.md").write_text("changed\n")
     git(repo, "add", "README.md")
     monkeypatch.chdir(repo)
     assert fast_path.commit_needs_nothing()
-    monkeypatch.setenv(variable, "0")
+    monkeypatch.setenv(variable, value)
     assert not fast_path.commit_needs_nothing()
+
+
+@pytest.mark.parametrize(("variable", "value"), [("MOSAIC_HOOKS", "1"), ("SKIP", "flake8,mosaic-gate")])
+def test_variables_that_ask_nothing_of_the_commit_stage_keep_the_fast_path(
+        repo: Path, variable: str, value: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    (repo / "README.md").write_text("changed\n")
+    git(repo, "add", "README.md")
+    monkeypatch.chdir(repo)
+    monkeypatch.setenv(variable, value)
+    assert fast_path.commit_needs_nothing()
 
 
 def test_nothing_staged_or_not_a_repository_takes_the_full_path(repo: Path, tmp_path: Path,
