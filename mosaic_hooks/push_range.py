@@ -168,9 +168,13 @@ def range_from_pre_commit_env(repo: git.Repo, env: Mapping[str, str]) -> PushedR
             raise PushInputError(f"{name}={value!r} does not name a commit in this repository",
                                  hint="it is set by the pre-commit framework; unset it to use git's push lines")
     assert head is not None
+    if base is not None and not git.is_ancestor(repo, base, head):
+        # pre-commit passes the old remote tip even after a rebase; diffing against it would drag in
+        # everything that changed under the branch, so take the commits no remote has seen instead.
+        _, base = new_commits(repo, head)
     return PushedRange(
         local_ref=env.get("PRE_COMMIT_LOCAL_BRANCH") or to_ref, local_sha=head,
-        remote_ref=env.get("PRE_COMMIT_REMOTE_BRANCH") or "", remote_sha=base or "",
+        remote_ref=env.get("PRE_COMMIT_REMOTE_BRANCH") or "", remote_sha=from_ref,
         base=base, head=head,
     )
 

@@ -197,3 +197,17 @@ def test_commits_shared_by_refs_of_one_push_are_checked_with_the_first(repo: Pat
                RefUpdate("refs/heads/same", third, "refs/heads/same", Z40)]
     ranges = [pushed for _, pushed in compute_ranges(_repo(repo), updates)]
     assert [(r.base, r.head) if r else None for r in ranges] == [(first, second), (second, third), None]
+
+
+def test_pre_commit_framework_range_after_a_rebase_uses_the_new_branch_range(repo: Path, remote: Path) -> None:
+    git(repo, "checkout", "-q", "-b", "feature")
+    old_tip = commit_files(repo, {"feature.py": "1\n"})
+    git(repo, "push", "-q", "--no-verify", "origin", "feature")
+    git(repo, "checkout", "-q", "main")
+    main_tip = commit_files(repo, {"upstream.py": "1\n"})
+    git(repo, "push", "-q", "--no-verify", "origin", "main")
+    git(repo, "checkout", "-q", "feature")
+    git(repo, "rebase", "-q", "main")
+    new_tip = git(repo, "rev-parse", "HEAD")
+    pushed = range_from_pre_commit_env(_repo(repo), {"PRE_COMMIT_FROM_REF": old_tip, "PRE_COMMIT_TO_REF": new_tip})
+    assert pushed is not None and (pushed.base, pushed.head) == (main_tip, new_tip)

@@ -273,3 +273,18 @@ def test_submodule_installs_into_its_own_git_dir(repo: Path, tmp_path: Path) -> 
     commit = git_run(sub, "commit", "-m", "in the submodule")
     assert commit.returncode == 0
     assert "mosaic[check] 1 relevant file(s): more.py" in commit.stderr
+
+
+def test_commit_all_and_partial_commits_see_the_index_git_is_committing(repo: Path) -> None:
+    commit_files(repo, {"tracked.py": "x = 1\n", "other.py": "y = 1\n"})
+    run_cli("install", "--hook-type", "pre-commit", cwd=repo)
+    (repo / "tracked.py").write_text("x = 2\n")  # modified, not staged: `commit -a` stages it in a temporary index
+    commit = git_run(repo, "commit", "-a", "-m", "all")
+    assert commit.returncode == 0
+    assert "mosaic[check] 1 relevant file(s): tracked.py" in commit.stderr
+    (repo / "other.py").write_text("y = 2\n")
+    (repo / "README.md").write_text("readme change\n")
+    git(repo, "add", "README.md")
+    partial = git_run(repo, "commit", "-m", "only other.py", "--", "other.py")
+    assert partial.returncode == 0
+    assert "mosaic[check] 1 relevant file(s): other.py" in partial.stderr
