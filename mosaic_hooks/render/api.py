@@ -154,7 +154,7 @@ class RenderAPI:
         self._sleep = sleep
         self._client: httpx.Client | None = None
         self._not_before = 0.0  # monotonic time before which Ratelimit-* asked us not to call
-        self._next_delay = 0.0
+        self._delay_for: tuple[int, float] = (0, 0.0)
         self.requests = 0  # HTTP requests sent, retries included
         self.request_times: list[float] = []  # monotonic send times, for budgets and benchmarks
 
@@ -239,6 +239,7 @@ class RenderAPI:
         """One GET with retries; raises RenderRefused, RenderUnreachable or RenderAPIError."""
         from tenacity import Retrying, retry_if_exception_type
 
+        self._delay_for = (0, 0.0)
         retrying = Retrying(retry=retry_if_exception_type(_Transient), stop=self._stop, wait=self._wait,
                             sleep=self._sleep, reraise=True)
         try:
@@ -251,21 +252,27 @@ class RenderAPI:
                                     hint="Render may be down or the network unreachable; try again later") from None
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def _delay(self, state: RetryCallState) -> float:
+        """The wait before the next attempt, drawn once per attempt: tenacity versions differ in whether
+        `stop` or `wait` is asked first, and both need the same jittered value."""
+        if self._delay_for[0] != state.attempt_number:
+            exc = state.outcome.exception() if state.outcome else None
+            hint = exc.retry_after if isinstance(exc, _Transient) else None
+            if hint is not None:
+                delay = min(hint, _MAX_SERVER_WAIT) + random.uniform(0, 0.1)
+            else:
+                ceiling = min(self.backoff_max, self.backoff_base * 2 ** (state.attempt_number - 1))
+                delay = ceiling / 2 + random.uniform(0, ceiling / 2)  # "equal jitter": never a zero wait
+            self._delay_for = (state.attempt_number, delay)
+        return self._delay_for[1]
+
     def _stop(self, state: RetryCallState) -> bool:
-        exc = state.outcome.exception() if state.outcome else None
-        hint = exc.retry_after if isinstance(exc, _Transient) else None
-        if hint is not None:
-            delay = min(hint, _MAX_SERVER_WAIT) + random.uniform(0, 0.1)
-        else:
-            ceiling = min(self.backoff_max, self.backoff_base * 2 ** (state.attempt_number - 1))
-            delay = ceiling / 2 + random.uniform(0, ceiling / 2)  # "equal jitter": never a zero wait
-        self._next_delay = delay
         if state.attempt_number >= self.attempts:
             return True
-        return self.deadline is not None and time.monotonic() + delay > self.deadline
+        return self.deadline is not None and time.monotonic() + self._delay(state) > self.deadline
 
-    def _wait(self, _state: RetryCallState) -> float:
-        return self._next_delay
+    def _wait(self, state: RetryCallState) -> float:
+        return self._delay(state)
 
     def _respect_rate_limit(self, path: str) -> None:
         pause = self._not_before - time.monotonic()

@@ -292,10 +292,10 @@ class RenderFake:
 
     def _service(self, service_id: str | None) -> FakeService:
         with self._lock:
-            if service_id is None:
-                if len(self.services) != 1:
-                    raise ValueError("name the service: the fake has several (or none)")
-                return next(iter(self.services.values()))
+            if service_id is None:  # the service added last
+                if not self.services:
+                    raise ValueError("the Render fake has no service yet: call add_service() first")
+                return next(reversed(self.services.values()))
             return self.services[service_id]
 
     def push(self, commit_sha: str, message: str = "", branch: str = "main", commit_created_at: float | None = None,
@@ -371,6 +371,10 @@ class RenderFake:
         """The next `n` API requests answer 429 with `Retry-After: retry_after`."""
         with self._lock:
             self._faults.append(_Fault(status=429, remaining=n, retry_after=retry_after))
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._faults.clear()
 
     # -- inspection ------------------------------------------------------------------------------
     def deploy(self, deploy_id: str) -> dict[str, Any]:
