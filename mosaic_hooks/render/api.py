@@ -242,15 +242,17 @@ class RenderAPI:
         self._delay_for = (0, 0.0)
         retrying = Retrying(retry=retry_if_exception_type(_Transient), stop=self._stop, wait=self._wait,
                             sleep=self._sleep, reraise=True)
+        failure: RenderAPIError | None = None
         try:
             for attempt in retrying:
                 with attempt:
                     return self._once(path, params or {})
         except _Transient as exc:
-            attempts = "1 attempt" if self.attempts == 1 else "several attempts"
-            raise RenderUnreachable(self._clean(f"Render API: GET {path}: {exc.message} (gave up after {attempts})"),
-                                    hint="Render may be down or the network unreachable; try again later") from None
-        raise AssertionError("unreachable")  # pragma: no cover
+            tries = "1 attempt" if self.attempts == 1 else "several attempts"
+            failure = RenderUnreachable(self._clean(f"Render API: GET {path}: {exc.message} (gave up after {tries})"),
+                                        hint="Render may be down or the network unreachable; try again later")
+        # Raised outside the except block, so no exception context (an httpx request) travels with it.
+        raise failure or AssertionError("unreachable")
 
     def _delay(self, state: RetryCallState) -> float:
         """The wait before the next attempt, drawn once per attempt: tenacity versions differ in whether
@@ -288,15 +290,18 @@ class RenderAPI:
         self._respect_rate_limit(path)
         self.requests += 1
         self.request_times.append(time.monotonic())
+        failure: Exception | None = None
         try:
             response = self._http().get(self.base_url + path, params=dict(params))
         except httpx.TimeoutException:
-            raise _Transient(f"no answer within {self.timeout:g}s") from None
+            failure = _Transient(f"no answer within {self.timeout:g}s")
         except httpx.TransportError as exc:
-            raise _Transient(f"cannot connect to {self.host} ({self._clean(type(exc).__name__)}: "
-                             f"{self._clean(str(exc))[:160]})") from None
+            failure = _Transient(f"cannot connect to {self.host} ({self._clean(type(exc).__name__)}: "
+                                 f"{self._clean(str(exc))[:160]})")
         except httpx.HTTPError as exc:
-            raise RenderAPIError(self._clean(f"Render API: GET {path}: {type(exc).__name__}")) from None
+            failure = RenderAPIError(self._clean(f"Render API: GET {path}: {type(exc).__name__}"))
+        if failure is not None:  # raised here, outside the except blocks: no httpx exception as context
+            raise failure
         self._note_rate_limit(response)
         status = response.status_code
         if 200 <= status < 300:
