@@ -162,6 +162,7 @@ class _ApiWait:
         self.superseded_by: list[str] = []
         self.found_by = "render-api"
         self._failures = 0
+        self._last_poll = time.monotonic()
         self._contains_cache: dict[str, bool | None] = {}
         self.api: RenderAPI
 
@@ -389,11 +390,15 @@ class _ApiWait:
 
     # -- pacing ------------------------------------------------------------------------------------
     def _sleep(self) -> bool:
-        """Sleep one polling interval (less if the deadline is nearer); False when time is up."""
-        remaining = self.deadline - time.monotonic()
+        """Sleep until one polling interval after the last poll (or the deadline); False when time is up."""
+        now = time.monotonic()
+        remaining = self.deadline - now
         if remaining <= 0:
             return False
-        time.sleep(min(self.interval, remaining))
+        # Polls keep their cadence: the time a request took counts against the interval.
+        pause = max(0.0, self._last_poll + self.interval - now)
+        time.sleep(min(pause, remaining))
+        self._last_poll = time.monotonic()
         return True
 
     def _poll(self, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
