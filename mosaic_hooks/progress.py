@@ -46,7 +46,7 @@ class Progress:
 
     def status(self, deploy_id: str | None, status: str, elapsed: float) -> None:
         key = (deploy_id, status)
-        text = f"{deploy_id or 'deploy'}: {status} ({format_elapsed(elapsed)})"
+        text = f"{deploy_id + ': ' if deploy_id else ''}{status} ({format_elapsed(elapsed)})"
         if self.live:
             write(f"\r\033[K{text}", self.stream)
             self._shown = True

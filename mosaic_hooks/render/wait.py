@@ -224,7 +224,7 @@ class _ApiWait:
             if line != waiting_line:
                 self.reporter.say(line)
                 waiting_line = line
-            self.reporter.status(None, "waiting for the deploy to be created")
+            self.reporter.status(None, "no deploy yet")
             if not self._sleep():
                 return self.outcome(TIMED_OUT, f"no deploy of {self.short} appeared on service {self.service_id} "
                                                f"within {format_elapsed(self.timeout)} (see the service's Events page: "

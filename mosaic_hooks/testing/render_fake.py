@@ -629,21 +629,25 @@ def _parse_timeline(text: str) -> list[tuple[str, float]]:
     return steps
 
 
-def _watch(fake: RenderFake, service_id: str, repo: str, branch: str, stop: threading.Event) -> None:
-    """Push to the fake whenever `branch` moves in the git repository `repo` (a bare remote works)."""
+def _branch_sha(repo: str, branch: str) -> str | None:
     import subprocess
 
-    seen: str | None = None
-    while not stop.wait(0.5):
-        proc = subprocess.run(["git", "-C", repo, "rev-parse", "--verify", "--quiet", f"refs/heads/{branch}"],
-                              capture_output=True, text=True, timeout=10)
-        sha = proc.stdout.strip()
-        if proc.returncode != 0 or sha == seen:
+    proc = subprocess.run(["git", "-C", repo, "rev-parse", "--verify", "--quiet", f"refs/heads/{branch}"],
+                          capture_output=True, text=True, timeout=10)
+    return proc.stdout.strip() if proc.returncode == 0 else None
+
+
+def _watch(fake: RenderFake, service_id: str, repo: str, branch: str, stop: threading.Event,
+           seen: str | None) -> None:
+    """Push to the fake whenever `branch` moves in the git repository `repo` (a bare remote works).
+    `seen` is the branch as it was when the fake started: not a new push."""
+    import subprocess
+
+    while not stop.wait(0.2):
+        sha = _branch_sha(repo, branch)
+        if sha is None or sha == seen:
             continue
-        first = seen is None
         seen = sha
-        if first:
-            continue  # the branch as it was when the fake started is not a new push
         message = subprocess.run(["git", "-C", repo, "log", "-1", "--format=%B", sha], capture_output=True,
                                  text=True, timeout=10).stdout
         deploy_id = fake.push(sha, message, branch=branch, service_id=service_id)
@@ -665,6 +669,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     fake = RenderFake(args.key, port=args.port)
     fake.start()
     fake.add_service(args.service, branch=args.branch, timeline=_parse_timeline(args.timeline))
+    stop = threading.Event()
+    if args.watch_repo:
+        initial = _branch_sha(args.watch_repo, args.branch)
+        threading.Thread(target=_watch, args=(fake, args.service, args.watch_repo, args.branch, stop, initial),
+                         daemon=True).start()
     key_shown = fake.api_key if args.key is None else "<the key you passed>"
     print(f"Render fake: service {args.service} (branch {args.branch}) at {fake.api_url}\n"
           f"  export MOSAIC_RENDER_API_URL={fake.api_url}\n"
@@ -673,10 +682,6 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"Create a deploy: curl -X POST -H \"Authorization: Bearer $RENDER_API_KEY\" -d '{{\"commitId\": \"SHA\"}}' "
           f"{fake.api_url}/services/{args.service}/deploys\n"
           "Ctrl-C stops.", flush=True)
-    stop = threading.Event()
-    if args.watch_repo:
-        threading.Thread(target=_watch, args=(fake, args.service, args.watch_repo, args.branch, stop),
-                         daemon=True).start()
     try:
         while True:
             time.sleep(3600)

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from mosaic_hooks.render.api import format_time
 from mosaic_hooks.testing.render_fake import RenderFake
 from tests.conftest import commit_files, git
 
@@ -107,7 +108,7 @@ def test_deploy_lists_page_by_cursor_and_filter(fake: RenderFake, http: httpx.Cl
     assert [i["deploy"]["id"] for i in first + rest] == ids[::-1]
     failed = http.get("/services/srv-list/deploys", params={"status": ["build_failed"], "limit": 100}).json()
     assert {i["deploy"]["status"] for i in failed} == {"build_failed"} and len(failed) == 13
-    cutoff = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 80.5))
+    cutoff = format_time(time.time() - 80.5)
     recent = http.get("/services/srv-list/deploys", params={"createdAfter": cutoff, "limit": 100}).json()
     assert len(recent) == 5
     assert http.get("/services/srv-list/deploys", params={"limit": 101}).status_code == 400
@@ -206,7 +207,6 @@ def test_the_command_line_fake_serves_a_service_and_deploys_pushes_to_a_watched_
         assert url.startswith("http://127.0.0.1:") and url.endswith("/v1")
         headers = {"Authorization": f"Bearer {KEY}"}
         assert httpx.get(f"{url}/services/srv-cli", headers=headers).json()["id"] == "srv-cli"
-        time.sleep(0.8)  # the watcher has seen the branch as it was
         sha = commit_files(repo, {"a.py": "a = 1\n"}, "new work")
         for _ in range(50):
             items = httpx.get(f"{url}/services/srv-cli/deploys", headers=headers).json()
