@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from tenacity import RetryCallState
 
 MAX_LIMIT = 100  # Render's maximum page size
-_LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 _MAX_SERVER_WAIT = 120.0  # longest Retry-After / Ratelimit-Reset we accept before giving up
 
 
@@ -137,7 +137,7 @@ class RenderAPI:
         if parts.scheme not in ("http", "https") or not host:
             raise RenderRefused(f"Render API URL {base_url!r} is not an http(s) URL",
                                 hint="set MOSAIC_RENDER_API_URL to e.g. https://api.render.com/v1")
-        if parts.scheme == "http" and host not in _LOOPBACK_HOSTS:
+        if parts.scheme == "http" and host not in LOOPBACK_HOSTS:
             raise RenderRefused(f"refusing to send the Render API key over plain http to {host}",
                                 hint="use an https:// Render API URL")
         if not api_key:

@@ -19,7 +19,7 @@ from mosaic_hooks.config import Config
 from mosaic_hooks.errors import GitError
 from mosaic_hooks.progress import format_elapsed
 from mosaic_hooks.render import statuses
-from mosaic_hooks.render.api import RenderAPI, RenderAPIError, RenderRefused, parse_time
+from mosaic_hooks.render.api import LOOPBACK_HOSTS, RenderAPI, RenderAPIError, RenderRefused, parse_time
 from mosaic_hooks.render.outcome import (
     CONFIG_ERROR,
     FAILED,
@@ -38,6 +38,7 @@ _SKEW = timedelta(minutes=10)
 _MAX_POLL_FAILURES = 3  # consecutive polls that failed after their own retries
 _IGNORED_EVERY = 6  # polls between looks for a `commit_ignored` event while no deploy exists
 CRASH_EVENTS = ("server_failed", "server_restarted")
+MIN_REMOTE_INTERVAL = 2.0  # seconds between polls of a Render API that is not on this machine
 
 StatusCallback = Callable[[str | None, str, float], None]
 
@@ -58,34 +59,34 @@ def wait_for_deploy(cfg: Config, commit: str, *, repo: git.Repo | None, timeout:
     if not _FULL_SHA.fullmatch(commit):
         return _done(WaitOutcome(CONFIG_ERROR, commit, f"{commit!r} is not a full commit sha (40 hex digits)"),
                      started)
+    key, service_id = cfg.render_api_key, cfg.render_service_id
+    use_api = bool(key and service_id)
+    if not use_api and not cfg.backend_url:
+        if service_id:
+            reason = "RENDER_SERVICE_ID is set but RENDER_API_KEY is not, and there is no BACKEND_URL to poll instead"
+        elif key:
+            reason = "RENDER_API_KEY is set but RENDER_SERVICE_ID is not, and there is no BACKEND_URL to poll instead"
+        else:
+            reason = ("nothing to wait on: set RENDER_SERVICE_ID and RENDER_API_KEY (Render's API), "
+                      "or BACKEND_URL (the service's version endpoint)")
+        return _done(WaitOutcome(CONFIG_ERROR, commit, reason), started)
     commit_info = _commit_info(repo, commit)
     if commit_info is not None and (phrase := skip_phrase(commit_info.message)):
         return _done(WaitOutcome(NO_DEPLOY, commit, f"the message of commit {commit[:12]} has {phrase}: "
                                                     "Render does not deploy it"), started)
     deadline = started + max(0.0, timeout)
-    key, service_id = cfg.render_api_key, cfg.render_service_id
-    if key and service_id:
+    if use_api:
         waiter = _ApiWait(cfg, commit, repo=repo, branch=_short_branch(branch), deadline=deadline,
                           timeout=timeout, reporter=reporter,
                           committed_at=commit_info.committed_at if commit_info else None)
         return _done(waiter.run(), started)
-    if cfg.backend_url:
-        from mosaic_hooks.render.version_endpoint import wait_for_version
+    from mosaic_hooks.render.version_endpoint import wait_for_version
 
-        url = cfg.backend_url + cfg.version_path
-        reporter.say(f"no Render API key: waiting for {url} to report {commit[:12]}")
-        outcome = wait_for_version(url, commit, repo=repo, deadline=deadline, interval=float(cfg.poll_interval),
-                                   request_timeout=float(cfg.request_timeout), status=reporter.status,
-                                   say=reporter.say)
-        return _done(outcome, started)
-    if service_id:
-        reason = "RENDER_SERVICE_ID is set but RENDER_API_KEY is not, and there is no BACKEND_URL to poll instead"
-    elif key:
-        reason = "RENDER_API_KEY is set but RENDER_SERVICE_ID is not, and there is no BACKEND_URL to poll instead"
-    else:
-        reason = ("nothing to wait on: set RENDER_SERVICE_ID and RENDER_API_KEY (Render's API), "
-                  "or BACKEND_URL (the service's version endpoint)")
-    return _done(WaitOutcome(CONFIG_ERROR, commit, reason), started)
+    url = cfg.backend_url + cfg.version_path
+    reporter.say(f"no Render API key: waiting for {url} to report {commit[:12]}")
+    outcome = wait_for_version(url, commit, repo=repo, deadline=deadline, interval=float(cfg.poll_interval),
+                               request_timeout=float(cfg.request_timeout), status=reporter.status, say=reporter.say)
+    return _done(outcome, started)
 
 
 def _done(outcome: WaitOutcome, started: float) -> WaitOutcome:
@@ -179,6 +180,8 @@ class _ApiWait:
         except RenderRefused as exc:
             return WaitOutcome(CONFIG_ERROR, self.commit, exc.line(), found_by="render-api")
         self.api = api
+        if api.host not in LOOPBACK_HOSTS and self.interval < MIN_REMOTE_INTERVAL:
+            self.interval = MIN_REMOTE_INTERVAL  # at most 30 polls a minute against Render itself
         with api:
             try:
                 return self._run()

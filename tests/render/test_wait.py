@@ -372,3 +372,15 @@ def test_plain_http_to_a_remote_api_is_refused_before_sending_the_key(repo: Path
     outcome = wait(make_cfg(repo, env), head(repo), repo)
     assert outcome.state == oc.CONFIG_ERROR
     assert "plain http" in outcome.reason
+
+
+def test_missing_configuration_is_reported_before_a_skip_phrase(repo: Path) -> None:
+    sha = commit_files(repo, {"doc.md": "x\n"}, "Docs [skip render]")
+    outcome = wait(make_cfg(repo, {}), sha, repo)
+    assert outcome.state == oc.CONFIG_ERROR
+
+
+def test_a_skip_phrase_also_ends_a_version_endpoint_wait_at_once(repo: Path) -> None:
+    sha = commit_files(repo, {"doc.md": "x\n"}, "Docs [render skip]")
+    outcome = wait(make_cfg(repo, {"BACKEND_URL": "http://127.0.0.1:9"}), sha, repo, timeout=30)
+    assert outcome.state == oc.NO_DEPLOY and outcome.elapsed_s < 5
