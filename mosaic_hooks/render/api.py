@@ -179,7 +179,9 @@ class RenderAPI:
                          "User-Agent": "mosaic-hooks"},
                 timeout=httpx.Timeout(self.timeout),
                 follow_redirects=False,  # a redirect to another host must never carry the key
-                trust_env=False,  # no proxy from the environment sees the key either
+                # Proxies from the environment serve the real API (the key travels inside TLS); a local
+                # fake is reached directly, whatever HTTP_PROXY says.
+                trust_env=self.host not in LOOPBACK_HOSTS,
             )
         return self._client
 

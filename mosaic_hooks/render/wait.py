@@ -18,7 +18,7 @@ from mosaic_hooks import git
 from mosaic_hooks.config import Config
 from mosaic_hooks.errors import GitError
 from mosaic_hooks.progress import format_elapsed
-from mosaic_hooks.render import statuses
+from mosaic_hooks.render import crash, statuses
 from mosaic_hooks.render.api import LOOPBACK_HOSTS, RenderAPI, RenderAPIError, RenderRefused, parse_time
 from mosaic_hooks.render.outcome import (
     CONFIG_ERROR,
@@ -37,7 +37,6 @@ _LOOKBACK = timedelta(hours=1)
 _SKEW = timedelta(minutes=10)
 _MAX_POLL_FAILURES = 3  # consecutive polls that failed after their own retries
 _IGNORED_EVERY = 6  # polls between looks for a `commit_ignored` event while no deploy exists
-CRASH_EVENTS = ("server_failed", "server_restarted")
 MIN_REMOTE_INTERVAL = 2.0  # seconds between polls of a Render API that is not on this machine
 
 StatusCallback = Callable[[str | None, str, float], None]
@@ -374,22 +373,17 @@ class _ApiWait:
         began = parse_time(deploy.get("startedAt")) or _created(deploy)
         live_at = parse_time(deploy.get("finishedAt"))
         try:
-            events = self.api.list_events(self.service_id, start_time=began, types=CRASH_EVENTS)
+            events = self.api.list_events(self.service_id, start_time=began, types=crash.CRASH_EVENTS)
         except RenderAPIError as exc:
             return self.outcome(LIVE, f"deploy {deploy_id} of {self._of(deploy)} is live (service events could not "
                                       f"be read, so a crash loop is not ruled out: {exc.message})", deploy)
-        after = [e for e in events if e.get("type") in CRASH_EVENTS
-                 and (live_at is None or (parse_time(e.get("timestamp")) or live_at) >= live_at)]
-        failed = sum(1 for e in after if e.get("type") == "server_failed")
-        restarted = sum(1 for e in after if e.get("type") == "server_restarted")
-        if failed >= 1 or restarted >= 2:
-            evidence = ", ".join(f"{n} {name}" for n, name in ((failed, "server_failed"),
-                                                                (restarted, "server_restarted")) if n)
+        verdict = crash.judge(events, live_at)
+        if verdict.crash_loop:
             return self.outcome(FAILED, f"deploy {deploy_id} of {self._of(deploy)} went live, then the service "
-                                        f"crashed: {evidence} since (a crash loop)", deploy,
-                                crash_loop=True, events=after)
+                                        f"crashed: {verdict.summary} since (a crash loop)", deploy,
+                                crash_loop=True, events=verdict.evidence)
         return self.outcome(LIVE, f"deploy {deploy_id} of {self._of(deploy)} is live", deploy,
-                            crash_loop=False, events=after)
+                            crash_loop=False, events=verdict.evidence)
 
     # -- pacing ------------------------------------------------------------------------------------
     def _sleep(self) -> bool:
