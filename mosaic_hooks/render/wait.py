@@ -167,6 +167,8 @@ class _ApiWait:
         self.api: RenderAPI
 
     def outcome(self, state: str, reason: str, deploy: dict[str, Any] | None = None, **extra: Any) -> WaitOutcome:
+        if state == LIVE and deploy is not None and deploy_sha(deploy) != self.commit:
+            reason += f" (a newer commit that contains {self.short})"
         return WaitOutcome(state, self.commit, reason, deploy=deploy_summary(deploy) if deploy else None,
                            found_by=self.found_by, superseded_by=list(self.superseded_by),
                            requests=self.api.requests if hasattr(self, "api") else 0, **extra)
@@ -208,7 +210,6 @@ class _ApiWait:
                     return self._follow(deploy)
                 containing = self._newest_containing(deploys, exclude=None)
                 if containing is not None:
-                    self.found_by = "render-api (a deploy of a newer commit that contains it)"
                     self.reporter.say(f"no deploy of {self.short} itself; deploy {containing.get('id')} of "
                                       f"{deploy_sha(containing) or '?'} contains it: following that one")
                     self.superseded_by.append(str(containing.get("id")))

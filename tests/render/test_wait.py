@@ -72,6 +72,7 @@ def test_a_deploy_canceled_by_a_newer_commit_containing_ours_is_followed(fake: R
     assert outcome.state == oc.LIVE, outcome.reason
     assert outcome.superseded_by == [second_id]
     assert outcome.deploy is not None and outcome.deploy["id"] == second_id and outcome.deploy["commit"] == newer
+    assert f"contains {ours[:12]}" in outcome.reason
     assert fake.deploy(str(first_id))["status"] == "canceled"
     assert any("superseded" in line and str(second_id) in line for line in lines)
 
