@@ -182,12 +182,8 @@ def first_party_names(paths: Iterable[str]) -> set[str]:
 
 
 def candidate_distributions(module: str, installed: Mapping[str, Sequence[str]]) -> list[str]:
-    """Distribution names that provide `module`: installed ones first, then well-known, then the name itself."""
-    names = list(installed.get(module, ()))
-    names += [name for name in KNOWN_DISTRIBUTIONS.get(module, ()) if name not in names]
-    if not any(canonical(name) == canonical(module) for name in names):
-        names.append(module)
-    return names
+    """Distribution names that provide `module`: the installed ones, else well-known ones, else its own name."""
+    return list(installed.get(module, ())) or list(KNOWN_DISTRIBUTIONS.get(module, ())) or [module]
 
 
 @dataclass(frozen=True)

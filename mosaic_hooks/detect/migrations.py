@@ -84,7 +84,7 @@ def version_dirs_from_ini(path: str, data: bytes) -> list[str]:
     dirs = []
 
     def resolve(location: str) -> str | None:
-        location = location.strip().replace("%(here)s", here or ".")
+        location = location.strip().replace("%(here)s", ".")  # relative to the ini, joined below
         if ":" in location and not location.startswith("/"):  # "package:resource" form
             package, _, resource = location.partition(":")
             location = posixpath.join(package.replace(".", "/"), resource)
