@@ -117,12 +117,37 @@ def _import_lines(text: bytes) -> set[bytes]:
     return {line.rstrip() for line in text.splitlines() if b"import" in line}
 
 
+def _quick_imports(lines: list[bytes], new_lines: list[int], path: str) -> list[ImportedName] | None:
+    """Imports on the given (1-based) lines when each is a whole statement at module level; None to parse all.
+
+    A line at column 0, outside any triple-quoted string, that parses on its own is a module-level
+    statement, so neither `if TYPE_CHECKING:` nor `try:` can hold it; anything else needs the full parse.
+    """
+    found: list[ImportedName] = []
+    wanted = set(new_lines)
+    double = single = 0
+    for number, line in enumerate(lines, start=1):
+        if number in wanted:
+            if double % 2 or single % 2 or line[:1].isspace():
+                return None
+            try:
+                tree = ast.parse(line)
+            except (SyntaxError, ValueError):
+                return None  # part of a longer statement
+            if len(tree.body) == 1 and isinstance(tree.body[0], (ast.Import, ast.ImportFrom)):
+                found += [ImportedName(item.module, path, number) for item in imports_in(tree, path)]
+        double += line.count(b'"""')
+        single += line.count(b"'''")
+    return found
+
+
 def new_imports(base_files: Mapping[str, bytes],
                 head_files: Mapping[str, bytes]) -> tuple[list[ImportedName], list[str]]:
-    """Imports in the changed files at head whose top-level name none of the changed files imported at base.
+    """Imports on lines the change adds to the changed files, of modules no changed file imported at base.
 
     Comparing with every changed file at base (not only the same path) keeps a moved or renamed
-    module from looking new. Files whose import lines all existed before are not parsed at all.
+    module from looking new. Only files with new import lines are parsed, and most of those only
+    line by line; a file at base is parsed only if it mentions a module that looks new.
     """
     old_lines: set[bytes] = set()
     for data in base_files.values():
@@ -130,28 +155,38 @@ def new_imports(base_files: Mapping[str, bytes],
     candidates: list[ImportedName] = []
     warnings: list[str] = []
     for path in sorted(head_files):
-        data = head_files[path]
-        if _import_lines(data) <= old_lines:
+        lines = head_files[path].splitlines()
+        added = [number for number, line in enumerate(lines, start=1)
+                 if b"import" in line and line.rstrip() not in old_lines]
+        if not added:
+            continue
+        quick = _quick_imports(lines, added, path)
+        if quick is not None:
+            candidates += quick
             continue
         try:
-            tree = ast.parse(data, filename=path)
+            tree = ast.parse(head_files[path], filename=path)
         except (SyntaxError, ValueError) as exc:
             line = getattr(exc, "lineno", None) or 1
             message = getattr(exc, "msg", None) or str(exc)
             warnings.append(f"{path}: could not parse (line {line}): {message}")
             continue
-        candidates += imports_in(tree, path)
+        on_new_lines = set(added)
+        candidates += [item for item in imports_in(tree, path) if item.line in on_new_lines]
     if not candidates:
         return [], warnings
     wanted = {item.module for item in candidates}
     old_names: set[str] = set()
     for path, data in base_files.items():
-        if not any(name.encode() in data for name in wanted):
+        mentioned = [name for name in wanted
+                     if any(re.search(rb"\b" + re.escape(name.encode()) + rb"\b", line)
+                            for line in _import_lines(data))]
+        if not mentioned:
             continue
         try:
             old_names |= {item.module for item in imports_in(ast.parse(data, filename=path), path)}
         except (SyntaxError, ValueError):
-            continue
+            old_names |= set(mentioned)  # cannot tell: do not call it new
     seen: set[tuple[str, str]] = set()
     result = []
     for item in candidates:

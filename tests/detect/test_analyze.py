@@ -91,3 +91,21 @@ def test_the_changed_paths_given_by_the_caller_are_used(repo: Path) -> None:
     head = commit_files(repo, {"requirements.txt": "flask\nhttpx\n"})
     changes = analyze(mgit.find_repo(repo), base, head, paths=["README.md"])
     assert changes.is_empty
+
+
+def test_git_snapshots_read_many_files_by_blob_id_at_a_commit_and_in_the_index(repo: Path) -> None:
+    from mosaic_hooks.detect.snapshot import GitSnapshot
+
+    files = {f"pkg/m{i:02d}.py": f"x = {i}\n" for i in range(40)}
+    head = commit_files(repo, {**files, "link/sub.txt": "s\n"})
+    (repo / "pkg" / "m00.py").write_text("x = 'staged'\n")
+    git(repo, "add", "pkg/m00.py")
+    found = mgit.find_repo(repo)
+    wanted = [*files, "missing.py"]
+    at_commit = GitSnapshot(found, head).read(wanted)
+    in_index = GitSnapshot(found, None).read(wanted)
+    assert at_commit == {path: text.encode() for path, text in files.items()}
+    assert in_index["pkg/m00.py"] == b"x = 'staged'\n" and in_index["pkg/m39.py"] == b"x = 39\n"
+    assert "missing.py" not in in_index
+    few = GitSnapshot(found, head).read(["pkg/m01.py", "missing.py"])  # a few files: read by name
+    assert few == {"pkg/m01.py": b"x = 1\n"}

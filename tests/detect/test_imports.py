@@ -49,9 +49,26 @@ def test_an_import_moved_out_of_an_optional_block_is_new() -> None:
     assert found(base, head) == [("orjson", "a.py", 1)]
 
 
-def test_an_unparsable_changed_file_is_a_warning_with_its_line() -> None:
-    names, warnings = new_imports({}, {"bad.py": b"import os\ndef f(:\n"})
+def test_a_new_module_level_import_is_found_even_in_a_file_that_does_not_parse() -> None:
+    names, warnings = new_imports({}, {"bad.py": b"import yaml\ndef f(:\n"})
+    assert [(n.module, n.line) for n in names] == [("yaml", 1)] and warnings == []
+
+
+def test_an_unparsable_file_with_a_nested_new_import_is_a_warning_with_its_line() -> None:
+    names, warnings = new_imports({}, {"bad.py": b"import os\ndef f(:\n    import yaml\n"})
     assert names == [] and warnings == ["bad.py: could not parse (line 2): invalid syntax"]
+
+
+def test_import_words_in_docstrings_and_strings_are_not_imports() -> None:
+    head = {"a.py": '"""Usage:\n\nimport fancylib\n"""\nx = "import other"\nimportant = 1\n'}
+    assert found({}, head) == []
+
+
+def test_a_multiline_import_added_to_is_only_new_if_its_module_is() -> None:
+    base = {"a.py": "from fastapi import (\n    APIRouter,\n)\n"}
+    head = {"a.py": "from fastapi import (\n    APIRouter,\n    Depends,\n)\n"
+                    "from pydantic import (\n    BaseModel,\n)\n"}
+    assert found(base, head) == [("pydantic", "a.py", 5)]
 
 
 def test_first_party_names_follow_the_layouts_projects_use() -> None:
