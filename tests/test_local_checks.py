@@ -162,3 +162,13 @@ def test_requirement_findings_compare_with_the_version_lookup_given() -> None:
     assert failures == [f"r.txt:1: flask>=3.1 is required but flask 3.0.0 is installed ({sys.executable}); "
                         "run: pip install 'flask>=3.1'"]
     assert notes == ["pyproject.toml:3: pendulum^3: cannot compare '^3' with the installed 3.0"]
+
+
+def test_added_endpoints_are_listed_as_information(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("mosaic_hooks.detect.endpoints", reason="endpoint extraction not in this build")
+    base = commit_files(repo, {"requirements.txt": "fastapi\n", "api.py": "from fastapi import FastAPI\n\n"
+                               "app = FastAPI()\n"})
+    staged(repo, {"api.py": "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get('/ping')\n"
+                            "def ping() -> str:\n    return 'pong'\n"})
+    assert run_check(repo, base, None) == 0
+    assert "endpoint added: GET /ping (api.py:6)" in capsys.readouterr().out

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import commit_files, git, run_cli
 
 
@@ -80,3 +82,28 @@ def test_introspect_needs_commits_and_a_module_colon_app(repo: Path) -> None:
     assert staged.returncode == 2 and "--introspect loads commits" in staged.stderr
     bad = run_cli("changes", "--introspect", "app.main", cwd=repo)
     assert bad.returncode == 2 and "expected MODULE:APP" in bad.stderr
+
+
+APP = """\
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+@app.get("/health")
+def health() -> dict[str, str]:
+    return {"status": "ok"}
+"""
+
+
+def test_introspect_loads_the_app_at_both_revisions_and_says_it_ran_project_code(repo: Path) -> None:
+    pytest.importorskip("mosaic_hooks.detect.endpoints", reason="endpoint extraction not in this build")
+    base = commit_files(repo, {"svc/__init__.py": "", "svc/main.py": APP})
+    head = commit_files(repo, {"svc/main.py": APP + '\n\n@app.get("/items/{item_id}")\n'
+                                                 "def item(item_id: int) -> int:\n    return item_id\n"})
+    proc = run_cli("changes", "--base", base, "--head", head, "--json", "--introspect", "svc.main:app",
+                   "--timeout", "60", cwd=repo, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    added = json.loads(proc.stdout)["endpoints"]["added"]
+    assert [(e["method"], e["path"]) for e in added] == [("GET", "/items/{item_id}")]
+    assert "--introspect executed project code" in proc.stderr

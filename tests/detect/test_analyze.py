@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from mosaic_hooks import git as mgit
 from mosaic_hooks.detect.analyze import analyze, analyze_full
 from tests.conftest import commit_files, git
@@ -109,3 +111,16 @@ def test_git_snapshots_read_many_files_by_blob_id_at_a_commit_and_in_the_index(r
     assert "missing.py" not in in_index
     few = GitSnapshot(found, head).read(["pkg/m01.py", "missing.py"])  # a few files: read by name
     assert few == {"pkg/m01.py": b"x = 1\n"}
+
+
+def test_endpoints_come_from_the_endpoint_extraction_through_the_same_snapshots(repo: Path) -> None:
+    pytest.importorskip("mosaic_hooks.detect.endpoints", reason="endpoint extraction not in this build")
+    app = ("from fastapi import APIRouter, FastAPI\n\nrouter = APIRouter(prefix='/items')\n\n\n"
+           "@router.get('/{item_id}')\ndef read(item_id: int) -> int:\n    return item_id\n")
+    base = commit_files(repo, {"app/__init__.py": "", "app/main.py": app + "\napp = FastAPI()\n"
+                               "app.include_router(router, prefix='/api')\n"})
+    head = commit_files(repo, {"app/main.py": app + "\n\n@router.post('')\ndef create() -> None:\n    pass\n"
+                               "\napp = FastAPI()\napp.include_router(router, prefix='/api')\n"})
+    changes = analyze(mgit.find_repo(repo), base, head)
+    assert [(e.method, e.path, e.file) for e in changes.endpoints.added] == [("POST", "/api/items", "app/main.py")]
+    assert changes.endpoints.removed == []
