@@ -34,8 +34,12 @@ def is_pyproject(path: str) -> bool:
     return posixpath.basename(path) == "pyproject.toml"
 
 
+def is_setuptools_file(path: str) -> bool:
+    return posixpath.basename(path) in ("setup.cfg", "setup.py")
+
+
 def is_dependency_file(path: str) -> bool:
-    return is_requirements_file(path) or is_pyproject(path)
+    return is_requirements_file(path) or is_pyproject(path) or is_setuptools_file(path)
 
 
 def is_openapi(path: str) -> bool:

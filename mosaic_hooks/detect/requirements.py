@@ -523,22 +523,108 @@ def project_name(data: bytes) -> str | None:
     return None
 
 
+# ---------------------------------------------------------------- setuptools (setup.cfg, setup.py)
+
+
+def _requirement_lines(values: Iterable[str], *, ctx: _Context, group: str, optional: bool) -> list[Declared]:
+    entries = []
+    for value in values:
+        value = _COMMENT.sub("", value).strip()
+        if not value:
+            continue
+        entry, bad = parse_requirement_string(value, file=ctx.path, line=_line_of(ctx.text, value), group=group,
+                                              optional=optional)
+        if bad:
+            ctx.problems.append(bad)
+        elif entry:
+            entries.append(entry)
+    return entries
+
+
+def parse_setup_cfg(path: str, data: bytes) -> tuple[list[Declared], list[Problem], bool]:
+    """`[options] install_requires` and `[options.extras_require]` of a setup.cfg."""
+    import configparser
+
+    text, problem = _decode(data, path)
+    if text is None:
+        return [], [problem] if problem else [], False
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read_string(text, source=path)
+    except configparser.Error as exc:
+        line = getattr(exc, "lineno", None) or 1
+        return [], [Problem(path, int(line), f"invalid setup.cfg: {str(exc).splitlines()[0]}")], False
+    ctx = _Context(text, path, [])
+    entries: list[Declared] = []
+    declares = False
+    if parser.has_option("options", "install_requires"):
+        declares = True
+        entries += _requirement_lines(parser.get("options", "install_requires").splitlines(), ctx=ctx,
+                                      group="options.install_requires", optional=False)
+    if parser.has_section("options.extras_require"):
+        declares = True
+        for extra, value in parser.items("options.extras_require"):
+            entries += _requirement_lines(value.splitlines(), ctx=ctx, group=f"options.extras_require.{extra}",
+                                          optional=True)
+    return entries, ctx.problems, declares
+
+
+def parse_setup_py(path: str, data: bytes) -> tuple[list[Declared], list[Problem], bool]:
+    """Literal `install_requires=[...]` / `extras_require={...}` of a `setup(...)` call (never executed).
+
+    A setup.py that computes its requirements declares nothing we can read, and is not a problem.
+    """
+    import ast
+
+    try:
+        tree = ast.parse(data, filename=path)
+    except (SyntaxError, ValueError) as exc:
+        return [], [Problem(path, getattr(exc, "lineno", None) or 1, f"could not parse: {exc}")], False
+    text = data.decode("utf-8", errors="replace")
+    ctx = _Context(text, path, [])
+    entries: list[Declared] = []
+    declares = False
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        if name != "setup":
+            continue
+        for keyword in node.keywords:
+            try:
+                value = ast.literal_eval(keyword.value)
+            except ValueError:
+                continue
+            if keyword.arg == "install_requires" and isinstance(value, (list, tuple)):
+                declares = True
+                entries += _requirement_lines([str(v) for v in value], ctx=ctx, group="install_requires",
+                                              optional=False)
+            elif keyword.arg == "extras_require" and isinstance(value, dict):
+                declares = True
+                for extra, values in value.items():
+                    items = [values] if isinstance(values, str) else [str(v) for v in values]
+                    entries += _requirement_lines(items, ctx=ctx, group=f"extras_require.{extra}", optional=True)
+    return entries, ctx.problems, declares
+
+
 # ---------------------------------------------------------------- whole revisions
 
 
 def collect(roots: Iterable[str], read: Reader) -> DeclaredSet:
     """Every requirement declared by the given dependency files (requirements files and pyproject.toml)."""
-    from mosaic_hooks.detect.relevance import is_pyproject
+    from mosaic_hooks.detect.relevance import is_pyproject, is_setuptools_file
 
+    parsers = {"pyproject.toml": parse_pyproject, "setup.cfg": parse_setup_cfg, "setup.py": parse_setup_py}
     result = DeclaredSet()
     seen_lines: set[tuple[str, int, str]] = set()
     seen_files: set[str] = set()
     for path in sorted(roots):
-        if is_pyproject(path):
+        if is_pyproject(path) or is_setuptools_file(path):
             data = read(path)
             if data is None:
                 continue
-            entries, problems, declares = parse_pyproject(path, data)
+            entries, problems, declares = parsers[posixpath.basename(path)](path, data)
             if declares:
                 result.sources.append(path)
         else:

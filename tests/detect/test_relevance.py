@@ -10,14 +10,14 @@ from mosaic_hooks.detect.relevance import classify, is_relevant
 @pytest.mark.parametrize("path", [
     "app/main.py", "requirements.txt", "requirements-dev.txt", "dev-requirements.txt", "requirements/base.txt",
     "requirements/prod.in", "constraints.txt", "pyproject.toml", "svc/pyproject.toml", "openapi.json",
-    "docs/openapi.yaml", "api/swagger.yml", "alembic.ini",
+    "docs/openapi.yaml", "api/swagger.yml", "alembic.ini", "setup.cfg",
 ])
 def test_relevant_paths(path: str) -> None:
     assert is_relevant(path)
 
 
 @pytest.mark.parametrize("path", [
-    "README.md", "docs/index.rst", "static/app.js", "Dockerfile", "setup.cfg", "notes.txt", "data/users.json",
+    "README.md", "docs/index.rst", "static/app.js", "Dockerfile", "tox.ini", "notes.txt", "data/users.json",
     "templates/base.html", "app/main.pyi", ".github/workflows/ci.yml", "migrations/README",
 ])
 def test_irrelevant_paths(path: str) -> None:

@@ -10,6 +10,8 @@ from mosaic_hooks.detect.requirements import (
     diff,
     parse_pyproject,
     parse_requirements_file,
+    parse_setup_cfg,
+    parse_setup_py,
     poetry_constraint,
     project_name,
 )
@@ -244,3 +246,23 @@ def test_a_change_of_extras_or_marker_is_a_change() -> None:
     new, _ = parse_requirements_file("r.txt", reader({"r.txt": "httpx[http2]>=0.27; python_version >= '3.10'\n"}))
     changes, _ = diff(old, new)
     assert [(u.old, u.new) for u in changes.changed] == [(">=0.27", '[http2]>=0.27; python_version >= "3.10"')]
+
+
+def test_setup_cfg_install_requires_and_extras() -> None:
+    text = ("[metadata]\nname = svc\n\n[options]\npackages = find:\ninstall_requires =\n    flask>=3  # web\n"
+            "    # a comment\n    click\n\n[options.extras_require]\ntest = pytest\n")
+    entries, problems, declares = parse_setup_cfg("setup.cfg", text.encode())
+    assert problems == [] and declares
+    assert [(e.name, e.specifier, e.line, e.optional) for e in entries] == [
+        ("flask", ">=3", 7, False), ("click", "", 9, False), ("pytest", "", 12, True)]
+
+
+def test_setup_py_literal_requirements_are_read_without_running_it() -> None:
+    text = ("import os\nfrom setuptools import setup\nos._exit(3)\nsetup(\n    name='svc',\n"
+            "    install_requires=['requests>=2', 'rich'],\n    extras_require={'dev': ['pytest']},\n)\n")
+    entries, problems, declares = parse_setup_py("setup.py", text.encode())
+    assert problems == [] and declares
+    assert [(e.name, e.group) for e in entries] == [("requests", "install_requires"), ("rich", "install_requires"),
+                                                     ("pytest", "extras_require.dev")]
+    computed = b"from setuptools import setup\nsetup(install_requires=open('r.txt').read().split())\n"
+    assert parse_setup_py("setup.py", computed) == ([], [], False)
