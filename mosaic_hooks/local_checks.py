@@ -141,7 +141,7 @@ def import_findings(analysis: Analysis, *, server_side: bool) -> tuple[list[str]
         return [], [*notes, f"new imports ({modules}) not checked: the project declares no requirements "
                             "(no requirements*.txt, no dependencies in pyproject.toml)"]
     names = declared.names() | _project_names(analysis.head, roots)
-    installed: Mapping[str, Sequence[str]] = {}
+    installed: Mapping[str, Sequence[str]] | None = None
     if not server_side:  # the server's Python is not the project's: use only the name table there
         from importlib.metadata import packages_distributions
 

@@ -172,3 +172,17 @@ def test_added_endpoints_are_listed_as_information(repo: Path, capsys: pytest.Ca
                             "def ping() -> str:\n    return 'pong'\n"})
     assert run_check(repo, base, None) == 0
     assert "endpoint added: GET /ping (api.py:6)" in capsys.readouterr().out
+
+
+def test_server_side_in_a_bare_repository_checks_imports_by_name_only(
+        project: tuple[Path, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo, base = project
+    head = commit_files(repo, {"app/main.py": "import os\nimport packaging\nimport yaml\n",
+                               "requirements.txt": "packaging>=999\n"})
+    bare = tmp_path / "server.git"
+    git(tmp_path, "clone", "-q", "--bare", str(repo), str(bare))
+    assert run_check(bare, base, head, server_side=True) == 1
+    out = capsys.readouterr().out
+    # Without the project's environment, `yaml` maps to PyYAML through the table of well-known names.
+    assert "FAILED imports: app/main.py:3: imports 'yaml' (distribution PyYAML), which no requirement declares; add" in out
+    assert "requirements-installed: not checked server side" in out

@@ -225,31 +225,33 @@ def candidate_distributions(module: str, installed: Mapping[str, Sequence[str]])
 class Undeclared:
     imported: ImportedName
     distributions: tuple[str, ...]  # what could provide it, most likely first
-    installed: bool  # whether one of them is installed here (a transitive dependency, say)
+    installed: bool | None  # whether it is installed here (None: not known, e.g. server side)
 
     def message(self, where: str) -> str:
         wanted = self.distributions[0]
         shown = f"'{self.imported.module}'" if canonical(wanted) == canonical(self.imported.module) \
             else f"'{self.imported.module}' (distribution {wanted})"
-        state = "installed here, but not declared" if self.installed else "not installed here"
-        return (f"{self.imported.file}:{self.imported.line}: imports {shown}, which no requirement declares "
-                f"({state}); add '{wanted}' to {where}")
+        state = {True: " (installed here, but not declared)", False: " (not installed here)", None: ""}[self.installed]
+        return (f"{self.imported.file}:{self.imported.line}: imports {shown}, which no requirement declares"
+                f"{state}; add '{wanted}' to {where}")
 
 
 def undeclared_imports(imported: Sequence[ImportedName], *, declared: set[str], first_party: set[str],
-                       installed: Mapping[str, Sequence[str]]) -> list[Undeclared]:
+                       installed: Mapping[str, Sequence[str]] | None) -> list[Undeclared]:
     """The imports that are not stdlib, not the repository's own, and that no declared requirement provides.
 
-    `declared` holds normalised distribution names (the project's own name included).
+    `declared` holds normalised distribution names (the project's own name included); `installed` maps
+    import names to installed distributions (None when this environment is not the project's).
     """
     result = []
     for item in imported:
         if is_stdlib(item.module) or item.module in first_party:
             continue
-        candidates = candidate_distributions(item.module, installed)
+        candidates = candidate_distributions(item.module, installed or {})
         if any(canonical(name) in declared for name in candidates):
             continue
-        result.append(Undeclared(item, tuple(candidates), installed=item.module in installed))
+        known = None if installed is None else item.module in installed
+        result.append(Undeclared(item, tuple(candidates), installed=known))
     return result
 
 
