@@ -184,5 +184,6 @@ def test_server_side_in_a_bare_repository_checks_imports_by_name_only(
     assert run_check(bare, base, head, server_side=True) == 1
     out = capsys.readouterr().out
     # Without the project's environment, `yaml` maps to PyYAML through the table of well-known names.
-    assert "FAILED imports: app/main.py:3: imports 'yaml' (distribution PyYAML), which no requirement declares; add" in out
+    assert ("FAILED imports: app/main.py:3: imports 'yaml' (distribution PyYAML), which no requirement declares; "
+            "add 'PyYAML' to requirements.txt") in out
     assert "requirements-installed: not checked server side" in out
