@@ -633,7 +633,9 @@ def collect(roots: Iterable[str], read: Reader) -> DeclaredSet:
             if read(path) is None:
                 continue
             seen: set[str] = set()
-            entries, problems = parse_requirements_file(path, read, _seen=seen)
+            # constraints*.txt only narrows versions (`pip install -c`): checked, but declares nothing.
+            constraint = posixpath.basename(path).lower().startswith("constraint")
+            entries, problems = parse_requirements_file(path, read, constraint=constraint, _seen=seen)
             seen_files |= seen
             result.sources.append(path)
         for entry in entries:

@@ -285,3 +285,10 @@ def test_moving_a_runtime_requirement_to_a_dev_group_is_a_change() -> None:
                                                   b'[dependency-groups]\ndev = ["rich"]\n')
     changes, _ = diff(old, new)
     assert [r.name for r in changes.added] == ["rich"] and [r.name for r in changes.removed] == ["rich"]
+
+
+def test_a_constraints_file_is_checked_but_declares_nothing() -> None:
+    files = {"constraints.txt": "django<5\nbroken >=< 1\n", "requirements.txt": "-c constraints.txt\ndjango\n"}
+    declared = collect(["constraints.txt", "requirements.txt"], reader(files))
+    assert [(e.name, e.file) for e in declared.entries] == [("django", "requirements.txt")]
+    assert [(p.file, p.line) for p in declared.problems] == [("constraints.txt", 2)]
