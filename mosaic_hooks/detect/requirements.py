@@ -180,6 +180,8 @@ def parse_requirement_string(text: str, *, file: str, line: int, group: str = ""
                 return None, None  # a local project or an archive without a name: nothing to compare
             return Declared(name=canonical(name), specifier="", file=file, line=line, group=group,
                             marker=marker, url=location, optional=optional), None
+        if "${" in text:
+            return None, None  # pip expands ${VARIABLES} at install time: unknowable here, not an error
         detail = str(exc).splitlines()[0]
         return None, Problem(file, line, f"invalid requirement {text!r}: {detail}")
     return Declared(

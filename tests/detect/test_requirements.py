@@ -92,6 +92,7 @@ def test_urls_editables_and_local_paths() -> None:
         "-e .\n"
         "./vendored/thing\n"
         "git+https://github.com/org/noname.git\n"
+        "${PRIVATE_PACKAGE_URL}\n"
     )}
     entries, problems = parse_requirements_file("requirements.txt", reader(files))
     assert problems == []
