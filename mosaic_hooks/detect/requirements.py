@@ -363,7 +363,8 @@ def _poetry_entries(table: Any, *, ctx: _Context, group: str, optional: bool) ->
     for raw_name, value in table.items():
         if raw_name.lower() == "python":
             continue  # the interpreter constraint, not a package
-        line = _line_of(text, raw_name)
+        key = re.search(rf"^\s*[\"']?{re.escape(raw_name)}[\"']?\s*=", text, re.MULTILINE)
+        line = text.count("\n", 0, key.start()) + 1 if key else _line_of(text, raw_name)
         for item in value if isinstance(value, list) else [value]:
             entry = _poetry_entry(raw_name, item, path=path, line=line, group=group, optional=optional)
             if entry is None:
