@@ -198,3 +198,14 @@ def test_the_first_commit_of_a_repository_is_checked_whole(tmp_path: Path, capsy
     out = capsys.readouterr().out
     assert "requirement added: packaging>=20 (requirements.txt)" in out
     assert "FAILED imports: svc/app.py:2: imports 'yaml'" in out
+
+
+def test_imports_are_not_judged_against_requirements_that_do_not_parse(
+        project: tuple[Path, str], capsys: pytest.CaptureFixture[str]) -> None:
+    repo, base = project
+    staged(repo, {"requirements.txt": "packaging>=20\nPyYAML >=< 6\n", "app/main.py": "import yaml\n"})
+    assert run_check(repo, base, None) == 1
+    out = capsys.readouterr().out
+    assert "FAILED requirements-parse: requirements.txt:2: invalid requirement" in out
+    assert "new imports (yaml) not checked: requirements.txt:2: invalid requirement" in out
+    assert "FAILED imports" not in out
