@@ -161,6 +161,8 @@ def main() -> int:
     sizes = [int(s) for s in args.sizes.split(",")]
     endpoints = "present" if _has_endpoints() else "ABSENT (analyze covers requirements and migrations only)"
     print(f"endpoint extraction module: {endpoints}")
+    print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} (times are only comparable "
+          "within one run)")
     with tempfile.TemporaryDirectory(prefix="mosaic-bench-") as tmp:
         root = Path(tmp)
         start = time.perf_counter()
