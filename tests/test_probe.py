@@ -414,7 +414,7 @@ def test_fetch_status_gives_up_at_its_timeout() -> None:
         listener.listen()
         port = listener.getsockname()[1]
         started = time.monotonic()
-        with pytest.raises(Inconclusive, match="no answer within 0.3 s"):
+        with pytest.raises(Inconclusive, match=r"no answer within 0\.3 s"):
             _fetch(f"http://127.0.0.1:{port}/_mosaic/status", TOKEN, timeout=0.3)
         assert time.monotonic() - started < 3
 
