@@ -11,6 +11,7 @@ SQLAlchemy's `sqlite:///relative/path` / `sqlite:////absolute/path`.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
@@ -91,9 +92,20 @@ def _kind(url: str) -> str:
     return scheme
 
 
+_USERINFO = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^:/@\s\"']*:)[^@\s\"']*@", re.I)
+_PASSWORD_PARAM = re.compile(r"(\bpassword\s*=\s*)[^&\s\"']*", re.I)
+
+
 def _scrub(text: str, url: str) -> str:
-    """An error message with the URL's password (plain and percent-encoded) masked, on one line."""
+    """An error message on one line, with the URL and any password in it masked.
+
+    libpq quotes a URI it cannot parse, and then the password cannot be found by parsing it: so the URL
+    itself, any `scheme://user:password@` and any `password=` are masked too.
+    """
     text = " ".join(text.split())
+    text = text.replace(url, "(DATABASE_URL)")
+    text = _USERINFO.sub(lambda m: m.group(1) + MASK + "@", text)
+    text = _PASSWORD_PARAM.sub(lambda m: m.group(1) + MASK, text)
     password = url_password(url)
     if password:
         from urllib.parse import quote
@@ -173,14 +185,18 @@ def _read_postgres(url: str, tools: tuple[str, ...], timeout: float) -> Applied:
                                   hint="pip install 'mosaic-hooks[postgres]'") from None
     connect_timeout = max(_MIN_CONNECT_TIMEOUT, math.ceil(timeout))
     statement_ms = max(1, int(timeout * 1000))
+    # Bounded on the server too, and read-only for every transaction of the session.
+    options = f"-c statement_timeout={statement_ms} -c default_transaction_read_only=on"
     try:
-        conn = psycopg.connect(
-            _postgres_conninfo(url),
-            connect_timeout=connect_timeout,
-            # Bounded on the server too, and read-only for every transaction of this session.
-            options=f"-c statement_timeout={statement_ms} -c default_transaction_read_only=on",
-            application_name="mosaic-hooks",
-        )
+        try:
+            conn = psycopg.connect(_postgres_conninfo(url), connect_timeout=connect_timeout, options=options,
+                                   application_name="mosaic-hooks")
+        except psycopg.OperationalError as exc:
+            # Connection poolers (PgBouncer) refuse startup options; the transaction stays read-only below.
+            if "unsupported startup parameter" not in str(exc):
+                raise
+            conn = psycopg.connect(_postgres_conninfo(url), connect_timeout=connect_timeout,
+                                   application_name="mosaic-hooks")
     except psycopg.Error as exc:
         raise DatabaseUnavailable(f"{label}: cannot connect: {_scrub(_first_line(exc), url)}") from None
     except Exception as exc:  # e.g. a malformed URL: libpq's message, never the URL itself

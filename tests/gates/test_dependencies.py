@@ -264,3 +264,21 @@ def test_a_direct_reference_is_checked_for_presence_only() -> None:
     item = dependencies.Wanted("shop", "@ git+https://example.invalid/shop.git", "", "requirements.txt")
     assert dependencies.judge(item, "0.1", "here")[0] == dependencies.OK
     assert dependencies.judge(item, None, "here")[0] == dependencies.FAIL
+
+
+# ----- from the repository itself, through the change analysis
+
+@pytest.mark.parametrize(("line", "expected"), [(f"httpx>={HTTPX}\n", "passed"),
+                                                ("no-such-distribution-mosaic>=1\n", "failed")])
+def test_the_requirements_found_by_the_change_analysis_are_checked(
+        repo: Path, tmp_path: Path, line: str, expected: str) -> None:
+    analyze = pytest.importorskip("mosaic_hooks.detect.analyze", reason="needs the change analysis").analyze
+    from mosaic_hooks import git as gitedge
+    from tests.conftest import commit_files
+    from tests.conftest import git as run_git
+
+    base = run_git(repo, "rev-parse", "HEAD")
+    head = commit_files(repo, {"requirements.txt": "packaging>=20\n" + line}, "add a requirement")
+    changes = analyze(gitedge.find_repo(repo), base, head).requirements
+    result = run_gate(tmp_path, changes, outcome=live())
+    assert result.status == expected, result

@@ -270,6 +270,22 @@ def test_a_database_that_accepts_and_never_answers_is_inconclusive_in_bounded_ti
     assert "pw-marker-55" not in shown(result)
 
 
+@pytest.mark.parametrize("url", [
+    "postgres://app:Pw-marker-1x@[::1/shop",  # libpq quotes a URI it cannot parse
+    "postgresql://app:Pw-marker-1x@127.0.0.1:notaport/shop",
+    "postgresql://app:Pw-marker-1x@127.0.0.1:5/shop?sslmode=bogus",
+    "postgresql://app@127.0.0.1:1/shop?password=Pw-marker-1x",
+    "postgresql://app:Pw%2Dmarker%2D1x@127.0.0.1:1/shop",
+])
+def test_a_malformed_database_url_is_inconclusive_and_its_password_never_shows(
+        alembic_project: AlembicProject, tmp_path: Path, url: str) -> None:
+    result = run_gate(tmp_path, alembic_changes(alembic_project, [HEAD_1]), {"DATABASE_URL": url})
+    assert result.status == "inconclusive"
+    assert "cannot connect" in result.summary
+    text = shown(result)
+    assert "Pw-marker-1x" not in text and "Pw%2Dmarker%2D1x" not in text
+
+
 def test_a_missing_sqlite_file_is_inconclusive(alembic_project: AlembicProject, tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'nowhere.db'}"
     result = run_gate(tmp_path, alembic_changes(alembic_project, [HEAD_1]), {"DATABASE_URL": url})
@@ -387,3 +403,31 @@ def test_compare_requires_every_alembic_head_of_a_branched_history() -> None:
     assert not oks and failures == ["db: not applied: head b2 (database at b1)"]
     oks, failures = migrations.compare("alembic", ["b1", "b2"], ["b2", "b1"], table_found=True, where="db")
     assert oks == ["db: at b1, b2, the repository's heads"] and not failures
+
+
+# ----- from the repository itself, through the change analysis
+
+def test_the_heads_found_by_the_change_analysis_are_checked_against_the_database(
+        repo: Path, tmp_path: Path) -> None:
+    analyze = pytest.importorskip("mosaic_hooks.detect.analyze", reason="needs the change analysis").analyze
+    from mosaic_hooks import git as gitedge
+    from tests.conftest import git as run_git
+
+    project = AlembicProject(repo)
+    project.revision(HEAD_1, "create items")
+    run_git(repo, "add", "-A")
+    run_git(repo, "commit", "-q", "--no-verify", "-m", "first migration")
+    deployed = run_git(repo, "rev-parse", "HEAD")
+    project.revision(HEAD_2, "add price")
+    run_git(repo, "add", "-A")
+    run_git(repo, "commit", "-q", "--no-verify", "-m", "second migration")
+    pushed = run_git(repo, "rev-parse", "HEAD")
+    url = f"sqlite:///{tmp_path / 'prod.db'}"
+    project.upgrade(url, HEAD_1)  # production's database: the first migration only
+
+    changes = analyze(gitedge.find_repo(repo), deployed, pushed).migrations
+    assert (changes.tool, changes.heads, [m.id for m in changes.added]) == ("alembic", [HEAD_2], [HEAD_2])
+    result = run_gate(tmp_path, changes, {"DATABASE_URL": url})
+    assert result.status == "failed"
+    assert f"not applied: head {HEAD_2} (database at {HEAD_1}" in result.summary
+    assert f"added in this range: {HEAD_2}" in result.evidence
