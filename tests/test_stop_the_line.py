@@ -185,6 +185,55 @@ def test_an_unreachable_production_does_not_block_when_inconclusive_blocks_is_of
     assert "not blocking" in capsys.readouterr().err
 
 
+# ----- with Render's API (the package's own fake, over real HTTP)
+
+@pytest.fixture
+def render() -> Iterator[Any]:
+    from mosaic_hooks.testing.render_fake import RenderFake
+
+    with RenderFake() as fake:
+        yield fake
+
+
+def api_cfg(scene: Scene, service: Any, render: Any, **overrides: Any) -> config.Config:
+    scene.cfg(service.url, **overrides)
+    return config.load(scene.repo, env={"BACKEND_URL": service.url, **render.env("srv-shop")})
+
+
+def test_with_the_render_api_a_deploy_in_progress_is_waited_for_then_checked(
+        scene: Scene, service: Any, render: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    service.commit = run_git(scene.repo, "rev-parse", f"{scene.production}~1")
+    render.add_service("srv-shop", timeline=[("build_in_progress", 0.4), ("update_in_progress", 0.2), ("live", 0)],
+                       on_live=lambda deploy: setattr(service, "commit", scene.production))
+    deploy_id = render.push(scene.production, "v1")
+    assert check(scene, api_cfg(scene, service, render)) == exit_codes.PASSED
+    [record] = scene.history()
+    assert record["commit"] == scene.production and record["success"] is True
+    assert record["deploy_id"] == deploy_id
+
+
+def test_with_the_render_api_a_failed_deploy_blocks_the_push(
+        scene: Scene, service: Any, render: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    service.commit = run_git(scene.repo, "rev-parse", f"{scene.production}~1")  # the old deploy keeps serving
+    render.add_service("srv-shop", timeline=[("build_in_progress", 0.2), ("build_failed", 0)])
+    render.push(scene.production, "v1")
+    assert check(scene, api_cfg(scene, service, render)) == exit_codes.FAILED
+    err = capsys.readouterr().err
+    assert "failed       deploy:" in err
+    assert "MOSAIC_FIX=1 git push" in err
+
+
+def test_with_the_render_api_a_branch_the_service_does_not_deploy_is_not_checked(
+        scene: Scene, service: Any, render: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    render.add_service("srv-shop", branch="production")
+    feature = Push("refs/heads/main", scene.push.head, "refs/heads/feature", scene.production, scene.production,
+                   scene.push.head)
+    cfg = api_cfg(scene, service, render)
+    assert check_production(git.find_repo(scene.repo), cfg, [feature], env={}) == exit_codes.PASSED
+    assert "production check of refs/heads/feature skipped:" in capsys.readouterr().err
+    assert scene.history() == []
+
+
 # ----- what is production
 
 def test_production_serving_another_line_of_history_is_not_this_branch(
