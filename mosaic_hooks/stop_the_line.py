@@ -133,6 +133,13 @@ def _check_one(repo: git.Repo, cfg: Config, commit: str, ref: str, env: Mapping[
         say(f"production: {short} ({ref}) verified passed at {last.get('timestamp')} (recorded); not repeated")
         return exit_codes.PASSED
 
+    if git.resolve_commit(repo, commit) is None:
+        # Someone else pushed it: git will refuse this push unless it is forced; either way there is nothing
+        # here to analyse it with.
+        say(f"production check of {ref} skipped: its current commit {short} is not in this repository "
+            "(run git fetch to check it)")
+        return exit_codes.PASSED
+
     if not (cfg.render_api_key and cfg.render_service_id):
         elsewhere = _served_elsewhere(cfg, repo, commit, ref)
         if elsewhere:

@@ -247,6 +247,14 @@ def test_production_serving_another_line_of_history_is_not_this_branch(
     assert f"production serves {other[:12]}, which is not on refs/heads/main" in capsys.readouterr().err
 
 
+def test_a_remote_commit_this_clone_does_not_have_is_not_checked(
+        scene: Scene, service: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    unknown = "e" * 40  # pushed by someone else, not fetched
+    push = Push("refs/heads/main", scene.push.head, "refs/heads/main", unknown, None, scene.push.head)
+    assert check_production(git.find_repo(scene.repo), scene.cfg(service.url), [push], env={}) == exit_codes.PASSED
+    assert "is not in this repository (run git fetch to check it)" in capsys.readouterr().err
+
+
 def test_new_branches_tags_and_deletions_bring_nothing_to_check() -> None:
     a, b = "a" * 40, "b" * 40
     pushes = [
