@@ -23,10 +23,10 @@ HOOK_IDS = {"check": "mosaic-check", "pre-push": "mosaic-gate", "verify": "mosai
 # production gates). Parts that add a check add its name here.
 KNOWN_CHECKS: frozenset[str] = frozenset({
     "local", "production",
-    # local checks (pre-commit and pre-push stages)
-    "imports", "requirements", "endpoints", "migrations",
+    # local checks (pre-commit and pre-push stages); "requirements" is the group of the two requirement checks
+    "imports", "requirements", "requirements-installed", "requirements-parse",
     # production gates (pre-push stage and `verify`)
-    "deploy", "health", "contract", "errors", "dependencies", "monitoring",
+    "deploy", "health", "endpoints", "contract", "errors", "dependencies", "migrations", "monitoring",
 })
 
 _OFF_VALUES = ("0", "false", "no", "off")
@@ -64,14 +64,24 @@ def anything_to_say(stage: str, env: Mapping[str, str] | None = None) -> bool:
     return hooks_disabled(values) or skipped_by_pre_commit(stage, values) or bool(values.get("MOSAIC_SKIP", "").strip())
 
 
+# A group name in MOSAIC_SKIP skips every check of the group.
+GROUPS: dict[str, tuple[str, ...]] = {
+    "local": ("imports", "requirements-installed", "requirements-parse"),
+    "requirements": ("requirements-installed", "requirements-parse"),
+}
+
+
 def skipped_checks(env: Mapping[str, str] | None = None) -> frozenset[str]:
-    """The check names in MOSAIC_SKIP; raises MosaicError (exit 2) for a name no check has."""
+    """The check names in MOSAIC_SKIP, groups expanded; raises MosaicError (exit 2) for a name no check has."""
     names = _names(_env(env).get("MOSAIC_SKIP", ""))
     unknown = sorted(set(names) - KNOWN_CHECKS)
     if unknown:
         raise MosaicError(f"MOSAIC_SKIP names unknown check(s): {', '.join(unknown)}",
                           hint=f"known: {', '.join(sorted(KNOWN_CHECKS))}")
-    return frozenset(names)
+    expanded = set(names)
+    for name in names:
+        expanded.update(GROUPS.get(name, ()))
+    return frozenset(expanded)
 
 
 def is_skipped(check: str, env: Mapping[str, str] | None = None) -> bool:

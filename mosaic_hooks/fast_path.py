@@ -13,7 +13,7 @@ import os
 from collections.abc import Sequence
 
 from mosaic_hooks import bypass
-from mosaic_hooks.relevance import any_relevant
+from mosaic_hooks.detect.relevance import any_relevant
 
 
 def git_stdout(args: Sequence[str]) -> bytes | None:

@@ -13,7 +13,6 @@ Added/removed endpoints, requirement changes and new migrations are listed as in
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
@@ -29,19 +28,21 @@ if TYPE_CHECKING:  # imported lazily at run time: a commit with nothing relevant
     from mosaic_hooks.detect.requirements import Declared
 
 CHECKS = ("imports", "requirements-installed", "requirements-parse")
-_GROUPS = {"requirements": ("requirements-installed", "requirements-parse"), "local": CHECKS}
 PREFIX = "mosaic-hooks:"
 
 VersionLookup = Callable[[str], "str | None"]
 
 
+def _printable(path: str) -> str:
+    """A path as any terminal can show it (bytes that are not UTF-8 become U+FFFD)."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def skipped_checks(env: Mapping[str, str] | None = None) -> set[str]:
-    """The checks MOSAIC_SKIP (comma-separated) names, group names expanded."""
-    raw = (os.environ if env is None else env).get("MOSAIC_SKIP", "")
-    names: set[str] = set()
-    for name in (part.strip() for part in raw.split(",")):
-        names.update(_GROUPS.get(name, (name,)) if name else ())
-    return names & set(CHECKS)
+    """The local checks MOSAIC_SKIP names (group names such as `requirements` and `local` expanded)."""
+    from mosaic_hooks import bypass
+
+    return set(bypass.skipped_checks(env)) & set(CHECKS)
 
 
 def installed_version(name: str) -> str | None:
@@ -185,14 +186,17 @@ def check_change(repo: git.Repo, cfg: Config, *, base: str | None, head: str | N
     by the caller with one git call. If no path is relevant (Python source, requirements*.txt, pyproject.toml,
     openapi.json/yaml, migrations), return 0 without reading or parsing anything.
     server_side=True (pre-receive in a bare repository) skips checks of the local Python environment."""
-    if not relevance.classify(paths):
+    if not relevance.any_relevant(paths):
         return exit_codes.PASSED
+    shown = [_printable(path) for path in paths if relevance.is_relevant(path)]
+    write_line(f"mosaic[check] {len(shown)} relevant file(s): {', '.join(shown[:5])}"
+               + (" ..." if len(shown) > 5 else ""))
     from mosaic_hooks.detect.analyze import analyze_full
 
-    skipped = skipped_checks()
     failures: list[tuple[str, str]] = []
     notes: list[str] = []
     try:
+        skipped = skipped_checks()
         analysis = analyze_full(repo, base, head, paths=paths)
         if "requirements-parse" not in skipped:
             failures += [("requirements-parse", str(p)) for p in analysis.requirement_problems]

@@ -10,8 +10,8 @@ from __future__ import annotations
 import argparse
 
 from mosaic_hooks import bypass, exit_codes, git
+from mosaic_hooks.detect.relevance import any_relevant
 from mosaic_hooks.output import write_line
-from mosaic_hooks.relevance import any_relevant
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

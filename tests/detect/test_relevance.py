@@ -33,3 +33,11 @@ def test_classify_sorts_paths_by_what_they_can_change() -> None:
     assert found.openapi == ["openapi.json"]
     assert found.endpoint_sources == [*found.python, "openapi.json"]
     assert not classify(["README.md", "static/x.css"])
+
+
+def test_any_relevant_is_what_the_commit_hook_fast_path_asks() -> None:
+    from mosaic_hooks.detect.relevance import any_relevant
+
+    assert not any_relevant([])
+    assert not any_relevant(["README.md", "static/site.css", "docs/requirements.md", "pyproject.toml.bak"])
+    assert any_relevant(["README.md", "app.py"])
