@@ -1,0 +1,31 @@
+"""The production gates and their registry.
+
+Each gate is a module with `NAME` and `async def run(ctx: GateContext) -> GateResult` (see `base.py`).
+`GATES` lists them in report order; `waits_for` names the gates whose requests must be over before
+this one starts (monitoring reads the request metrics the other probes produced).
+Modules are imported only when a verification runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class GateSpec:
+    name: str
+    module: str
+    waits_for: tuple[str, ...] = ()
+
+
+GATES: tuple[GateSpec, ...] = (
+    GateSpec("deploy", "mosaic_hooks.gates.deploy"),
+    GateSpec("health", "mosaic_hooks.gates.health"),
+    GateSpec("endpoints", "mosaic_hooks.gates.endpoints"),
+    GateSpec("contract", "mosaic_hooks.gates.contract"),
+    GateSpec("errors", "mosaic_hooks.gates.errors"),
+    GateSpec("dependencies", "mosaic_hooks.gates.dependencies"),
+    GateSpec("migrations", "mosaic_hooks.gates.migrations"),
+    GateSpec("monitoring", "mosaic_hooks.gates.monitoring", waits_for=("health", "endpoints", "contract", "errors")),
+)
+GATE_NAMES = tuple(spec.name for spec in GATES)
