@@ -289,9 +289,9 @@ class GateContext:
         if not token:
             return ProbeInfo(None, "not configured (MOSAIC_PROBE_TOKEN is not set)")
         try:
-            from mosaic_hooks import probe as probe_module
+            import importlib
 
-            fetch = probe_module.fetch_status
+            fetch = importlib.import_module("mosaic_hooks.probe").fetch_status
         except (ImportError, AttributeError):
             return ProbeInfo(None, "the probe client is not available in this version")
         from mosaic_hooks.errors import MosaicError
