@@ -179,6 +179,7 @@ class GateContext:
     repo: Repo | None = None
     probe_info: ProbeInfo | None = None  # filled on first `await ctx.probe()`
     exchanges: list[Exchange] = field(default_factory=list)  # every request sent, in order
+    shared: dict[str, Any] = field(default_factory=dict)  # what gates learn once and share (e.g. no-route answers)
     _probe_lock: asyncio.Lock | None = field(default=None, repr=False)
     _cache: dict[tuple[str, str], asyncio.Future[Exchange]] = field(default_factory=dict, repr=False)
 
