@@ -23,7 +23,7 @@ from mosaic_hooks.gates.endpoints import endpoints_to_check
 
 NAME = "monitoring"
 PATH_LABELS = ("path", "handler", "route", "endpoint", "url_rule", "http_route", "uri", "url", "http_target")
-_PATHLIKE = re.compile(r"/[^\s\"'`,)}\]]*")
+_PATHLIKE = re.compile(r"/[^\s\"'`,)\]]*")
 _REGEX_CHARS = set(".*+?[]()|^$\\")
 
 

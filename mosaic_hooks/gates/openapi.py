@@ -194,6 +194,7 @@ def parameters(document: dict[str, Any], operation: Operation) -> list[Parameter
 def schema_errors(document: dict[str, Any], schema: Any, instance: Any, *, limit: int = 3) -> list[str]:
     """Why `instance` does not validate against `schema` (empty when it does); refs resolve in `document`."""
     from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import best_match
 
     # The document's own parts sit beside the schema, so `#/components/...` resolves within it.
     root = {key: value for key, value in document.items() if key not in ("$id", "$schema", "allOf")}
@@ -202,6 +203,10 @@ def schema_errors(document: dict[str, Any], schema: Any, instance: Any, *, limit
     errors = sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path))
     lines = []
     for error in errors[:limit]:
+        while error.context:  # anyOf/oneOf: say what was wrong in the most relevant branch
+            # "is not of type 'null'" is the nullable branch of a converted 3.0 schema: rarely the point
+            branches = [e for e in error.context if not (e.validator == "type" and e.validator_value == "null")]
+            error = best_match(branches or error.context)
         where = "/".join(str(p) for p in error.absolute_path) or "(root)"
         lines.append(f"at {where}: {_short(error.message)}")
     return lines

@@ -5,7 +5,8 @@ must find; `serve_asgi(app)` / `serve_wsgi(app)` run them on 127.0.0.1 (a free p
 
 Routes of both apps: GET /health, GET /version (the serving commit), GET /items/{id} (200 for id 1,
 the handler's own 404 "Item not found" otherwise), POST /items (JSON body {name: str, price: number}),
-GET /search?q=&limit=int (FastAPI), GET /reports (unless `missing` names it), GET /metrics (request
+GET /search?q=&limit=int and GET /things/{id} (always a bare 404, the router's very body; FastAPI),
+GET /admin/secret (403; Flask), GET /reports (unless `missing` names it), GET /metrics (request
 counts labelled by route template) unless `metrics=False`.
 """
 
@@ -184,6 +185,10 @@ def fastapi_app(toggles: Toggles | None = None, *, metrics: bool = True, extra_g
         async def create_item(item: ItemIn) -> Any:
             # Never reached by the gate: only invalid bodies are sent.
             raise HTTPException(status_code=409, detail="the test service does not store items")
+
+    @app.get("/things/{thing_id}")
+    async def get_thing(thing_id: int) -> Any:
+        raise HTTPException(status_code=404)  # the same body as the router's "no such route"
 
     @app.get("/search")
     async def search(q: str, limit: int = 10) -> dict[str, Any]:
