@@ -199,11 +199,14 @@ def fastapi_app(toggles: Toggles | None = None, *, metrics: bool = True, extra_g
         async def reports() -> list[dict[str, Any]]:
             return []
 
-    for i in range(extra_get_routes):
-        async def numbered(i: int = i) -> dict[str, int]:
-            return {"n": i}
+    def numbered(n: int) -> Any:
+        async def endpoint() -> dict[str, int]:
+            return {"n": n}
 
-        app.add_api_route(f"/bench/{i}", numbered, methods=["GET"])
+        return endpoint
+
+    for i in range(extra_get_routes):
+        app.add_api_route(f"/bench/{i}", numbered(i), methods=["GET"])
 
     if metrics:
         @app.get("/metrics", include_in_schema=False)
