@@ -185,3 +185,27 @@ def test_git_is_untouched_by_a_verification(repo: Path, service: tuple[str, Togg
     toggles.commit = head
     run_cli("verify", "--no-wait", "--base", base, cwd=repo)
     assert git(repo, "rev-parse", "HEAD") == head
+
+
+def test_ctrl_c_exits_130_and_leaves_the_history_intact(repo: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    with serve_asgi(fastapi_app(Toggles(slow_health_s=5))) as url:
+        base, _ = project(repo, url)
+        history_path = repo / ".mosaic" / "deployment_history.jsonl"
+        history_path.parent.mkdir(parents=True, exist_ok=True)
+        earlier = '{"schema": 1, "timestamp": "2026-11-24T17:00:00Z", "commit": "' + base + '", "success": true}\n'
+        history_path.write_text(earlier)
+        proc = subprocess.Popen([sys.executable, "-m", "mosaic_hooks", "verify", "--no-wait", "--base", base],
+                                cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=os.environ)
+        time.sleep(1.5)  # the health check is under way
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 130, out + err
+    assert err.strip().endswith("mosaic-hooks: interrupted")
+    assert history_path.read_text() == earlier
+    assert list(history_path.parent.glob(".*.tmp")) == []

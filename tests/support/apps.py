@@ -52,6 +52,7 @@ def serve_asgi(app: Any) -> Iterator[str]:
     sock = _free_socket()
     port = sock.getsockname()[1]
     config = uvicorn.Config(app, log_level="critical", lifespan="off", access_log=False, timeout_keep_alive=30,
+                            timeout_graceful_shutdown=1,
                             backlog=1024)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
