@@ -76,7 +76,22 @@ async def run_gates_async(cfg: Config, changes: ChangeSet, commit: str | None, o
     return list(results)
 
 
+# Meaningful whatever commit is serving; the others check this commit's changes, so they wait for its deploy.
+WITHOUT_LIVE_DEPLOY = frozenset({"deploy", "health"})
+
+
+def _not_deployed(ctx: GateContext, spec: GateSpec) -> GateResult | None:
+    """Skip the checks of this commit's changes when the wait found its deploy not live."""
+    outcome = ctx.outcome
+    if outcome is None or outcome.state == "live" or spec.name in WITHOUT_LIVE_DEPLOY:
+        return None
+    return GateResult(spec.name, SKIPPED, f"not run: the deploy of {outcome.commit[:12]} is not live "
+                                          f"({outcome.state}), production serves another commit")
+
+
 async def _run_one(ctx: GateContext, spec: GateSpec, before: list[asyncio.Task[GateResult]]) -> GateResult:
+    if (not_run := _not_deployed(ctx, spec)) is not None:
+        return not_run
     if before:
         await asyncio.wait(before, timeout=ctx.remaining())
     start = time.monotonic()
