@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -68,7 +69,7 @@ def project(repo: Path, url: str, gate_timeout: float = 20) -> tuple[str, str]:
     return base, head
 
 
-def history(repo: Path) -> list[dict[str, object]]:
+def history(repo: Path) -> list[dict[str, Any]]:
     path = repo / ".mosaic" / "deployment_history.jsonl"
     return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
@@ -90,9 +91,9 @@ def test_a_working_deploy_passes_records_and_writes_the_reports(repo: Path, serv
     [record] = history(repo)
     assert record["commit"] == head and record["base"] == base
     assert record["success"] is True and record["verdict"] == "pass" and record["failure_reason"] is None
-    assert [c["sha"] for c in record["commits"]] == [head]  # type: ignore[index]
+    assert [c["sha"] for c in record["commits"]] == [head]
     assert record["remediation"] is False
-    assert {g["name"] for g in record["gates"]} >= {"deploy", "health", "endpoints"}  # type: ignore[union-attr]
+    assert {g["name"] for g in record["gates"]} >= {"deploy", "health", "endpoints"}
     assert (repo / ".mosaic" / "dora_metrics.json").exists()
 
     suite = ET.parse(repo / "out" / "junit.xml").getroot()
@@ -141,7 +142,7 @@ def test_each_production_fault_blocks_with_exit_1_naming_its_gate(repo: Path, to
     failed = {g["name"]: g for g in report["gates"] if g["status"] == "failed"}
     assert list(failed) == [gate]
     assert evidence in failed[gate]["summary"]
-    assert history(repo)[-1]["failure_reason"].startswith(f"failed: {gate} (")  # type: ignore[union-attr]
+    assert history(repo)[-1]["failure_reason"].startswith(f"failed: {gate} (")
 
 
 def test_a_handler_404_for_the_sample_id_does_not_block(repo: Path, service: tuple[str, Toggles]) -> None:
