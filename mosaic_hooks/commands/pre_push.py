@@ -124,7 +124,13 @@ def run_pre_push(stdin: str, env: Mapping[str, str] | None = None) -> int:
     if not ranges:
         return exit_codes.PASSED
     cfg = config.load(repo.root)
-    return check_local(repo, cfg, ranges)
+    local = check_local(repo, cfg, ranges)
+    if bypass.is_skipped("production", env):
+        return local
+    # Stop the line: production as it stands (the remote branch's current commit) must work before more lands.
+    from mosaic_hooks.stop_the_line import check_production
+
+    return worst([local, check_production(repo, cfg, ranges, env=env)])
 
 
 def run(args: argparse.Namespace) -> int:
