@@ -17,7 +17,7 @@ body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; ma
 h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin: 28px 0 8px; }
 .sub { color: #555; margin: 0 0 16px; }
 .cards { display: flex; gap: 12px; flex-wrap: wrap; }
-.card { background: #fff; border: 1px solid #ddd; border-radius: 8px; padding: 12px 14px; width: 250px; }
+.card { background: #fff; border: 1px solid #ddd; border-radius: 8px; padding: 12px 14px; width: 230px; }
 .card .name { font-size: 13px; color: #555; } .card .value { font-size: 20px; margin: 4px 0; }
 .badge { display: inline-block; color: #fff; border-radius: 10px; padding: 1px 10px; font-size: 13px; }
 .note { font-size: 12px; color: #666; }
@@ -109,6 +109,15 @@ def _ticks(peak: float) -> list[float]:
     return [step * i for i in range(int(peak // step) + 1)]
 
 
+def _time_axis(report: dora.Report, left: float, plot_w: float, y: float) -> str:
+    span = report.period_end - report.period_start
+    labels = []
+    for frac, anchor in ((0.0, "start"), (0.5, "middle"), (1.0, "end")):
+        labels.append(f'<text x="{left + frac * plot_w:.1f}" y="{y}" text-anchor="{anchor}">'
+                      f'{isotime.iso(report.period_start + frac * span)[:10]}</text>')
+    return "".join(labels)
+
+
 _LEAD_TICKS = ((60, "1 min"), (3600, "1 h"), (86400, "1 d"), (7 * 86400, "1 w"), (30 * 86400, "30 d"))
 
 
@@ -146,9 +155,7 @@ def _lead_chart(report: dora.Report) -> str:
     if not points:
         parts.append(f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle">no deployed commit '
                      'in the period</text>')
-    for frac in (0, 0.5, 1):
-        parts.append(f'<text x="{left + frac * plot_w:.1f}" y="{height - 12}" text-anchor="middle">'
-                     f'{isotime.iso(report.period_start + frac * span)[:10]}</text>')
+    parts.append(_time_axis(report, left, plot_w, height - 12))
     parts.append(f'<line x1="{left}" x2="{width - 16}" y1="{top + plot_h}" y2="{top + plot_h}" stroke="#999"/>')
     parts.append("</svg>")
     return "".join(parts)
@@ -181,9 +188,7 @@ def _recovery_chart(report: dora.Report) -> str:
     if not incidents:
         parts.append(f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle">no failed deploy '
                      'in the period</text>')
-    for frac in (0, 0.5, 1):
-        parts.append(f'<text x="{left + frac * plot_w:.1f}" y="{height - 10}" text-anchor="middle">'
-                     f'{isotime.iso(report.period_start + frac * span)[:10]}</text>')
+    parts.append(_time_axis(report, left, plot_w, height - 10))
     parts.append("</svg>")
     return "".join(parts)
 

@@ -96,7 +96,8 @@ def summary_lines(doc: dict[str, Any]) -> list[str]:
          f"({lt['changes']} commits)", rating(lt)),
         ("Change failure rate",
          f"{'n/a' if pct is None else f'{pct} %'} ({cfr['failed_deployments']} failed of "
-         f"{cfr['total_deployments']}, {cfr['inconclusive_deployments']} inconclusive)", rating(cfr)),
+         f"{cfr['failed_deployments'] + cfr['passed_deployments']}; "
+         f"{cfr['inconclusive_deployments']} inconclusive, not counted)", rating(cfr)),
         ("Time to restore",
          f"median {human_duration(ttr['median_minutes'])}, P95 {human_duration(ttr['p95_minutes'])} "
          f"({ttr['incidents']} incidents, {ttr['open']} open)", rating(ttr)),

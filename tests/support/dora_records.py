@@ -7,8 +7,8 @@ from typing import Any
 
 
 def sha(name: str) -> str:
-    """A readable fake full sha: the name, padded to 40 hex-ish characters."""
-    return (name + "0" * 40)[:40]
+    """A readable fake full sha: the name padded to 40 characters (with '.', so 'c1' and 'c10' differ)."""
+    return name.ljust(40, ".")[:40]
 
 
 def record(commit: str, live: str | None, verdict: str = "pass", *, service: str | None = "api",
