@@ -75,7 +75,7 @@ def test_a_metrics_file_that_cannot_be_written_is_one_error_and_leaves_nothing_b
     blocked = tmp_path / "dora_metrics.json"
     blocked.mkdir()  # a directory where the file should go: the rename fails, even for root
     (blocked / "keep").write_text("kept")
-    with pytest.raises(HistoryError, match="dora_metrics.json: cannot write"):
+    with pytest.raises(HistoryError, match=r"dora_metrics\.json: cannot write"):
         dora_files.write_metrics(blocked, {"schema_version": "1.0"})
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dora_metrics.json"]
     assert (blocked / "keep").read_text() == "kept"

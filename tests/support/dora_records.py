@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 
-
 def sha(name: str) -> str:
     """A readable fake full sha: the name padded to 40 characters (with '.', so 'c1' and 'c10' differ)."""
     return name.ljust(40, ".")[:40]
