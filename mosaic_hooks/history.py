@@ -45,6 +45,12 @@ def _redacted(value: Any, secrets: list[str]) -> Any:
     return value
 
 
+def redacted(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of `record` with every secret in its keys and string values masked."""
+    clean: dict[str, Any] = _redacted(record, secret_values())
+    return clean
+
+
 def encode(record: Mapping[str, Any]) -> bytes:
     """One record as one line (with its newline), secrets redacted value by value.
 
@@ -52,7 +58,7 @@ def encode(record: Mapping[str, Any]) -> bytes:
     """
     if not isinstance(record, Mapping):
         raise HistoryError(f"a history record must be a JSON object, got {type(record).__name__}")
-    clean = _redacted(record, secret_values())
+    clean = redacted(record)
     try:
         text = json.dumps(clean, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     except (TypeError, ValueError) as exc:
