@@ -184,7 +184,10 @@ def _recovery_chart(report: dora.Report) -> str:
         parts.append(f'<rect class="incident {kind}" x="{x0:.1f}" y="{y + 3}" width="{max(3.0, x1 - x0):.1f}" '
                      f'height="14" fill="{FAIL}"{extra}><title>{escape(incident.failed[0].commit[:12])} '
                      f'{escape(incident.service or "")}: {label}</title></rect>')
-        parts.append(f'<text x="{min(x1 + 6, width - 90):.1f}" y="{y + 14}">{escape(label)}</text>')
+        if x1 + 100 < width:
+            parts.append(f'<text x="{x1 + 6:.1f}" y="{y + 14}">{escape(label)}</text>')
+        else:  # no room on the right: the label goes before the bar
+            parts.append(f'<text x="{x0 - 6:.1f}" y="{y + 14}" text-anchor="end">{escape(label)}</text>')
     if not incidents:
         parts.append(f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle">no failed deploy '
                      'in the period</text>')
