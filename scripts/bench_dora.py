@@ -99,7 +99,10 @@ def main() -> int:
             if size == 100_000:
                 verdict = (best, best_cpu)
             path.unlink()
-    print(f"load average after: {os.getloadavg()[0]:.2f}")
+    import resource
+
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"load average after: {os.getloadavg()[0]:.2f}; peak memory {peak_mb:.0f} MB")
     if verdict is not None:
         wall, cpu = verdict
         status = "met" if wall <= 1.0 else "met in CPU time, not wall (a loaded machine?)" if cpu <= 1.0 else "NOT met"
