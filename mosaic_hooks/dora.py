@@ -28,9 +28,9 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 from operator import attrgetter
 from typing import Any, NamedTuple
 
@@ -285,15 +285,6 @@ def _windows(start: float, end: float, size: float) -> list[tuple[float, float, 
     return windows
 
 
-def _deploy_days(deploys: Iterable[Deploy]) -> int:
-    return len({int(d.live_at // DAY) for d in deploys})
-
-
-def _in(deploys: list[Deploy], keys: list[float], lo: float, hi: float) -> list[Deploy]:
-    """The deploys live in [lo, hi); `keys` are their live times (the list is sorted by them)."""
-    return deploys[bisect.bisect_left(keys, lo):bisect.bisect_left(keys, hi)]
-
-
 def _rate_lower_is_better(value: float, limits: tuple[float, float, float], inclusive: bool) -> str:
     for level, limit in zip(LEVELS[:3], limits, strict=True):
         if (value <= limit) if inclusive else (value < limit):
@@ -372,7 +363,7 @@ def _incidents(deploys: list[Deploy]) -> list[Incident]:
 
 
 def _lead_times(deploys: list[Deploy], start: float, end: float) -> tuple[list[float], list[LeadTime], int, int]:
-    """Lead times in seconds (all), the most recent LEAD_POINTS_KEPT as points, clock-skewed, untimed."""
+    """Lead times in seconds (all, sorted), the most recent LEAD_POINTS_KEPT as points, clock-skewed, untimed."""
     seen_by_service: dict[str | None, set[str]] = {}
     lead_seconds: list[float] = []
     points: list[tuple[str, str | None, float, float]] = []  # plain tuples: made 100,000s of times
@@ -381,24 +372,21 @@ def _lead_times(deploys: list[Deploy], start: float, end: float) -> tuple[list[f
         seen = seen_by_service.get(service)
         if seen is None:
             seen = seen_by_service[service] = set()
-        counted = start <= live_at < end
-        for sha, committed_at in changes.items():
-            if sha in seen:
-                continue  # deployed before: counted at its first deploy only
-            seen.add(sha)
-            if not counted:
-                continue
+        # a commit deployed before is counted at its first deploy only
+        fresh = changes if seen.isdisjoint(changes) else {k: v for k, v in changes.items() if k not in seen}
+        seen.update(changes)
+        if not fresh or not start <= live_at < end:
+            continue
+        for sha, committed_at in fresh.items():
             if committed_at is None:
                 without_time += 1
-                continue
-            seconds = live_at - committed_at
-            if seconds < 0:
+            elif committed_at > live_at:
                 skewed += 1
-                continue
-            lead_seconds.append(seconds)
-            points.append((sha, service, live_at, seconds))
-            if len(points) > 2 * LEAD_POINTS_KEPT:  # bounded: a million points would only burden the GC
-                del points[:-LEAD_POINTS_KEPT]
+            else:
+                lead_seconds.append(live_at - committed_at)
+                points.append((sha, service, live_at, live_at - committed_at))
+        if len(points) > 2 * LEAD_POINTS_KEPT:  # bounded: a million points would only burden the GC
+            del points[:-LEAD_POINTS_KEPT]
     lead_seconds.sort()
     return lead_seconds, [LeadTime(*point) for point in points[-LEAD_POINTS_KEPT:]], skewed, without_time
 
@@ -413,28 +401,35 @@ def compute(loaded: Loaded, *, start: float, end: float, service: str | None = N
     deploys, keys = history[lo_index:hi_index], history_keys[lo_index:hi_index]
     span = end - start
 
+    # per-window counts from prefix sums and day numbers computed once: a period may hold 100,000s of deploys
+    days = [int(k // DAY) for k in keys]
+    running = {v: list(accumulate((d.verdict == v for d in deploys), initial=0)) for v in VERDICTS}
+
+    def window(lo: float, hi: float) -> tuple[int, int]:
+        return bisect.bisect_left(keys, lo), bisect.bisect_left(keys, hi)
+
     weeks = []
     for lo, hi, full in _windows(start, end, WEEK):
-        inside = _in(deploys, keys, lo, hi)
-        verdicts = Counter(d.verdict for d in inside)
+        a, b = window(lo, hi)
         weeks.append(WeekBucket(
-            start=lo, end=hi, full=full, deploy_days=_deploy_days(inside), passed=verdicts["pass"],
-            failed=verdicts["fail"], inconclusive=verdicts["inconclusive"],
+            start=lo, end=hi, full=full, deploy_days=len(set(days[a:b])),
+            passed=running["pass"][b] - running["pass"][a], failed=running["fail"][b] - running["fail"][a],
+            inconclusive=running["inconclusive"][b] - running["inconclusive"][a],
         ))
     median_weekly = median([float(w.deploy_days) for w in weeks if w.full])
-    months = [w for w in _windows(start, end, MONTH) if w[2]]
-    median_monthly = median([float(_deploy_days(_in(deploys, keys, lo, hi))) for lo, hi, _ in months])
+    months = [window(lo, hi) for lo, hi, full in _windows(start, end, MONTH) if full]
+    median_monthly = median([float(len(set(days[a:b]))) for a, b in months])
 
     lead_seconds, lead_points, skewed, without_time = _lead_times(history, start, end)
     all_incidents = _incidents(history)
     incidents = [i for i in all_incidents if start <= i.started_at < end]
 
-    verdicts = Counter(d.verdict for d in deploys)
+    verdicts = {v: running[v][-1] for v in VERDICTS}
     passed, failed = verdicts["pass"], verdicts["fail"]
     recovery = [i.recovery_s for i in incidents if i.recovery_s is not None]
     ratings = _ratings({
         "deployments": len(deploys), "median_weekly": median_weekly, "median_monthly": median_monthly,
-        "deploy_days": _deploy_days(deploys), "span": span,
+        "deploy_days": len(set(days)), "span": span,
         "lead_median": median(lead_seconds, presorted=True),
         "conclusive": passed + failed, "cfr": failed / (passed + failed) if passed + failed else None,
         "incidents": incidents, "ttr_median": median(recovery),
@@ -450,11 +445,11 @@ def compute(loaded: Loaded, *, start: float, end: float, service: str | None = N
     notes.extend(f"{name.replace('_', ' ')}: {r.note}" for name, r in ratings.items() if r.level is None and r.note)
     return Report(
         period_start=start, period_end=end, service=service, deploys=deploys, loaded=loaded, weeks=weeks,
-        deploy_days=_deploy_days(deploys), median_deploy_days_per_week=median_weekly,
+        deploy_days=len(set(days)), median_deploy_days_per_week=median_weekly,
         median_deploy_days_per_month=median_monthly, lead_seconds=lead_seconds, lead_points=lead_points,
         lead_excluded_skew=skewed,
         lead_without_time=without_time, incidents=incidents, ratings=ratings, notes=notes,
-        all_incidents=all_incidents, verdicts=dict(verdicts),
+        all_incidents=all_incidents, verdicts=verdicts,
     )
 
 

@@ -6,7 +6,7 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -25,16 +25,8 @@ def metrics_file(history_dir: Path) -> Path:
 def load_history(path: Path, *, service: str | None = None) -> tuple[dora.Loaded, list[str]]:
     """The deploys of the history file (streamed: records are not kept), and warnings for skipped lines."""
     warnings: list[str] = []
-
-    def records() -> Iterator[dict[str, Any]]:
-        for _, record, warning in history.iter_lines(path):
-            if record is not None:
-                yield record
-            elif warning:
-                warnings.append(warning)
-
     with history.gc_paused():
-        loaded = dora.load_deploys(records(), service=service)
+        loaded = dora.load_deploys(history.iter_records(path, warnings), service=service)
     return loaded, warnings
 
 

@@ -120,8 +120,8 @@ def _fast_loads() -> Callable[[bytes], Any]:
     return loads
 
 
-def iter_lines(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
-    """(line number, record or None, warning or None) for each non-blank line; nothing if no file."""
+def iter_records(path: Path, warnings: list[str]) -> Iterator[dict[str, Any]]:
+    """Each record of the file in order (nothing if there is no file); each line skipped adds a warning."""
     try:
         handle = path.open("rb")
     except FileNotFoundError:
@@ -132,20 +132,20 @@ def iter_lines(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str | N
     loads = _fast_loads()
     with handle:
         for number, raw in enumerate(handle, 1):
-            if not raw.strip():
-                continue
             try:
                 record = loads(raw)
             except ValueError:  # JSONDecodeError and UnicodeDecodeError alike
+                if not raw.strip():
+                    continue
                 try:  # orjson is stricter than the standard (e.g. integers beyond 64 bits): ask json too
                     record = json.loads(raw)
                 except ValueError:
-                    yield number, None, f"{name} line {number}: not a complete JSON record (cut by a crash?), skipped"
+                    warnings.append(f"{name} line {number}: not a complete JSON record (cut by a crash?), skipped")
                     continue
-            if not isinstance(record, dict):
-                yield number, None, f"{name} line {number}: not a JSON object, skipped"
+            if type(record) is not dict:
+                warnings.append(f"{name} line {number}: not a JSON object, skipped")
                 continue
-            yield number, record, None
+            yield record
 
 
 @contextmanager
@@ -162,14 +162,9 @@ def gc_paused() -> Iterator[None]:
 
 def read(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
     """Every record of the history file, in file order, and a warning for each line skipped."""
-    records: list[dict[str, Any]] = []
     warnings: list[str] = []
     with gc_paused():
-        for _, record, warning in iter_lines(path):
-            if record is not None:
-                records.append(record)
-            elif warning:
-                warnings.append(warning)
+        records = list(iter_records(path, warnings))
     return records, warnings
 
 
@@ -183,8 +178,8 @@ def last_verified(path: Path, *, service: str | None = None) -> dict[str, Any] |
     best: dict[str, Any] | None = None
     best_time: datetime | None = None
     with gc_paused():
-        for _, record, _warning in iter_lines(path):
-            if record is None or record.get("success") is not True:
+        for record in iter_records(path, []):
+            if record.get("success") is not True:
                 continue
             if service is not None and record.get("service") != service:
                 continue
