@@ -39,6 +39,7 @@ import string
 import sys
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta, timezone
+from functools import cache
 from typing import Any
 
 from hypothesis import HealthCheck, settings
@@ -214,6 +215,7 @@ def toml_dumps(table: Mapping[str, Any], header: str | None = None) -> str:
 _TOML_INT = st.integers(-(2**63), 2**63 - 1)
 
 
+@cache  # building strategies is costly; a strategy is immutable
 def toml_values(max_leaves: int = 8) -> st.SearchStrategy[Any]:
     """Any TOML value: strings (control characters and all of Unicode but surrogates), 64-bit integers,
     floats (nan, inf included), booleans, offset date-times, arrays (mixed types) and inline tables."""
@@ -228,6 +230,7 @@ def toml_values(max_leaves: int = 8) -> st.SearchStrategy[Any]:
         st.dictionaries(st.text(max_size=10), children, max_size=4)), max_leaves=max_leaves)
 
 
+@cache
 def plausible_values() -> st.SearchStrategy[Any]:
     """Values a person might write for a config key, right or wrong: URLs, paths, numbers at the edges."""
     return st.one_of(
@@ -243,6 +246,11 @@ def plausible_values() -> st.SearchStrategy[Any]:
 def toml_tables(keys: Sequence[str] = ()) -> st.SearchStrategy[dict[str, Any]]:
     """Tables whose keys are mostly from `keys` (e.g. the config's key names), sometimes unknown or odd
     (empty, dotted, Unicode, newline inside a quoted key), with plausible or arbitrary values."""
+    return _toml_tables(tuple(keys))
+
+
+@cache
+def _toml_tables(keys: tuple[str, ...]) -> st.SearchStrategy[dict[str, Any]]:
     key = st.one_of(*([st.sampled_from(list(keys))] * 3 if keys else []), st.text(max_size=12),
                     st.sampled_from(["", "a.b", "tool", "é", "with space", "new\nline", "x" * 200]))
     return st.dictionaries(key, st.one_of(plausible_values(), toml_values()), max_size=6)
@@ -543,6 +551,7 @@ _BAD_TIMES = st.sampled_from(["yesterday", "", "2026-13-45T25:61:00Z", "2026-11-
                               "2026-11-24T18:00:00+25:00", "1732471200", "0001-01-01T00:00:00Z"])
 
 
+@cache
 def json_values(max_leaves: int = 10) -> st.SearchStrategy[Any]:
     """Any JSON value (what `json.loads` can return), to put where a field of known type should be."""
     scalars = st.one_of(st.none(), st.booleans(), st.integers(-(2**70), 2**70),
