@@ -1,4 +1,4 @@
-"""The reliability directory's own fixtures: marker, DNS guard, fault proxy factory."""
+"""The reliability directory's own fixtures and fault matrix: marker, DNS guard, proxy factory, limits."""
 
 from __future__ import annotations
 
@@ -8,10 +8,13 @@ import sys
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
 
 import httpx
 import pytest
 
+from mosaic_hooks import config
+from tests.reliability.fault_matrix import LIMITS, RENDER_API_FAULTS, SERVICE_FAULTS
 from tests.support.fault_proxy import FaultProxy
 
 
@@ -52,3 +55,20 @@ def test_the_fault_proxy_factory_forwards_to_the_given_port(fault_proxy: Callabl
         server.shutdown()
         server.server_close()
         thread.join(5)
+
+
+def test_every_matrix_case_is_a_fault_the_proxy_accepts(fault_proxy: Callable[..., FaultProxy]) -> None:
+    proxy = fault_proxy(9)  # never forwarded to: only the fault settings are checked
+    for case in [*SERVICE_FAULTS, *RENDER_API_FAULTS]:
+        case.apply(proxy)
+        assert case.url(proxy, closed_port=1).startswith(("http://", "https://"))
+        assert case.transient == (case.expected_exits == (0,))
+        assert case.transient or case.cause_words, case.name
+
+
+def test_the_limits_render_as_config_the_loader_accepts(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(LIMITS.toml())
+    cfg = config.load(tmp_path, env={})
+    assert (cfg.request_timeout, cfg.wait_timeout, cfg.health_samples) == (
+        LIMITS.request_timeout, LIMITS.wait_timeout, LIMITS.health_samples)
+    assert LIMITS.verify_bound() > LIMITS.wait_bound()
