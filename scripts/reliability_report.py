@@ -255,9 +255,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--strict", action="store_true", help="exit 1 when a figure is bad")
     parser.add_argument("--quiet", action="store_true", help="hide pytest's output unless it fails")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds the suites may run (default 1800)")
+    parser.add_argument("--examples", type=int, help="examples per property (sets MOSAIC_FUZZ_EXAMPLES; default 150)")
     parser.add_argument("pytest_args", nargs="*", help="after --: what pytest runs (default: tests)")
     args = parser.parse_args(argv)
 
+    if args.examples:
+        os.environ["MOSAIC_FUZZ_EXAMPLES"] = str(args.examples)
     result: PytestResult | None = None
     if args.from_log:
         if not args.from_log.is_file():

@@ -26,7 +26,7 @@ Families:
 - Prometheus exposition: `prometheus_text` (valid), `unparseable_prometheus_text`,
   `semantically_broken_prometheus_text` (parses, but lies: falling buckets, no +Inf, NaN counts).
 
-Keep runs bounded: `FUZZ_SETTINGS` (150 examples, no deadline) is a good default.
+Keep runs bounded: `FUZZ_SETTINGS` (150 examples, or $MOSAIC_FUZZ_EXAMPLES; no deadline) is a good default.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from __future__ import annotations
 import json
 import keyword
 import math
+import os
 import re
 import string
 import sys
@@ -50,8 +51,9 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover (Python 3.10)
     import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
-# Bounded and deterministic enough for a suite that must stay fast.
-FUZZ_SETTINGS = settings(max_examples=150, deadline=None,
+#: Examples per property: 150 keeps the suite fast; MOSAIC_FUZZ_EXAMPLES=2000 (say) digs deeper on demand.
+FUZZ_EXAMPLES = int(os.environ.get("MOSAIC_FUZZ_EXAMPLES") or 150)
+FUZZ_SETTINGS = settings(max_examples=FUZZ_EXAMPLES, deadline=None,
                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                                 HealthCheck.function_scoped_fixture])
 
@@ -163,7 +165,7 @@ def valid_pre_push_stdin() -> st.SearchStrategy[bytes]:
 
 # -- TOML ---------------------------------------------------------------------------------------------------
 
-_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _TOML_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
 
 
@@ -180,7 +182,7 @@ def _toml_string(value: str) -> str:
 
 
 def _toml_key(key: str) -> str:
-    return key if _BARE_KEY.match(key) else _toml_string(key)
+    return key if _BARE_KEY.fullmatch(key) else _toml_string(key)
 
 
 def _toml_value(value: Any) -> str:
@@ -438,7 +440,7 @@ def python_source(draw: st.DrawFn) -> str:
     template = draw(st.sampled_from(_ROUTE_TEMPLATES))
     return template.format(method=method, path=path, upper=method.upper(), name=name,
                            dpath=path.lstrip("/").replace("{item_id}", "<int:item_id>"),
-                           cname=name.title().replace("_", "") or "C")
+                           cname="C" + name.title().replace("_", ""))
 
 
 _KEYWORDS = frozenset([*keyword.kwlist, *keyword.softkwlist])

@@ -21,7 +21,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover (Python 3.10)
     import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
-SETTINGS = settings(max_examples=40, deadline=None)
+SETTINGS = settings(max_examples=max(10, fuzz.FUZZ_EXAMPLES // 4), deadline=None)
 # The format git writes (githooks(5)): four fields, one object format per line.
 GIT_LINE = re.compile(r"^(?:refs/\S+|\(delete\)) ([0-9a-f]{40}|[0-9a-f]{64}) refs/\S+ ([0-9a-f]{40}|[0-9a-f]{64})$")
 
