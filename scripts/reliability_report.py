@@ -156,6 +156,10 @@ def summarize(records: Iterable[dict[str, Any]], broken_lines: int = 0) -> Figur
     return figures
 
 
+def _size(count: int) -> str:
+    return f"{count / 1e6:.1f} MB" if count >= 1e6 else f"{count / 1e3:.1f} kB"
+
+
 def rows(figures: Figures) -> list[tuple[str, str]]:
     f = figures
     injected = "n/a (no fault case ran)" if not f.fault_cases else (
@@ -174,8 +178,7 @@ def rows(figures: Figures) -> list[tuple[str, str]]:
     records = "n/a (no records scenario ran)" if not f.records_scenarios else (
         f"{f.records_lost} of {f.records_expected} in {f.records_scenarios} scenarios")
     secrets = "n/a (no scan ran)" if not f.secret_scans else (
-        f"{f.secret_occurrences} in {f.secret_sources} outputs/files ({f.secret_bytes / 1e6:.1f} MB), "
-        f"{f.secret_scans} scans")
+        f"{f.secret_occurrences} in {f.secret_sources} outputs/files ({_size(f.secret_bytes)}), {f.secret_scans} scans")
     return [
         ("faults injected", injected),
         ("right verdicts", "; ".join(verdict_parts) or "n/a"),
