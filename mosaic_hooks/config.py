@@ -8,6 +8,7 @@ and a secret in a commit is a leak.
 from __future__ import annotations
 
 import difflib
+import math
 import os
 import sys
 from collections.abc import Mapping
@@ -141,7 +142,9 @@ def coerce(key: Key, value: Any, where: str) -> Any:
     if kind in ("str", "url", "path"):
         if not isinstance(value, str):
             raise _type_error(where, key, value)
-        if kind == "url" and not value.startswith(("http://", "https://")):
+        if "\x00" in value:
+            raise ConfigError(f"{where}: '{key.name}' contains a NUL character", hint="remove it")
+        if kind == "url" and not (value.startswith(("http://", "https://")) and _has_host(value)):
             raise _type_error(where, key, value)
         if kind == "path" and not value.startswith("/"):
             raise _type_error(where, key, value)
@@ -156,8 +159,8 @@ def coerce(key: Key, value: Any, where: str) -> Any:
             raise _type_error(where, key, value)
         if kind == "int" and not isinstance(value, int):
             raise _type_error(where, key, value)
-        if value <= 0:
-            raise ConfigError(f"{where}: '{key.name}' must be greater than 0, got {value!r}")
+        if not math.isfinite(value) or value <= 0:
+            raise ConfigError(f"{where}: '{key.name}' must be a finite number greater than 0, got {value!r}")
         return value
     if kind == "bool":
         if from_env and isinstance(value, str):
@@ -180,6 +183,15 @@ def coerce(key: Key, value: Any, where: str) -> Any:
     raise AssertionError(kind)  # pragma: no cover
 
 
+def _has_host(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    try:
+        return bool(urlsplit(url).hostname)
+    except ValueError:
+        return False
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
@@ -193,6 +205,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
         return data
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}", hint="fix the syntax at that line") from None
+    except RecursionError:  # tomllib recurses once per nesting level
+        raise ConfigError(f"{path}: invalid TOML: nested too deeply", hint="flatten the nested values") from None
 
 
 def _check_table(table: Mapping[str, Any], where: str) -> dict[str, Any]:
@@ -202,7 +216,7 @@ def _check_table(table: Mapping[str, Any], where: str) -> dict[str, Any]:
         if key is None:
             close = difflib.get_close_matches(name, KEYS_BY_NAME, n=1)
             hint = f"did you mean '{close[0]}'?" if close else "see `mosaic-hooks config` for the keys"
-            raise ConfigError(f"{where}: unknown key '{name}'", hint=hint)
+            raise ConfigError(f"{where}: unknown key {name!r}", hint=hint)
         if key.env_only:
             raise ConfigError(f"{where}: '{name}' is a secret and is read only from the environment",
                               hint=f"remove it from the file and set {key.env}")

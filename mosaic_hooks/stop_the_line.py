@@ -25,7 +25,7 @@ from mosaic_hooks.output import write_line
 if TYPE_CHECKING:
     from mosaic_hooks.config import Config
     from mosaic_hooks.render.outcome import WaitOutcome
-    from mosaic_hooks.reports import Verification  # type: ignore[import-not-found, unused-ignore]  # gate branch
+    from mosaic_hooks.reports import Verification
 
 PREFIX = "mosaic-hooks: "
 # Evidence lines shown per failing check; the full report is `mosaic-hooks verify`.
@@ -120,8 +120,8 @@ def check_production(repo: git.Repo, cfg: Config, pushes: Sequence[PushedRange],
 
 
 def _check_one(repo: git.Repo, cfg: Config, commit: str, ref: str, env: Mapping[str, str]) -> int:
-    from mosaic_hooks import history  # type: ignore[attr-defined, unused-ignore]  # dora branch
-    from mosaic_hooks.verification import (  # type: ignore[import-not-found, unused-ignore]  # gate branch
+    from mosaic_hooks import history
+    from mosaic_hooks.verification import (
         history_file,
         service_of,
     )
@@ -167,7 +167,7 @@ def _check_one(repo: git.Repo, cfg: Config, commit: str, ref: str, env: Mapping[
 
 
 def _verify(repo: git.Repo, cfg: Config, commit: str, ref: str, env: Mapping[str, str]) -> int:
-    from mosaic_hooks.verification import (  # type: ignore[import-not-found, unused-ignore]  # gate branch
+    from mosaic_hooks.verification import (
         choose_base,
         verify_commit,
     )

@@ -52,10 +52,8 @@ def choose_base(repo: git.Repo, cfg: Config, commit: str, base: str | None,
         if resolved is None:
             raise ConfigError(f"--base {base}: no such commit in this repository", hint="give a sha or a ref")
         return resolved
-    try:
-        from mosaic_hooks import history  # type: ignore[attr-defined, unused-ignore]  # merged from a parallel branch
-    except ImportError:  # the history module ships with the package; tolerated while parts are merged
-        return None
+    from mosaic_hooks import history
+
     last = history.last_verified(history_file(cfg), service=service_of(cfg))
     if not last or not isinstance(last.get("commit"), str):
         return None
@@ -86,7 +84,7 @@ def verify_commit(
     ConfigError (exit 2) when the configuration cannot support a check (no backend URL, Render
     config error); KeyboardInterrupt passes through with nothing recorded.
     """
-    from mosaic_hooks.detect.analyze import analyze  # type: ignore[import-not-found, unused-ignore]  # merged from a parallel branch
+    from mosaic_hooks.detect.analyze import analyze
     from mosaic_hooks.gates.runner import run_gates
     from mosaic_hooks.reports import Verification
     from mosaic_hooks.verdict import decide
@@ -101,7 +99,7 @@ def verify_commit(
     wait_ended_at = None
     if wait:
         from mosaic_hooks.render import outcome as oc
-        from mosaic_hooks.render.wait import wait_for_deploy  # type: ignore[import-not-found, unused-ignore]  # merged from a parallel branch
+        from mosaic_hooks.render.wait import wait_for_deploy
 
         timeout = float(cfg.wait_timeout if wait_timeout is None else wait_timeout)
         outcome = wait_for_deploy(cfg, commit, repo=repo, timeout=timeout, report=report)
@@ -163,16 +161,14 @@ def record_run(repo: git.Repo, cfg: Config, run: Verification) -> None:
     commits = git.commits_between(repo, run.base, run.commit) if run.commit else []
     record = build_record(run, commits)
     path = history_file(cfg)
+    from mosaic_hooks import dora_files, history
+
     with sigint_deferred():
         try:
-            from mosaic_hooks import dora_files, history  # type: ignore[attr-defined, unused-ignore]  # merged from a parallel branch
-
             history.append(path, record)
             run.history_file = path
             dora_files.refresh_metrics(cfg)
             run.metrics_file = cfg.history_path / "dora_metrics.json"
-        except ImportError as exc:
-            run.recording_error = f"recording is not available in this version ({exc.name})"
         except (MosaicError, OSError) as exc:
             run.recording_error = exc.line() if isinstance(exc, MosaicError) else f"{exc.strerror}: {exc.filename}"
 

@@ -1,8 +1,8 @@
 """The configuration on random and broken input: `config.load` returns a Config or raises ConfigError, and
 `mosaic-hooks config` prints one line and exits 2 on a broken file, never a traceback.
 
-Gaps found by this fuzzing are pinned as strict xfails at the end: each names what should happen instead,
-and fails loudly (XPASS) once config.py is fixed, so the marker can go.
+The gaps this fuzzing found (non-finite numbers, deep nesting, odd keys, host-less URLs, NUL characters)
+are fixed; the tests at the end keep them fixed.
 """
 
 from __future__ import annotations
@@ -220,18 +220,8 @@ def test_config_command_with_random_environment_never_shows_a_traceback(
     assert tally.tracebacks == 0
 
 
-# -- gaps found by the fuzzing (strict xfails: they fail once config.py is fixed) -------------------------
-# Each xfail names the exception it expects, so it cannot pass for another reason.
+# -- gaps the fuzzing found, now fixed in config.py ------------------------------------------------------
 
-DID_NOT_RAISE = pytest.fail.Exception
-
-
-def _gap(reason: str, raises: type[BaseException] = DID_NOT_RAISE) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(strict=True, raises=raises, reason=reason)
-
-
-@_gap("nan/inf pass the number check: p95_limit_ms = nan makes every latency comparison false, "
-      "wait_timeout = inf waits for ever (fix: require math.isfinite in config.coerce)")
 @pytest.mark.parametrize("text", ["p95_limit_ms = nan", "wait_timeout = inf", "gate_timeout = +inf"])
 def test_a_non_finite_number_in_a_file_is_a_config_error(tmp_path: Path, text: str) -> None:
     (tmp_path / PYPROJECT).write_text(f"[tool.mosaic]\n{text}\n")
@@ -239,8 +229,6 @@ def test_a_non_finite_number_in_a_file_is_a_config_error(tmp_path: Path, text: s
         config.load(tmp_path, env={})
 
 
-@_gap("tomllib recurses: a value nested ~500 deep raises RecursionError, which the CLI shows as "
-      "'internal error' with exit 3 (fix: catch RecursionError in config._read_toml)", raises=RecursionError)
 @pytest.mark.parametrize("kind", ["arrays", "tables"])
 def test_deeply_nested_toml_is_a_config_error(tmp_path: Path, kind: str) -> None:
     (tmp_path / PYPROJECT).write_text(fuzz.deeply_nested_toml(2000, kind))
@@ -248,8 +236,6 @@ def test_deeply_nested_toml_is_a_config_error(tmp_path: Path, kind: str) -> None
         config.load(tmp_path, env={})
 
 
-@_gap("the unknown-key message embeds the key as is, so a quoted key holding a newline splits the error "
-      "line in two (fix: format it with !r)", raises=AssertionError)
 def test_an_unknown_key_with_a_newline_is_still_one_line(tmp_path: Path) -> None:
     (tmp_path / PYPROJECT).write_text('[tool.mosaic]\n"health\\npath" = 1\n')
     with pytest.raises(ConfigError) as info:
@@ -257,7 +243,6 @@ def test_an_unknown_key_with_a_newline_is_still_one_line(tmp_path: Path) -> None
     assert "\n" not in info.value.line()
 
 
-@_gap("'http://' passes the URL check and becomes 'http:' (fix: require urlsplit(value).hostname)")
 @pytest.mark.parametrize("where", ["file", "env"])
 def test_a_url_without_a_host_is_a_config_error(tmp_path: Path, where: str) -> None:
     env = {"BACKEND_URL": "http://"} if where == "env" else {}
@@ -267,8 +252,6 @@ def test_a_url_without_a_host_is_a_config_error(tmp_path: Path, where: str) -> N
         config.load(tmp_path, env=env)
 
 
-@_gap("a NUL in a string value is accepted; a path holding one raises ValueError ('embedded null byte') "
-      "wherever it is opened later")
 def test_a_nul_in_a_string_value_is_a_config_error(tmp_path: Path) -> None:
     (tmp_path / PYPROJECT).write_text('[tool.mosaic]\nhistory_dir = "a\\u0000b"\n')
     with pytest.raises(ConfigError):

@@ -301,13 +301,8 @@ class GateContext:
             return ProbeInfo(None, "not configured (no probe_path)")
         if not token:
             return ProbeInfo(None, "not configured (MOSAIC_PROBE_TOKEN is not set)")
-        try:
-            import importlib
-
-            fetch = importlib.import_module("mosaic_hooks.probe").fetch_status
-        except (ImportError, AttributeError):
-            return ProbeInfo(None, "the probe client is not available in this version")
         from mosaic_hooks.errors import MosaicError
+        from mosaic_hooks.probe import fetch_status as fetch
 
         try:
             data = await fetch(self.client, self.url(path), token, timeout=self.request_timeout())
