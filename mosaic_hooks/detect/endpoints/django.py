@@ -268,14 +268,14 @@ class Collector:
             self.unresolved[reg.file] = self.unresolved.get(reg.file, 0) + 1
             return
         base = regex_path(raw)
-        actions, extra, lookup, allowed = self.viewset(reg.viewset)
+        actions, extra, lookup = self.viewset(reg.viewset)
         sep = "/" if base else ""
         list_path = prefix + base + slash
         detail_path = prefix + base + sep + "{" + lookup + "}" + slash
 
         def emit(method: str, path: str) -> None:
-            if allowed is None or method.lower() in allowed:
-                self.add(method, path, reg.file, reg.line, "drf")
+            # `http_method_names` is not applied: the router still routes the method (and answers 405).
+            self.add(method, path, reg.file, reg.line, "drf")
 
         for method, action in _LIST_METHODS:
             if action in actions:
@@ -290,12 +290,12 @@ class Collector:
             if action in actions:
                 emit(method, detail_path)
 
-    def viewset(self, value: Value) -> tuple[set[str], list[tuple[str, ActionInfo]], str, set[str] | None]:
-        """(standard actions, extra @action routes, lookup kwarg, allowed lower-case methods or None)."""
+    def viewset(self, value: Value) -> tuple[set[str], list[tuple[str, ActionInfo]], str]:
+        """(standard actions, extra @action routes, lookup kwarg) of a viewset class."""
         if isinstance(value, External):
-            return set(ACTIONS_OF.get(value.last, {"list", "retrieve"})), [], "pk", None
+            return set(ACTIONS_OF.get(value.last, {"list", "retrieve"})), [], "pk"
         if not isinstance(value, ClassVal):
-            return {"list", "retrieve"}, [], "pk", None
+            return {"list", "retrieve"}, [], "pk"
         actions: set[str] = set()
         for base in self.interp.external_bases(value):
             actions |= ACTIONS_OF.get(base.last, set())
@@ -309,11 +309,7 @@ class Collector:
                     extra.append((member.node.name, member.action))
         lookup = const_str(self.interp.class_attr(value, "lookup_url_kwarg")) or const_str(
             self.interp.class_attr(value, "lookup_field")) or "pk"
-        names = self.interp.class_attr(value, "http_method_names")
-        allowed: set[str] | None = None
-        if isinstance(names, ListVal):
-            allowed = {str(v.value).lower() for v in names.items if isinstance(v, Const)}
-        return actions, extra, lookup, allowed
+        return actions, extra, lookup
 
 
 def collect(interp: Interpreter, paths: list[str]) -> tuple[list[Endpoint], list[str]]:

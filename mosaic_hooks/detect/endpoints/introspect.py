@@ -65,24 +65,32 @@ def add(methods, path, fn, framework):
     for method in sorted(set(methods)):
         out.append({"method": method, "path": path, "file": file, "line": line, "framework": framework})
 
+def flatten(routes):
+    # Newer FastAPI keeps included routers as nodes; its own iterator yields the effective routes.
+    try:
+        from fastapi.routing import iter_route_contexts
+    except ImportError:
+        return [(r, r) for r in routes]
+    return [(c.original_route, c) for c in iter_route_contexts(routes)]
+
 def walk_asgi(routes, prefix, framework):
-    for route in routes:
-        kind = type(route).__name__
+    for original, route in flatten(routes):
+        kind = type(original).__name__
         if "WebSocket" in kind:
             continue
-        if hasattr(route, "methods") and hasattr(route, "endpoint"):
+        if kind != "Mount" and hasattr(original, "endpoint"):
             methods = route.methods
             if methods is None:  # a class endpoint answers the methods it defines
                 methods = [m.upper() for m in ("get", "post", "put", "patch", "delete", "head", "options")
                            if hasattr(route.endpoint, m)] or ["GET"]
             methods = set(methods)
-            is_api_route = any(c.__name__ == "APIRoute" for c in type(route).__mro__)
+            is_api_route = any(c.__name__ == "APIRoute" for c in type(original).__mro__)
             if not is_api_route and "GET" in methods:
                 methods.discard("HEAD")  # Starlette adds HEAD to every GET route
             add(methods, fastapi_path(prefix + route.path), route.endpoint,
                 "fastapi" if is_api_route else framework)
         elif kind == "Mount":
-            sub = getattr(route, "routes", None) or []
+            sub = getattr(original, "routes", None) or []
             walk_asgi(sub, prefix + route.path, framework)
 
 def walk_django(patterns, prefix):
