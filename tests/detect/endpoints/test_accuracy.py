@@ -15,13 +15,13 @@ from mosaic_hooks import git as gitmod
 from mosaic_hooks.detect.endpoints import extract_endpoints, introspect_endpoints
 from mosaic_hooks.detect.snapshot import GitSnapshot
 
-from .helpers import commit_tree, git, load_sibling  # noqa: TID252
+from .helpers import commit_tree, git, load_sibling
 
 corpus = load_sibling("corpus")
 
 
 def _truth_filter(key: tuple[str, str]) -> bool:
-    method, path = key
+    _method, path = key
     return not (path.startswith("/admin/") and path != "/admin/")
 
 
