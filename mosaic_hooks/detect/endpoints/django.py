@@ -139,7 +139,7 @@ def find_root_urlconfs(interp: Interpreter, paths: list[str]) -> list[Module]:
         if settings is None or settings.path.endswith("/"):
             continue
         interp.load(settings)
-        dotted = const_str(settings.env.get("ROOT_URLCONF"))
+        dotted = const_str(interp.module_attr(settings, "ROOT_URLCONF"))
         if dotted is None:
             raw = _ROOT_URLCONF_RE.search(interp.files.get(settings.path, b""))
             dotted = raw.group(1).decode() if raw else None
@@ -182,8 +182,7 @@ class Collector:
         self.expanded: set[tuple[int, str]] = set()
 
     def module_patterns(self, module: Module) -> Value:
-        self.interp.load(module)
-        return module.env.get("urlpatterns", UNKNOWN)
+        return self.interp.module_attr(module, "urlpatterns")
 
     def expand(self, patterns: Value, prefix: str, depth: int, file: str, line: int) -> None:
         if depth > 25:

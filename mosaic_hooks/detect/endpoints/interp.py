@@ -30,6 +30,7 @@ from mosaic_hooks.detect.endpoints.values import (
     External,
     FuncVal,
     Instance,
+    LazyRef,
     ListVal,
     MappingRef,
     ModuleRef,
@@ -297,10 +298,22 @@ class Interpreter:
     def module_attr(self, module: Module, name: str) -> Value:
         self.load(module)
         if name in module.env:
-            return module.env[name]
+            return self.resolve(module.env[name])
         sub = self.submodule(module, name)
         if sub is not None:
             return ModuleRef(sub)
+        return UNKNOWN
+
+    def resolve(self, value: Value) -> Value:
+        for _ in range(50):  # import cycles between two names end as UNKNOWN
+            if not isinstance(value, LazyRef):
+                return value
+            module = self.load(value.module)
+            if value.name in module.env:
+                value = module.env[value.name]
+            else:
+                sub = self.submodule(module, value.name)
+                return ModuleRef(sub) if sub is not None else UNKNOWN
         return UNKNOWN
 
     # ----------------------------------------------------------------- statements
@@ -498,7 +511,7 @@ class Interpreter:
                 value = External(f"{qual}.{alias.name}") if qual else UNKNOWN
             else:
                 sub = self.submodule(module, alias.name)
-                value = ModuleRef(sub) if sub is not None else self.module_attr(module, alias.name)
+                value = ModuleRef(sub) if sub is not None else LazyRef(module, alias.name)
             if frame.speculative and bind in frame.scopes[0] and value is UNKNOWN:
                 continue
             frame.scopes[0][bind] = value
@@ -513,7 +526,7 @@ class Interpreter:
         if isinstance(node, ast.Name):
             found = frame.lookup(node.id)
             if found is not None:
-                return found
+                return self.resolve(found) if isinstance(found, LazyRef) else found
             return External(node.id)  # a builtin or a name from a star import of a library
         if isinstance(node, ast.Attribute):
             return self.attribute(self.ev(node.value, frame), node.attr)

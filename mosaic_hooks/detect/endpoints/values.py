@@ -48,6 +48,15 @@ class ModuleRef(Value):
 
 
 @dataclass(eq=False)
+class LazyRef(Value):
+    """`from module import name`, resolved when the name is first used: a route module's imports of
+    models, schemas and services are then never parsed."""
+
+    module: Module
+    name: str
+
+
+@dataclass(eq=False)
 class External(Value):
     """A name from outside the project (a framework, the stdlib, a builtin): only its dotted name."""
 

@@ -19,7 +19,7 @@ def test_root_urlconf_from_the_settings_named_in_manage_py() -> None:
         "manage.py": MANAGE,
         "proj/settings/__init__.py": "from .base import *\n",
         "proj/settings/base.py": "ROOT_URLCONF = 'proj.routing'\n",
-        "proj/routing.py": "from django.urls import path, include\nurlpatterns = [path('shop/', include('shop.urls'))]\n",
+        "proj/routing.py": "from django.urls import path, include\nurlpatterns = [path('shop/', include('shop.urls'))]\n",  # noqa: E501
         "proj/urls.py": "from django.urls import path\nurlpatterns = [path('wrong/', lambda r: None)]\n",
         "shop/urls.py": "from django.urls import path\nfrom . import views\nurlpatterns = [path('', views.index), "
                         "path('<slug:slug>/', views.detail)]\n",

@@ -5,9 +5,11 @@ from __future__ import annotations
 from mosaic_hooks.detect.endpoints import extract_endpoints
 from mosaic_hooks.detect.snapshot import DictSnapshot
 
+ROUTER = "from fastapi import APIRouter\nrouter = APIRouter(prefix='/{}')\n@router.get('/')\ndef f(): ...\n"
+
 
 def keys(files: dict[str, str]) -> set[tuple[str, str]]:
-    endpoints, warnings = extract_endpoints(DictSnapshot(files))
+    endpoints, _ = extract_endpoints(DictSnapshot(files))
     return {e.key for e in endpoints if not e.path.startswith(("/docs", "/redoc", "/openapi.json"))}
 
 
@@ -107,14 +109,14 @@ def test_add_api_route_add_route_and_a_router_built_by_a_project_function() -> N
 
 def test_routers_included_conditionally_in_try_blocks_and_loops_are_endpoints() -> None:
     files = {
-        "app/routes/a.py": "from fastapi import APIRouter\nrouter = APIRouter(prefix='/a')\n@router.get('/')\ndef f(): ...\n",
-        "app/routes/b.py": "from fastapi import APIRouter\nrouter = APIRouter(prefix='/b')\n@router.get('/')\ndef f(): ...\n",
-        "app/routes/c.py": "from fastapi import APIRouter\nrouter = APIRouter(prefix='/c')\n@router.get('/')\ndef f(): ...\n",
+        "app/routes/a.py": ROUTER.format('a'),
+        "app/routes/b.py": ROUTER.format('b'),
+        "app/routes/c.py": ROUTER.format('c'),
         "app/main.py": (
             "import os\nfrom fastapi import FastAPI\nfrom app.routes import a, b\napp = FastAPI()\n"
             "if os.environ.get('FEATURE'):\n    app.include_router(a.router)\n"
             "for m in (b,):\n    app.include_router(m.router, prefix='/loop')\n"
-            "try:\n    import app.routes.c as c\n    app.include_router(c.router)\nexcept ImportError:\n    c = None\n"),
+            "try:\n    import app.routes.c as c\n    app.include_router(c.router)\nexcept ImportError:\n    c = None\n"),  # noqa: E501
     }
     assert keys(files) == {("GET", "/a/"), ("GET", "/loop/b/"), ("GET", "/c/")}
 
@@ -123,8 +125,8 @@ def test_relative_and_aliased_imports() -> None:
     files = {
         "pkg/__init__.py": "",
         "pkg/routes/__init__.py": "from .items import router as items_router\n",
-        "pkg/routes/items.py": "from fastapi import APIRouter\nrouter = APIRouter()\n@router.get('/items')\ndef f(): ...\n",
-        "pkg/routes/users.py": "from fastapi import APIRouter\nrouter = APIRouter()\n@router.get('/users')\ndef f(): ...\n",
+        "pkg/routes/items.py": "from fastapi import APIRouter\nrouter = APIRouter()\n@router.get('/items')\ndef f(): ...\n",  # noqa: E501
+        "pkg/routes/users.py": "from fastapi import APIRouter\nrouter = APIRouter()\n@router.get('/users')\ndef f(): ...\n",  # noqa: E501
         "pkg/main.py": (
             "from fastapi import FastAPI\nfrom .routes import items_router\nimport pkg.routes.users\n"
             "app = FastAPI()\napp.include_router(items_router, prefix='/x')\n"
@@ -148,7 +150,7 @@ def test_routers_without_an_app_in_the_tree_are_listed_with_their_own_prefix() -
 
 def test_router_wired_by_a_function_that_receives_the_app() -> None:
     files = {
-        "app/routes.py": "from fastapi import APIRouter\nrouter = APIRouter(prefix='/r')\n@router.get('/x')\ndef x(): ...\n",
+        "app/routes.py": "from fastapi import APIRouter\nrouter = APIRouter(prefix='/r')\n@router.get('/x')\ndef x(): ...\n",  # noqa: E501
         "app/wiring.py": "from app.routes import router\n\ndef register(app):\n    app.include_router(router)\n",
         "app/main.py": "from fastapi import FastAPI\nfrom app.wiring import register\napp = FastAPI()\nregister(app)\n",
     }

@@ -67,7 +67,7 @@ def test_a_document_that_is_not_a_spec_is_ignored() -> None:
 
 def test_code_and_spec_declaring_the_same_endpoint_are_one_endpoint() -> None:
     files = {"openapi.json": json.dumps(SPEC),
-             "main.py": "from fastapi import FastAPI\napp = FastAPI(openapi_url=None)\n@app.get('/items')\ndef f(): ...\n"}
+             "main.py": "from fastapi import FastAPI\napp = FastAPI(openapi_url=None)\n@app.get('/items')\ndef f(): ...\n"}  # noqa: E501
     endpoints, _ = extract_endpoints(DictSnapshot(files))
     items = [e for e in endpoints if e.key == ("GET", "/items")]
     assert [(e.framework, e.file) for e in items] == [("fastapi", "main.py")]

@@ -50,7 +50,7 @@ def test_circular_imports_terminate() -> None:
 
 
 def test_odd_but_valid_code_does_not_crash() -> None:
-    keys, warnings = analyse({"odd.py": (
+    keys, _ = analyse({"odd.py": (
         "from fastapi import APIRouter\nimport os\n"
         "r = APIRouter(prefix=None)\nr2 = APIRouter(prefix=1)\n[a, *b] = [1, 2, 3]\n"
         "x: int\nx += 1\nlambda: None\nclass K(metaclass=type): ...\n"
