@@ -17,7 +17,9 @@ What `endpoint_changes` reports, keyed by (method, path):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from mosaic_hooks.changeset import Endpoint, EndpointChanges
@@ -32,11 +34,25 @@ if TYPE_CHECKING:
 __all__ = ["endpoint_changes", "extract_endpoints", "introspect_endpoints"]
 
 
+@contextmanager
+def _no_gc_pauses() -> Iterator[None]:
+    """Thousands of kept ASTs make the cyclic GC rescan them over and over (quadratic time): the
+    analysis creates no garbage cycles worth collecting, so collection waits until it ends."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def extract_endpoints(snapshot: Snapshot) -> tuple[list[Endpoint], list[str]]:
     """Every endpoint of one revision (sorted by path, method) and warnings about what could not be read."""
     paths = snapshot.paths()
     files = snapshot.read([p for p in paths if is_relevant(p)])
-    result = analyse(files, paths, ParseCache())
+    with _no_gc_pauses():
+        result = analyse(files, paths, ParseCache())
     return result.all_endpoints(), result.warnings
 
 
@@ -55,6 +71,12 @@ def endpoint_changes(base: Snapshot, head: Snapshot, changed: Sequence[str]) -> 
     base_relevant = [p for p in base_paths if is_relevant(p)]
     base_files = {p: head_files[p] for p in base_relevant if p not in changed_set and p in head_files}
     base_files.update(base.read([p for p in base_relevant if p not in base_files]))
+    with _no_gc_pauses():
+        return _changes(base_paths, base_files, head_paths, head_files, changed_set)
+
+
+def _changes(base_paths: list[str], base_files: dict[str, bytes], head_paths: list[str],
+             head_files: dict[str, bytes], changed_set: set[str]) -> tuple[EndpointChanges, list[str]]:
     cache = ParseCache()
     head_result = analyse(head_files, head_paths, cache)
     warnings = [w for w in head_result.warnings if w.split(":", 1)[0] in changed_set]

@@ -109,6 +109,7 @@ def analyse(files: Mapping[str, bytes], all_paths: Iterable[str], cache: ParseCa
     result.warnings = interp.warnings + result.warnings
     result.unparsable = set(interp.unparsable)
     result.probed = set(interp.probed) | set(eager)
+    interp.dispose()
     by_key: dict[tuple[str, str], Endpoint] = {}
     for endpoint in sorted(code, key=lambda e: (e.path, e.method, e.file, e.line)):
         by_key.setdefault(endpoint.key, endpoint)

@@ -208,6 +208,7 @@ class Interpreter:
         self.probed: set[str] = set()  # file paths whose existence or content the analysis depended on
         self.unresolved: set[str] = set()  # families ("asgi", "flask") with an include the analysis lost
         self.calls: dict[int, int] = {}
+        self.handlers: set[int] = set()  # functions decorated as route handlers: not factories
         self.budget = STATEMENT_BUDGET
         self._find_cache: dict[tuple[str, str], Module | None] = {}
 
@@ -442,6 +443,8 @@ class Interpreter:
         if isinstance(decorator, Decorator):
             from mosaic_hooks.detect.endpoints.values import RouteRec
 
+            if isinstance(target, FuncVal):
+                self.handlers.add(id(target.node))
             decorator.obj.routes.append(RouteRec(
                 methods=decorator.methods, path=decorator.path, file=decorator.file, line=decorator.line,
                 framework=decorator.framework, handler=target))
@@ -808,7 +811,7 @@ class Interpreter:
             for stmt in module.tree.body:
                 if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     continue
-                if self.calls.get(id(stmt)) or not _wires_routes(stmt):
+                if self.calls.get(id(stmt)) or id(stmt) in self.handlers or not _wires_routes(stmt):
                     continue
                 func = module.env.get(stmt.name)
                 if not isinstance(func, FuncVal) or func.node is not stmt:
@@ -824,6 +827,17 @@ class Interpreter:
                     self.warnings.append(f"{module.path}: could not analyse {stmt.name}(): too deeply nested")
                 except Exception as exc:
                     self.warnings.append(f"{module.path}: could not analyse {stmt.name}(): {type(exc).__name__}")
+
+
+    def dispose(self) -> None:
+        """Break the reference cycles (functions hold the scopes that hold them) so that memory is
+        returned at once instead of by a long cyclic collection."""
+        for module in self.modules.values():
+            module.env.clear()
+            module.tree = None
+        self.modules.clear()
+        self.objects.clear()
+        self._find_cache.clear()
 
 
 def _is_property(func: FuncVal) -> bool:
