@@ -26,6 +26,15 @@ ROUTEISH = re.compile(
     rb"|@\w+\.(?:get|post|put|patch|delete|head|options)\(")
 
 
+# Directories that often hold side apps (examples, scripts, benchmarks): analysed only when the rest of
+# the tree defines no route at all (then they are the project).
+SECONDARY_DIRS = frozenset({"examples", "example", "scripts", "benchmarks", "bench", "samples", "sample"})
+
+
+def is_secondary(path: str) -> bool:
+    return any(part in SECONDARY_DIRS for part in path.split("/")[:-1])
+
+
 def is_excluded(path: str) -> bool:
     parts = path.split("/")
     if any(part in EXCLUDED_DIRS for part in parts[:-1]):
@@ -81,7 +90,9 @@ def routeish(data: bytes) -> bool:
 def analyse(files: Mapping[str, bytes], all_paths: Iterable[str], cache: ParseCache) -> Analysis:
     """Endpoints of one revision. `files`: contents of its Python and OpenAPI files (others are ignored)."""
     result = Analysis()
-    py_files = {p: d for p, d in files.items() if is_python(p)}
+    py_files = {p: d for p, d in files.items() if is_python(p) and not is_secondary(p)}
+    if not any(routeish(d) for d in py_files.values()):
+        py_files = {p: d for p, d in files.items() if is_python(p)}
     tree_dirs: set[str] = set()
     for path in all_paths:
         parent = posixpath.dirname(path)
@@ -92,6 +103,9 @@ def analyse(files: Mapping[str, bytes], all_paths: Iterable[str], cache: ParseCa
     eager = sorted(p for p, d in py_files.items() if routeish(d))
     code: list[Endpoint] = []
     try:
+        if any(b"urlpatterns" in py_files[p] for p in eager):
+            settings = django.find_settings(interp, sorted(py_files))
+            interp.django_settings = settings[0][0] if settings else None
         for path in eager:
             module = interp.module_for_path(path)
             if module is not None:

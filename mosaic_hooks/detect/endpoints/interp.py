@@ -209,6 +209,7 @@ class Interpreter:
         self.unresolved: set[str] = set()  # families ("asgi", "flask") with an include the analysis lost
         self.calls: dict[int, int] = {}
         self.handlers: set[int] = set()  # functions decorated as route handlers: not factories
+        self.django_settings: Module | None = None  # what `django.conf.settings.X` reads
         self.budget = STATEMENT_BUDGET
         self._find_cache: dict[tuple[str, str], Module | None] = {}
 
@@ -628,6 +629,10 @@ class Interpreter:
         if isinstance(owner, ModuleRef):
             return self.module_attr(owner.module, name)
         if isinstance(owner, External):
+            if owner.qualname == "django.conf.settings" and self.django_settings is not None:
+                value = self.module_attr(self.django_settings, name)
+                if value is not UNKNOWN:
+                    return value
             return External(f"{owner.qualname}.{name}")
         if isinstance(owner, Obj):
             for hook in self.hooks.attribute:

@@ -866,6 +866,147 @@ urlpatterns = [
 ''',
 })
 
+
+# cookiecutter-django layout: split settings (local imports base with a star), ADMIN_URL from settings,
+# an api_router module used as a URLconf, DEBUG-only error pages, a users app with class-based views.
+COOKIECUTTER_DJANGO = Project(target="config.wsgi:application", files={
+    "manage.py": (
+        "import os\nimport sys\n\nif __name__ == '__main__':\n"
+        "    os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings.local')\n"
+        "    from django.core.management import execute_from_command_line\n"
+        "    execute_from_command_line(sys.argv)\n"),
+    "config/__init__.py": "",
+    "config/wsgi.py": (
+        "import os\nfrom django.core.wsgi import get_wsgi_application\n"
+        "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings.local')\n"
+        "application = get_wsgi_application()\n"),
+    "config/settings/__init__.py": "",
+    "config/settings/base.py": _DJANGO_SETTINGS.replace('ROOT_URLCONF = "mysite.urls"', 'ROOT_URLCONF = "config.urls"')
+    .replace('"polls",\n    "api",', '"myproj.users",') + 'ADMIN_URL = "admin/"\n',
+    "config/settings/local.py": "from .base import *  # noqa\nfrom .base import INSTALLED_APPS\n\nDEBUG = True\n",
+    "config/api_router.py": '''
+from django.conf import settings
+from rest_framework.routers import DefaultRouter, SimpleRouter
+
+from myproj.users.api.views import UserViewSet
+
+router = DefaultRouter() if settings.DEBUG else SimpleRouter()
+
+router.register("users", UserViewSet)
+
+
+app_name = "api"
+urlpatterns = router.urls
+''',
+    "config/urls.py": '''
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views import defaults as default_views
+from django.views.generic import TemplateView
+
+urlpatterns = [
+    path("", TemplateView.as_view(template_name="pages/home.html"), name="home"),
+    path("about/", TemplateView.as_view(template_name="pages/about.html"), name="about"),
+    path(settings.ADMIN_URL, admin.site.urls),
+    path("users/", include("myproj.users.urls", namespace="users")),
+]
+urlpatterns += [
+    path("api/", include("config.api_router")),
+]
+
+if settings.DEBUG:
+    urlpatterns += [
+        path("400/", default_views.bad_request, kwargs={"exception": Exception("Bad Request!")}),
+        path("403/", default_views.permission_denied, kwargs={"exception": Exception("Permission Denied")}),
+        path("404/", default_views.page_not_found, kwargs={"exception": Exception("Page not Found")}),
+        path("500/", default_views.server_error),
+    ]
+''',
+    "myproj/__init__.py": "",
+    "myproj/users/__init__.py": "",
+    "myproj/users/apps.py": (
+        "from django.apps import AppConfig\n\n\nclass UsersConfig(AppConfig):\n"
+        "    name = 'myproj.users'\n    label = 'users'\n"),
+    "myproj/users/models.py": (
+        "from django.db import models\n\n\nclass Member(models.Model):\n"
+        "    username = models.CharField(max_length=50, unique=True)\n"),
+    "myproj/users/views.py": '''
+from django.views.generic import DetailView, RedirectView, UpdateView
+
+from .models import Member
+
+
+class UserDetailView(DetailView):
+    model = Member
+    slug_field = "username"
+    slug_url_kwarg = "username"
+
+
+user_detail_view = UserDetailView.as_view()
+
+
+class UserUpdateView(UpdateView):
+    model = Member
+    fields = ["username"]
+
+
+user_update_view = UserUpdateView.as_view()
+
+
+class UserRedirectView(RedirectView):
+    permanent = False
+
+
+user_redirect_view = UserRedirectView.as_view()
+''',
+    "myproj/users/urls.py": '''
+from django.urls import path
+
+from .views import user_detail_view, user_redirect_view, user_update_view
+
+app_name = "users"
+urlpatterns = [
+    path("~redirect/", view=user_redirect_view, name="redirect"),
+    path("~update/", view=user_update_view, name="update"),
+    path("<str:username>/", view=user_detail_view, name="detail"),
+]
+''',
+    "myproj/users/api/__init__.py": "",
+    "myproj/users/api/serializers.py": '''
+from rest_framework import serializers
+
+from myproj.users.models import Member
+
+
+class UserSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Member
+        fields = ["username"]
+''',
+    "myproj/users/api/views.py": '''
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.mixins import ListModelMixin, RetrieveModelMixin, UpdateModelMixin
+from rest_framework.response import Response
+from rest_framework.viewsets import GenericViewSet
+
+from myproj.users.models import Member
+
+from .serializers import UserSerializer
+
+
+class UserViewSet(RetrieveModelMixin, ListModelMixin, UpdateModelMixin, GenericViewSet):
+    serializer_class = UserSerializer
+    queryset = Member.objects.all()
+    lookup_field = "username"
+
+    @action(detail=False)
+    def me(self, request):
+        return Response(status=status.HTTP_200_OK, data={})
+''',
+})
+
 PROJECTS: dict[str, Project] = {
     "fastapi_fullstack": FASTAPI_FULLSTACK,
     "fastapi_misc": FASTAPI_MISC,
@@ -873,4 +1014,5 @@ PROJECTS: dict[str, Project] = {
     "flaskr": FLASKR,
     "flask_misc": FLASK_MISC,
     "django_polls": DJANGO_POLLS,
+    "cookiecutter_django": COOKIECUTTER_DJANGO,
 }
