@@ -52,7 +52,7 @@ def extract_endpoints(snapshot: Snapshot) -> tuple[list[Endpoint], list[str]]:
     paths = snapshot.paths()
     files = snapshot.read([p for p in paths if is_relevant(p)])
     with _no_gc_pauses():
-        result = analyse(files, paths, ParseCache())
+        result = analyse(files, ParseCache())
     return result.all_endpoints(), result.warnings
 
 
@@ -72,13 +72,13 @@ def endpoint_changes(base: Snapshot, head: Snapshot, changed: Sequence[str]) -> 
     base_files = {p: head_files[p] for p in base_relevant if p not in changed_set and p in head_files}
     base_files.update(base.read([p for p in base_relevant if p not in base_files]))
     with _no_gc_pauses():
-        return _changes(base_paths, base_files, head_paths, head_files, changed_set)
+        return _changes(base_files, head_files, changed_set)
 
 
-def _changes(base_paths: list[str], base_files: dict[str, bytes], head_paths: list[str],
-             head_files: dict[str, bytes], changed_set: set[str]) -> tuple[EndpointChanges, list[str]]:
+def _changes(base_files: dict[str, bytes], head_files: dict[str, bytes],
+             changed_set: set[str]) -> tuple[EndpointChanges, list[str]]:
     cache = ParseCache()
-    head_result = analyse(head_files, head_paths, cache)
+    head_result = analyse(head_files, cache)
     warnings = [w for w in head_result.warnings if w.split(":", 1)[0] in changed_set]
     for path in sorted(changed_set):
         if is_python(path) and path in head_files and path not in head_result.unparsable:
@@ -91,7 +91,7 @@ def _changes(base_paths: list[str], base_files: dict[str, bytes], head_paths: li
         # No changed file can define a route, and the head analysis read none of them: the base
         # analysis would read the very same files, so it would find the very same endpoints.
         return EndpointChanges(), warnings
-    base_result = analyse(base_files, base_paths, cache)
+    base_result = analyse(base_files, cache)
     return diff(base_result, head_result), warnings
 
 

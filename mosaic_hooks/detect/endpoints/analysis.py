@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import posixpath
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from mosaic_hooks.changeset import Endpoint
@@ -87,18 +86,12 @@ def routeish(data: bytes) -> bool:
     return ROUTEISH.search(data) is not None
 
 
-def analyse(files: Mapping[str, bytes], all_paths: Iterable[str], cache: ParseCache) -> Analysis:
+def analyse(files: Mapping[str, bytes], cache: ParseCache) -> Analysis:
     """Endpoints of one revision. `files`: contents of its Python and OpenAPI files (others are ignored)."""
     result = Analysis()
     py_files = {p: d for p, d in files.items() if is_python(p) and not is_secondary(p)}
     if not any(routeish(d) for d in py_files.values()):
         py_files = {p: d for p, d in files.items() if is_python(p)}
-    tree_dirs: set[str] = set()
-    for path in all_paths:
-        parent = posixpath.dirname(path)
-        while parent and parent not in tree_dirs:
-            tree_dirs.add(parent)
-            parent = posixpath.dirname(parent)
     interp = Interpreter(py_files, cache, make_hooks())
     eager = sorted(p for p, d in py_files.items() if routeish(d))
     code: list[Endpoint] = []
@@ -117,7 +110,7 @@ def analyse(files: Mapping[str, bytes], all_paths: Iterable[str], cache: ParseCa
             result.warnings += warnings
     except BudgetExceeded:
         interp.warnings.append("endpoint analysis stopped: the project's module code is too large to evaluate")
-    for collect_warnings in (fastapi.collect(interp), flask.collect(interp, tree_dirs)):
+    for collect_warnings in (fastapi.collect(interp), flask.collect(interp)):
         code += collect_warnings[0]
         result.warnings += collect_warnings[1]
     result.warnings = interp.warnings + result.warnings

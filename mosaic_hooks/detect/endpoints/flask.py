@@ -123,9 +123,8 @@ def on_setattr(interp: Interpreter, obj: Obj, name: str, value: Value) -> bool:
 
 
 class Collector:
-    def __init__(self, interp: Interpreter, tree_dirs: set[str]) -> None:
+    def __init__(self, interp: Interpreter) -> None:
         self.interp = interp
-        self.tree_dirs = tree_dirs
         self.endpoints: list[Endpoint] = []
         self.unresolved: dict[str, int] = {}
         self.visited: set[int] = set()
@@ -190,16 +189,15 @@ class Collector:
             self.endpoints.append(Endpoint(method, path, route.file, route.line, "flask"))
 
     def static_route(self, app: Obj) -> None:
-        """Flask serves /static/<path:filename> when the app's static folder exists."""
-        folder = const_str(app.options.get("static_folder"))
-        if not folder or folder.startswith("/"):
+        """Flask adds /static/<path:filename> whenever static_folder is not None (existing or not)."""
+        folder_value = app.options.get("static_folder")
+        if isinstance(folder_value, Const) and folder_value.value is None:
             return
-        root = posixpath.dirname(app.file)
-        directory = posixpath.normpath(posixpath.join(root, folder)) if root else posixpath.normpath(folder)
-        if directory not in self.tree_dirs:
-            return
+        folder = const_str(folder_value)
         url = const_str(app.options.get("static_url_path"))
         if url is None:
+            if not folder:
+                return
             url = "/" + posixpath.basename(folder.rstrip("/"))
         self.endpoints.append(Endpoint("GET", url.rstrip("/") + "/{filename}", app.file, app.line, "flask"))
 
@@ -211,8 +209,8 @@ def _prefix_value(value: Value | None) -> object:
     return text if text is not None else _UNSET
 
 
-def collect(interp: Interpreter, tree_dirs: set[str]) -> tuple[list[Endpoint], list[str]]:
-    collector = Collector(interp, tree_dirs)
+def collect(interp: Interpreter) -> tuple[list[Endpoint], list[str]]:
+    collector = Collector(interp)
     endpoints = collector.run()
     warnings = [f"{file}: {count} route(s) with a path or prefix that static analysis could not resolve "
                 "(left out; --introspect can load the app instead)"

@@ -1007,6 +1007,123 @@ class UserViewSet(RetrieveModelMixin, ListModelMixin, UpdateModelMixin, GenericV
 ''',
 })
 
+
+# microblog (Flask mega-tutorial) layout: blueprints whose routes module is imported at the bottom of the
+# package __init__, stacked route decorators, url_prefix given at registration, an API blueprint.
+MICROBLOG = Project(target="microblog:app", files={
+    "microblog.py": "from app import create_app\n\napp = create_app()\n",
+    "config.py": "class Config:\n    SECRET_KEY = 'dev'\n",
+    "app/__init__.py": '''
+from flask import Flask
+
+from config import Config
+
+
+def create_app(config_class=Config):
+    app = Flask(__name__)
+    app.config.from_object(config_class)
+
+    from app.errors import bp as errors_bp
+    app.register_blueprint(errors_bp)
+
+    from app.auth import bp as auth_bp
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+
+    from app.main import bp as main_bp
+    app.register_blueprint(main_bp)
+
+    from app.api import bp as api_bp
+    app.register_blueprint(api_bp, url_prefix="/api")
+
+    return app
+''',
+    "app/errors/__init__.py": "from flask import Blueprint\n\nbp = Blueprint('errors', __name__)\n\n"
+                              "from app.errors import handlers  # noqa: E402,F401\n",
+    "app/errors/handlers.py": "from app.errors import bp\n\n\n@bp.app_errorhandler(404)\n"
+                              "def not_found_error(error):\n    return 'not found', 404\n",
+    "app/auth/__init__.py": "from flask import Blueprint\n\nbp = Blueprint('auth', __name__)\n\n"
+                            "from app.auth import routes  # noqa: E402,F401\n",
+    "app/auth/routes.py": '''
+from app.auth import bp
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    return ""
+
+
+@bp.route("/logout")
+def logout():
+    return ""
+
+
+@bp.route("/reset_password/<token>", methods=["GET", "POST"])
+def reset_password(token):
+    return ""
+''',
+    "app/main/__init__.py": "from flask import Blueprint\n\nbp = Blueprint('main', __name__)\n\n"
+                            "from app.main import routes  # noqa: E402,F401\n",
+    "app/main/routes.py": '''
+import functools
+
+from app.main import bp
+
+
+def login_required(view):
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        return view(*args, **kwargs)
+    return wrapped
+
+
+@bp.before_app_request
+def before_request():
+    pass
+
+
+@bp.route("/", methods=["GET", "POST"])
+@bp.route("/index", methods=["GET", "POST"])
+@login_required
+def index():
+    return ""
+
+
+@bp.route("/user/<username>")
+@login_required
+def user(username):
+    return ""
+
+
+@bp.route("/follow/<username>", methods=["POST"])
+@login_required
+def follow(username):
+    return ""
+''',
+    "app/api/__init__.py": "from flask import Blueprint\n\nbp = Blueprint('api', __name__)\n\n"
+                           "from app.api import tokens, users  # noqa: E402,F401\n",
+    "app/api/tokens.py": "from app.api import bp\n\n\n@bp.route('/tokens', methods=['POST'])\n"
+                         "def get_token():\n    return {}\n\n\n@bp.route('/tokens', methods=['DELETE'])\n"
+                         "def revoke_token():\n    return '', 204\n",
+    "app/api/users.py": '''
+from app.api import bp
+
+
+@bp.route("/users/<int:id>", methods=["GET"])
+def get_user(id):
+    return {}
+
+
+@bp.route("/users", methods=["GET"])
+def get_users():
+    return {}
+
+
+@bp.route("/users/<int:id>", methods=["PUT"])
+def update_user(id):
+    return {}
+''',
+})
+
 PROJECTS: dict[str, Project] = {
     "fastapi_fullstack": FASTAPI_FULLSTACK,
     "fastapi_misc": FASTAPI_MISC,
@@ -1015,4 +1132,5 @@ PROJECTS: dict[str, Project] = {
     "flask_misc": FLASK_MISC,
     "django_polls": DJANGO_POLLS,
     "cookiecutter_django": COOKIECUTTER_DJANGO,
+    "microblog": MICROBLOG,
 }

@@ -220,4 +220,4 @@ def test_side_apps_in_examples_and_scripts_count_only_when_nothing_else_serves()
     }
     real = {"main.py": "from fastapi import FastAPI\napp = FastAPI()\n@app.get('/real')\ndef r(): ...\n"}
     assert keys({**side, **real}) == {("GET", "/real")}
-    assert keys(side) == {("GET", "/demo"), ("GET", "/mock")}
+    assert keys(side) == {("GET", "/demo"), ("GET", "/mock"), ("GET", "/static/{filename}")}
