@@ -110,9 +110,15 @@ def analyse(files: Mapping[str, bytes], cache: ParseCache) -> Analysis:
             result.warnings += warnings
     except BudgetExceeded:
         interp.warnings.append("endpoint analysis stopped: the project's module code is too large to evaluate")
-    for collect_warnings in (fastapi.collect(interp), flask.collect(interp)):
-        code += collect_warnings[0]
-        result.warnings += collect_warnings[1]
+    except (Exception, RecursionError) as exc:
+        interp.warnings.append(f"endpoint analysis incomplete: {type(exc).__name__}: {exc}")
+    for collector in (fastapi.collect, flask.collect):
+        try:
+            found, warnings = collector(interp)
+        except (Exception, RecursionError) as exc:  # a bug or an odd graph must not cost the other frameworks
+            found, warnings = [], [f"endpoint analysis incomplete: {type(exc).__name__}: {exc}"]
+        code += found
+        result.warnings += warnings
     result.warnings = interp.warnings + result.warnings
     result.unparsable = set(interp.unparsable)
     result.probed = set(interp.probed) | set(eager)
