@@ -91,7 +91,7 @@ def _add_doc_routes(obj: Obj, args: Args) -> None:
         given = args.kw(name)
         urls[name] = given if given is not None else Const(default)
     openapi = urls["openapi_url"]
-    if const_str(openapi) is None:
+    if not const_str(openapi):  # None or "" disables the document and the pages that need it
         return
     obj.routes.append(RouteRec(["GET"], openapi, args.file, args.line, "fastapi"))
     for name in ("docs_url", "redoc_url"):

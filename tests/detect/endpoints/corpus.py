@@ -1124,6 +1124,193 @@ def update_user(id):
 ''',
 })
 
+
+# Dispatch-style (Netflix Dispatch): the API is a second FastAPI app mounted under /api/v1 of a root app
+# whose docs are disabled with empty strings; feature routers live in src/<pkg>/<feature>/views.py.
+DISPATCH_STYLE = Project(target="dispatch.main:app", files={
+    "src/dispatch/__init__.py": "",
+    "src/dispatch/config.py": '''
+import os
+
+DISPATCH_UI_URL = os.environ.get("DISPATCH_UI_URL", "http://localhost:8080")
+API_PREFIX = os.getenv("API_PREFIX", default="/api/v1")
+''',
+    "src/dispatch/incident/__init__.py": "",
+    "src/dispatch/incident/views.py": '''
+from fastapi import APIRouter, status
+
+router = APIRouter()
+
+
+@router.get("", summary="Retrieve a list of incidents.")
+def get_incidents(page: int = 1):
+    return []
+
+
+@router.get("/{incident_id}")
+def get_incident(incident_id: int):
+    return {}
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+def create_incident():
+    return {}
+
+
+@router.put("/{incident_id}/join")
+def join_incident(incident_id: int):
+    return {}
+''',
+    "src/dispatch/auth/__init__.py": "",
+    "src/dispatch/auth/views.py": '''
+from fastapi import APIRouter
+
+auth_router = APIRouter()
+user_router = APIRouter()
+
+
+@auth_router.post("/login")
+def login_user():
+    return {}
+
+
+@user_router.get("/{user_id}")
+def get_user(user_id: int):
+    return {}
+''',
+    "src/dispatch/healthcheck.py": '''
+from fastapi import APIRouter
+
+router = APIRouter()
+
+
+@router.get("")
+def status():
+    return {"status": "ok"}
+''',
+    "src/dispatch/api.py": '''
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+
+from dispatch.auth.views import auth_router, user_router
+from dispatch.healthcheck import router as healthcheck_router
+from dispatch.incident.views import router as incident_router
+
+
+def get_current_user():
+    return None
+
+
+api_router = APIRouter(default_response_class=JSONResponse)
+authenticated_api_router = APIRouter()
+
+api_router.include_router(auth_router, prefix="/{organization}/auth", tags=["auth"])
+api_router.include_router(healthcheck_router, prefix="/healthcheck", tags=["healthcheck"])
+
+authenticated_api_router.include_router(user_router, prefix="/{organization}/users", tags=["users"])
+authenticated_api_router.include_router(incident_router, prefix="/{organization}/incidents", tags=["incidents"])
+
+api_router.include_router(authenticated_api_router, dependencies=[Depends(get_current_user)])
+''',
+    "src/dispatch/main.py": '''
+from fastapi import FastAPI
+from starlette.responses import PlainTextResponse
+
+from .api import api_router
+from .config import API_PREFIX
+
+app = FastAPI(openapi_url="")
+
+api = FastAPI(title="Dispatch", docs_url=None, openapi_url="/docs/openapi.json", redoc_url="/docs")
+api.include_router(api_router)
+
+app.mount(API_PREFIX, app=api)
+
+
+@app.get("/robots.txt")
+def robots():
+    return PlainTextResponse("User-agent: *")
+''',
+})
+
+
+# DRF-heavy API: versioned regex include, nested router prefix with a regex group, APIView classes,
+# format_suffix_patterns, a URLconf included through a module object.
+DRF_API = Project(target="shopapi.wsgi:application", files={
+    "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'shopapi.settings')\n",
+    "shopapi/__init__.py": "",
+    "shopapi/settings.py": _DJANGO_SETTINGS.replace('ROOT_URLCONF = "mysite.urls"', 'ROOT_URLCONF = "shopapi.urls"')
+    .replace('"polls",\n    "api",', '"catalog",'),
+    "shopapi/wsgi.py": (
+        "import os\nfrom django.core.wsgi import get_wsgi_application\n"
+        "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'shopapi.settings')\n"
+        "application = get_wsgi_application()\n"),
+    "shopapi/urls.py": '''
+from django.urls import include, re_path
+
+import catalog.urls
+
+urlpatterns = [
+    re_path(r"^api/(?P<version>(v1|v2))/", include(catalog.urls)),
+    re_path(r"^health/?$", __import__("catalog.views", fromlist=["x"]).health),
+]
+''',
+    "catalog/__init__.py": "",
+    "catalog/models.py": (
+        "from django.db import models\n\n\nclass Product(models.Model):\n"
+        "    sku = models.CharField(max_length=20)\n\n\nclass Review(models.Model):\n"
+        "    text = models.TextField()\n"),
+    "catalog/views.py": '''
+from django.http import JsonResponse
+from rest_framework import generics, viewsets
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .models import Product, Review
+
+
+def health(request):
+    return JsonResponse({"ok": True})
+
+
+class ProductViewSet(viewsets.ModelViewSet):
+    queryset = Product.objects.all()
+    lookup_field = "sku"
+    lookup_value_regex = "[A-Z0-9-]+"
+
+
+class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Review.objects.all()
+
+
+class Stats(APIView):
+    def get(self, request, version):
+        return Response({})
+
+
+class ProductSearch(generics.ListAPIView):
+    queryset = Product.objects.all()
+''',
+    "catalog/urls.py": '''
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+from rest_framework.urlpatterns import format_suffix_patterns
+
+from . import views
+
+router = DefaultRouter()
+router.register(r"products", views.ProductViewSet)
+router.register(r"products/(?P<product_sku>[^/.]+)/reviews", views.ReviewViewSet, basename="product-reviews")
+
+urlpatterns = [
+    path("stats/", views.Stats.as_view()),
+    path("search/", views.ProductSearch.as_view()),
+]
+urlpatterns = format_suffix_patterns(urlpatterns)
+urlpatterns += router.urls
+''',
+})
+
 PROJECTS: dict[str, Project] = {
     "fastapi_fullstack": FASTAPI_FULLSTACK,
     "fastapi_misc": FASTAPI_MISC,
@@ -1133,4 +1320,6 @@ PROJECTS: dict[str, Project] = {
     "django_polls": DJANGO_POLLS,
     "cookiecutter_django": COOKIECUTTER_DJANGO,
     "microblog": MICROBLOG,
+    "dispatch_style": DISPATCH_STYLE,
+    "drf_api": DRF_API,
 }

@@ -45,6 +45,8 @@ def test_docs_routes_follow_the_app_arguments() -> None:
     files = {"main.py": "from fastapi import FastAPI\napp = FastAPI(docs_url=None, openapi_url='/spec.json')\n"}
     endpoints, _ = extract_endpoints(DictSnapshot(files))
     assert {e.key for e in endpoints} == {("GET", "/spec.json"), ("GET", "/redoc")}
+    no_docs = {"main.py": "from fastapi import FastAPI\napp = FastAPI(openapi_url='')\n"}
+    assert extract_endpoints(DictSnapshot(no_docs))[0] == []
 
 
 def test_every_http_verb_decorator_and_api_route() -> None:
