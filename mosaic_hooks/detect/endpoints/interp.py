@@ -654,7 +654,7 @@ class Interpreter:
             return MappingRef(owner)
         if isinstance(owner, MappingRef):
             return Bound(owner, name)
-        if isinstance(owner, (Const, ListVal)):
+        if isinstance(owner, (Const, ListVal, DictVal)):
             return Bound(owner, name)
         return UNKNOWN
 
@@ -754,6 +754,20 @@ class Interpreter:
                 elif value is not None and value is not UNKNOWN:
                     target.items.append(value)
             return Const(None)
+        if isinstance(target, DictVal):
+            if func.name == "items":
+                return ListVal([ListVal([Const(k), v]) for k, v in target.items.items()])
+            if func.name == "keys":
+                return ListVal([Const(k) for k in target.items])
+            if func.name == "values":
+                return ListVal(list(target.items.values()))
+            if func.name == "get":
+                key = args.pos(0)
+                if isinstance(key, Const) and isinstance(key.value, str) and key.value in target.items:
+                    return target.items[key.value]
+                default = args.pos(1)
+                return default if default is not None else Const(None)
+            return UNKNOWN
         if isinstance(target, ClassVal) and func.name == "as_view":
             return AsView(target)
         if isinstance(target, Const) and isinstance(target.value, str) and func.name in _STR_METHODS:

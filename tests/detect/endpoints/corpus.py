@@ -1311,6 +1311,194 @@ urlpatterns += router.urls
 ''',
 })
 
+
+# FastAPI with routers gathered in a dict and a list, settings behind an lru_cache getter, prefixes
+# built from both, routes added on app.router, HEAD declared explicitly.
+FASTAPI_REGISTRY = Project(target="api.main:app", files={
+    "api/__init__.py": "",
+    "api/settings.py": '''
+from functools import lru_cache
+
+from pydantic import BaseModel
+
+
+class Settings(BaseModel):
+    api_prefix: str = "/api"
+    version: str = "v1"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
+''',
+    "api/routers/__init__.py": '''
+from . import accounts, orders, payments
+
+ROUTERS = {
+    "accounts": accounts.router,
+    "orders": orders.router,
+}
+PUBLIC = [payments.router]
+
+__all__ = ["ROUTERS", "PUBLIC"]
+''',
+    "api/routers/accounts.py": '''
+from fastapi import APIRouter
+
+router = APIRouter()
+
+
+@router.get("/")
+async def list_accounts():
+    return []
+
+
+@router.api_route("/{account_id}", methods=["GET", "HEAD"])
+async def account(account_id: str):
+    return {}
+''',
+    "api/routers/orders.py": '''
+from fastapi import APIRouter
+
+router = APIRouter(tags=["orders"])
+
+
+@router.post("/")
+async def place_order():
+    return {}
+
+
+@router.patch("/{order_id}/cancel")
+async def cancel(order_id: int):
+    return {}
+''',
+    "api/routers/payments.py": '''
+from fastapi import APIRouter
+
+from api.settings import get_settings
+
+settings = get_settings()
+router = APIRouter(prefix=f"{settings.api_prefix}/{settings.version}/payments")
+
+
+@router.post("/webhook")
+async def webhook():
+    return {}
+''',
+    "api/main.py": '''
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.routers import PUBLIC, ROUTERS
+from api.settings import get_settings
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI):
+    yield
+
+
+app = FastAPI(lifespan=lifespan, docs_url=None, redoc_url=None)
+
+for name, router in ROUTERS.items():
+    app.include_router(router, prefix=f"{get_settings().api_prefix}/{name}")
+
+for router in PUBLIC:
+    app.include_router(router)
+
+
+async def liveness():
+    return {"ok": True}
+
+
+app.router.add_api_route("/livez", liveness, methods=["GET"])
+''',
+})
+
+
+# Flask with blueprints registered in a loop, a prefix from a constant f-string, add_url_rule on a
+# blueprint with a MethodView, a redirect rule, and a custom converter.
+FLASK_LOOP = Project(target="site_app:create_app()", files={
+    "site_app/__init__.py": '''
+from flask import Flask
+from werkzeug.routing import BaseConverter
+
+from .api import api
+from .views import pages, admin
+
+API_VERSION = "2"
+
+
+class RegexConverter(BaseConverter):
+    def __init__(self, url_map, *items):
+        super().__init__(url_map)
+        self.regex = items[0]
+
+
+def create_app():
+    app = Flask(__name__, static_url_path="/assets")
+    app.url_map.converters["regex"] = RegexConverter
+    for blueprint in (pages, admin):
+        app.register_blueprint(blueprint)
+    app.register_blueprint(api, url_prefix=f"/api/v{API_VERSION}")
+    app.add_url_rule("/favicon.ico", "favicon", redirect_to="/assets/favicon.ico")
+    return app
+''',
+    "site_app/views.py": '''
+from flask import Blueprint
+
+pages = Blueprint("pages", __name__)
+admin = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@pages.route("/")
+def home():
+    return ""
+
+
+@pages.route("/p/<regex(\'[a-z-]+\'):slug>", strict_slashes=False)
+def page(slug):
+    return ""
+
+
+@admin.route("/", methods=["GET", "POST"])
+def dashboard():
+    return ""
+''',
+    "site_app/api.py": '''
+from flask import Blueprint
+from flask.views import MethodView
+
+api = Blueprint("api", __name__)
+
+
+class Things(MethodView):
+    init_every_request = False
+
+    def get(self):
+        return []
+
+    def post(self):
+        return {}
+
+
+class Thing(MethodView):
+    def get(self, thing_id):
+        return {}
+
+    def put(self, thing_id):
+        return {}
+
+    def delete(self, thing_id):
+        return "", 204
+
+
+api.add_url_rule("/things", view_func=Things.as_view("things"))
+api.add_url_rule("/things/<int:thing_id>", view_func=Thing.as_view("thing"))
+''',
+})
+
 PROJECTS: dict[str, Project] = {
     "fastapi_fullstack": FASTAPI_FULLSTACK,
     "fastapi_misc": FASTAPI_MISC,
@@ -1322,4 +1510,6 @@ PROJECTS: dict[str, Project] = {
     "microblog": MICROBLOG,
     "dispatch_style": DISPATCH_STYLE,
     "drf_api": DRF_API,
+    "fastapi_registry": FASTAPI_REGISTRY,
+    "flask_loop": FLASK_LOOP,
 }
