@@ -31,7 +31,12 @@ from mosaic_hooks.detect.snapshot import Snapshot
 if TYPE_CHECKING:
     from mosaic_hooks import git
 
-__all__ = ["endpoint_changes", "extract_endpoints", "introspect_endpoints"]
+__all__ = ["endpoint_changes", "extract_endpoints", "introspect_endpoints", "is_endpoint_source"]
+
+
+def is_endpoint_source(path: str) -> bool:
+    """Whether a changed path can change endpoints (Python source outside tests/docs, an OpenAPI file)."""
+    return is_relevant(path)
 
 
 @contextmanager

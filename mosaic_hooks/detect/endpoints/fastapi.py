@@ -175,6 +175,8 @@ class Collector:
         self.endpoints: list[Endpoint] = []
         self.unresolved: dict[str, int] = {}
         self.visited: set[int] = set()
+        self.path: set[int] = set()
+        self.steps = 0
 
     def run(self) -> list[Endpoint]:
         objects = [o for o in self.interp.objects if o.kind in KINDS]
@@ -190,9 +192,18 @@ class Collector:
         return self.endpoints
 
     def walk(self, obj: Obj, prefix: str | None, depth: int) -> None:
-        if depth > 30:
+        # A router included in itself (directly or not) would recurse forever; a huge include graph is cut.
+        if depth > 30 or id(obj) in self.path or self.steps > 100_000:
             return
+        self.steps += 1
         self.visited.add(id(obj))
+        self.path.add(id(obj))
+        try:
+            self._walk(obj, prefix, depth)
+        finally:
+            self.path.discard(id(obj))
+
+    def _walk(self, obj: Obj, prefix: str | None, depth: int) -> None:
         own = "" if obj.prefix is None else const_str(obj.prefix)
         base = None if prefix is None or own is None else prefix + own
         for route in obj.routes:

@@ -128,6 +128,8 @@ class Collector:
         self.endpoints: list[Endpoint] = []
         self.unresolved: dict[str, int] = {}
         self.visited: set[int] = set()
+        self.path: set[int] = set()
+        self.steps = 0
 
     def run(self) -> list[Endpoint]:
         objects = [o for o in self.interp.objects if o.kind in KINDS]
@@ -145,9 +147,18 @@ class Collector:
 
     def walk(self, obj: Obj, effective: object, depth: int) -> None:
         """`effective`: the url_prefix applied to obj's rules (None: no prefix; _UNSET: unresolvable)."""
-        if depth > 30:
+        # A router included in itself (directly or not) would recurse forever; a huge include graph is cut.
+        if depth > 30 or id(obj) in self.path or self.steps > 100_000:
             return
+        self.steps += 1
         self.visited.add(id(obj))
+        self.path.add(id(obj))
+        try:
+            self._walk(obj, effective, depth)
+        finally:
+            self.path.discard(id(obj))
+
+    def _walk(self, obj: Obj, effective: object, depth: int) -> None:
         if obj.kind == "flask_app":
             effective = None
         for route in obj.routes:

@@ -88,3 +88,16 @@ def test_routes_registered_on_the_app_from_another_module() -> None:
         "app/routes.py": "from app import app\n@app.route('/index')\ndef index(): ...\n",
     }
     assert routes(files) == {("GET", "/index")}
+
+
+def test_flask_restful_resources_under_an_api_prefix_and_a_blueprint() -> None:
+    files = {"app.py": (
+        "from flask import Flask, Blueprint\nfrom flask_restful import Api, Resource\n"
+        "class Todo(Resource):\n    def get(self, todo_id): ...\n    def delete(self, todo_id): ...\n"
+        "class TodoList(Resource):\n    def get(self): ...\n    def post(self): ...\n"
+        "app = Flask(__name__, static_folder=None)\nbp = Blueprint('api', __name__, url_prefix='/bp')\n"
+        "api = Api(bp, prefix='/v1')\napi.add_resource(TodoList, '/todos')\n"
+        "api.add_resource(Todo, '/todos/<todo_id>', '/items/<todo_id>')\napp.register_blueprint(bp)\n")}
+    assert keys(files) == {("GET", "/bp/v1/todos"), ("POST", "/bp/v1/todos"), ("GET", "/bp/v1/todos/{todo_id}"),
+                           ("DELETE", "/bp/v1/todos/{todo_id}"), ("GET", "/bp/v1/items/{todo_id}"),
+                           ("DELETE", "/bp/v1/items/{todo_id}")}

@@ -86,3 +86,14 @@ def test_any_token_soup_yields_a_result_never_an_exception(modules: list[list[st
     assert isinstance(endpoints, list) and isinstance(warnings, list)
     result, _ = endpoint_changes(DictSnapshot(GOOD), DictSnapshot(files), sorted(set(files) | set(GOOD)))
     assert ("GET", "/ok") in {e.key for e in result.removed}
+
+
+def test_routers_including_each_other_in_a_cycle_terminate() -> None:
+    keys, _ = analyse({"cycle.py": (
+        "from fastapi import FastAPI, APIRouter\nfrom flask import Flask, Blueprint\n"
+        "app = FastAPI(openapi_url=None)\na = APIRouter(prefix='/a')\nb = APIRouter(prefix='/b')\n"
+        "@b.get('/x')\ndef x(): ...\n"
+        "a.include_router(b)\nb.include_router(a)\na.include_router(a)\napp.include_router(a)\n"
+        "f = Flask(__name__, static_folder=None)\np = Blueprint('p', __name__)\nc = Blueprint('c', __name__)\n"
+        "p.register_blueprint(c)\nc.register_blueprint(p)\nf.register_blueprint(p)\n")})
+    assert ("GET", "/a/b/x") in keys
