@@ -35,6 +35,7 @@ from mosaic_hooks.detect.endpoints.values import (
     MappingRef,
     ModuleRef,
     Obj,
+    RouteRec,
     Value,
 )
 
@@ -442,8 +443,6 @@ class Interpreter:
 
     def apply_decorator(self, decorator: Value, target: Value, node: ast.expr, frame: Frame) -> Value:
         if isinstance(decorator, Decorator):
-            from mosaic_hooks.detect.endpoints.values import RouteRec
-
             if isinstance(target, FuncVal):
                 self.handlers.add(id(target.node))
             decorator.obj.routes.append(RouteRec(
