@@ -40,7 +40,9 @@ from mosaic_hooks.detect.endpoints.values import (
 )
 
 MAX_CALL_DEPTH = 12
-MAX_CALLS_PER_FUNCTION = 40
+# High on purpose: a cap that a project reaches (say 50 modules calling `new_router()`) would drop
+# routers depending on file order, and a new file would then "remove" unrelated endpoints.
+MAX_CALLS_PER_FUNCTION = 5_000
 STATEMENT_BUDGET = 2_000_000
 
 # Attribute names whose presence in a function makes it worth running when nobody calls it.
