@@ -65,6 +65,7 @@ def make_hooks() -> Hooks:
         attribute=[fastapi.on_attribute, flask.on_attribute, django.on_attribute],
         setattr=[fastapi.on_setattr, flask.on_setattr],
         class_kind=_class_kind,
+        unknown_method=[fastapi.on_unknown_method],
     )
 
 
@@ -119,7 +120,7 @@ def analyse(files: Mapping[str, bytes], cache: ParseCache) -> Analysis:
             found, warnings = [], [f"endpoint analysis incomplete: {type(exc).__name__}: {exc}"]
         code += found
         result.warnings += warnings
-    result.warnings = interp.warnings + result.warnings
+    result.warnings = list(dict.fromkeys(interp.warnings + result.warnings))
     result.unparsable = set(interp.unparsable)
     result.probed = set(interp.probed) | set(eager)
     interp.dispose()

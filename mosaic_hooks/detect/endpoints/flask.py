@@ -105,6 +105,8 @@ def on_method(interp: Interpreter, obj: Obj, name: str, args: Args) -> Value | N
             obj.includes.append(Include(child, prefix, "blueprint", args.file, args.line))
         else:
             interp.unresolved.add("flask")
+            interp.warnings.append(f"{args.file}:{args.line}: register_blueprint of a blueprint static analysis "
+                                   "cannot see; its endpoints are not listed (--introspect can load the app)")
         return Const(None)
     return None
 

@@ -185,6 +185,8 @@ class Hooks:
     attribute: list[AttrHandler] = field(default_factory=list)
     setattr: list[SetAttrHandler] = field(default_factory=list)
     class_kind: Callable[[External], str | None] | None = None  # framework base class -> Obj kind
+    # `something_unknown.method(...)`: a library object whose method builds a router (fastapi-users).
+    unknown_method: list[Callable[[Interpreter, str, Args], Value | None]] = field(default_factory=list)
 
 
 _INCLUDE_NAMES = frozenset({"include_router", "register_blueprint", "mount"})
@@ -727,6 +729,11 @@ class Interpreter:
             return Instance(func)
         if isinstance(func, FuncVal):
             return self.call_function(func, args, frame)
+        if func is UNKNOWN and isinstance(node.func, ast.Attribute):
+            for library_hook in self.hooks.unknown_method:
+                built = library_hook(self, node.func.attr, args)
+                if built is not None:
+                    return built
         if func is UNKNOWN and isinstance(node.func, ast.Attribute) and node.func.attr in _INCLUDE_NAMES:
             # `app.include_router(router)` on an app the analysis cannot see (a factory's parameter):
             # the router is served somewhere, under a prefix nobody can tell.

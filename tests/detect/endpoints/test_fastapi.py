@@ -223,3 +223,26 @@ def test_side_apps_in_examples_and_scripts_count_only_when_nothing_else_serves()
     real = {"main.py": "from fastapi import FastAPI\napp = FastAPI()\n@app.get('/real')\ndef r(): ...\n"}
     assert keys({**side, **real}) == {("GET", "/real")}
     assert keys(side) == {("GET", "/demo"), ("GET", "/mock"), ("GET", "/static/{filename}")}
+
+
+def test_fastapi_users_routers_are_listed_from_the_library_table() -> None:
+    files = {"app/main.py": (
+        "import uuid\nfrom fastapi import FastAPI\nfrom fastapi_users import FastAPIUsers\n"
+        "from app.users import auth_backend, get_user_manager\n"
+        "fastapi_users = FastAPIUsers[object, uuid.UUID](get_user_manager, [auth_backend])\n"
+        "app = FastAPI(openapi_url=None)\n"
+        "app.include_router(fastapi_users.get_auth_router(auth_backend), prefix='/auth/jwt', tags=['auth'])\n"
+        "app.include_router(fastapi_users.get_users_router(object, object), prefix='/users')\n")}
+    assert keys(files) == {("POST", "/auth/jwt/login"), ("POST", "/auth/jwt/logout"), ("GET", "/users/me"),
+                           ("PATCH", "/users/me"), ("GET", "/users/{id}"), ("PATCH", "/users/{id}"),
+                           ("DELETE", "/users/{id}")}
+
+
+def test_including_a_router_the_analysis_cannot_see_is_a_warning() -> None:
+    files = {"main.py": (
+        "from fastapi import FastAPI\nfrom plugins import load_router\napp = FastAPI(openapi_url=None)\n"
+        "app.include_router(load_router('billing'))\n")}
+    endpoints, warnings = extract_endpoints(DictSnapshot(files))
+    assert endpoints == []
+    assert warnings == ["main.py:4: include_router of a router static analysis cannot see; its endpoints are not "
+                        "listed (--introspect can load the app)"]
