@@ -275,7 +275,8 @@ class Collector:
         base = regex_path(raw)
         actions, extra, lookup = self.viewset(reg.viewset)
         sep = "/" if base else ""
-        list_path = prefix + base + slash
+        # DRF drops the leading "/" of a route whose prefix is empty: the list route is then "^$".
+        list_path = prefix + base + slash if base else prefix
         detail_path = prefix + base + sep + "{" + lookup + "}" + slash
 
         def emit(method: str, path: str) -> None:

@@ -1499,6 +1499,205 @@ api.add_url_rule("/things/<int:thing_id>", view_func=Thing.as_view("thing"))
 ''',
 })
 
+
+# FastAPI tutorial "Bigger Applications": relative imports inside the app package, router-level
+# dependencies and responses, an internal admin router included with a prefix.
+FASTAPI_BIGGER = Project(target="app.main:app", files={
+    "app/__init__.py": "",
+    "app/dependencies.py": '''
+from typing import Annotated
+
+from fastapi import Header, HTTPException
+
+
+async def get_token_header(x_token: Annotated[str, Header()]):
+    if x_token != "fake-super-secret-token":
+        raise HTTPException(status_code=400, detail="X-Token header invalid")
+
+
+async def get_query_token(token: str = ""):
+    return token
+''',
+    "app/routers/__init__.py": "",
+    "app/routers/items.py": '''
+from fastapi import APIRouter, Depends, HTTPException
+
+from ..dependencies import get_token_header
+
+router = APIRouter(
+    prefix="/items",
+    tags=["items"],
+    dependencies=[Depends(get_token_header)],
+    responses={404: {"description": "Not found"}},
+)
+
+
+fake_items_db = {"plumbus": {"name": "Plumbus"}, "gun": {"name": "Portal Gun"}}
+
+
+@router.get("/")
+async def read_items():
+    return fake_items_db
+
+
+@router.get("/{item_id}")
+async def read_item(item_id: str):
+    if item_id not in fake_items_db:
+        raise HTTPException(status_code=404, detail="Item not found")
+    return {"name": fake_items_db[item_id]["name"], "item_id": item_id}
+
+
+@router.put(
+    "/{item_id}",
+    tags=["custom"],
+    responses={403: {"description": "Operation forbidden"}},
+)
+async def update_item(item_id: str):
+    return {"item_id": item_id, "name": "The great Plumbus"}
+''',
+    "app/routers/users.py": '''
+from fastapi import APIRouter
+
+router = APIRouter()
+
+
+@router.get("/users/", tags=["users"])
+async def read_users():
+    return [{"username": "Rick"}, {"username": "Morty"}]
+
+
+@router.get("/users/me", tags=["users"])
+async def read_user_me():
+    return {"username": "fakecurrentuser"}
+
+
+@router.get("/users/{username}", tags=["users"])
+async def read_user(username: str):
+    return {"username": username}
+''',
+    "app/internal/__init__.py": "",
+    "app/internal/admin.py": '''
+from fastapi import APIRouter
+
+router = APIRouter()
+
+
+@router.post("/")
+async def update_admin():
+    return {"message": "Admin getting schwifty"}
+''',
+    "app/main.py": '''
+from fastapi import Depends, FastAPI
+
+from .dependencies import get_query_token, get_token_header
+from .internal import admin
+from .routers import items, users
+
+app = FastAPI(dependencies=[Depends(get_query_token)])
+
+
+app.include_router(users.router)
+app.include_router(items.router)
+app.include_router(
+    admin.router,
+    prefix="/admin",
+    tags=["admin"],
+    dependencies=[Depends(get_token_header)],
+    responses={418: {"description": "I'm a teapot"}},
+)
+
+
+@app.get("/")
+async def root():
+    return {"message": "Hello Bigger Applications!"}
+''',
+})
+
+
+# Django blog API: an inline include() of includes under a version prefix, function views wrapped by
+# DRF's @api_view, a redirect at the root, a ViewSet with a regex url_path on an @action.
+DJANGO_BLOG = Project(target="blog_site.wsgi:application", files={
+    "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'blog_site.settings')\n",
+    "blog_site/__init__.py": "",
+    "blog_site/settings.py": _DJANGO_SETTINGS.replace('ROOT_URLCONF = "mysite.urls"',
+                                                      'ROOT_URLCONF = "blog_site.urls"')
+    .replace('"polls",\n    "api",', '"posts",\n    "people",'),
+    "blog_site/wsgi.py": (
+        "import os\nfrom django.core.wsgi import get_wsgi_application\n"
+        "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'blog_site.settings')\n"
+        "application = get_wsgi_application()\n"),
+    "blog_site/urls.py": '''
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+API_PREFIX = "api/v1/"
+
+urlpatterns = [
+    path("", RedirectView.as_view(url="/" + API_PREFIX)),
+    path(API_PREFIX, include([
+        path("posts/", include("posts.urls")),
+        path("people/", include("people.urls")),
+    ])),
+]
+''',
+    "posts/__init__.py": "",
+    "posts/views.py": '''
+from rest_framework.decorators import api_view
+from rest_framework.response import Response
+
+
+@api_view(["GET", "POST"])
+def post_list(request):
+    return Response([])
+
+
+@api_view(["GET", "PUT", "DELETE"])
+def post_detail(request, pk):
+    return Response({})
+''',
+    "posts/urls.py": '''
+from django.urls import path
+
+from . import views
+
+app_name = "posts"
+urlpatterns = [
+    path("", views.post_list, name="list"),
+    path("<int:pk>/", views.post_detail, name="detail"),
+]
+''',
+    "people/__init__.py": "",
+    "people/views.py": '''
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+
+class PersonViewSet(viewsets.ViewSet):
+    def list(self, request):
+        return Response([])
+
+    def retrieve(self, request, pk=None):
+        return Response({})
+
+    def destroy(self, request, pk=None):
+        return Response(status=204)
+
+    @action(detail=True, methods=["get", "post"], url_path=r"friends/(?P<friend_pk>[^/.]+)")
+    def friend(self, request, pk=None, friend_pk=None):
+        return Response({})
+''',
+    "people/urls.py": '''
+from rest_framework import routers
+
+from .views import PersonViewSet
+
+router = routers.SimpleRouter()
+router.register("", PersonViewSet, basename="person")
+urlpatterns = router.urls
+''',
+})
+
 PROJECTS: dict[str, Project] = {
     "fastapi_fullstack": FASTAPI_FULLSTACK,
     "fastapi_misc": FASTAPI_MISC,
@@ -1512,4 +1711,6 @@ PROJECTS: dict[str, Project] = {
     "drf_api": DRF_API,
     "fastapi_registry": FASTAPI_REGISTRY,
     "flask_loop": FLASK_LOOP,
+    "fastapi_bigger": FASTAPI_BIGGER,
+    "django_blog": DJANGO_BLOG,
 }
