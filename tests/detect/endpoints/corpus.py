@@ -1698,6 +1698,156 @@ urlpatterns = router.urls
 ''',
 })
 
+
+# FastAPI with a versioned sub-application mounted from a package, a routes= list with APIRoute and a
+# static Mount, methods given as a set, routes hidden from the schema.
+FASTAPI_VERSIONED = Project(target="svc.app:app", files={
+    "svc/__init__.py": "",
+    "svc/v1/__init__.py": '''
+from fastapi import FastAPI
+
+from .endpoints import router
+
+v1 = FastAPI(title="v1", openapi_url="/openapi.json", docs_url=None, redoc_url=None)
+v1.include_router(router)
+''',
+    "svc/v1/endpoints.py": '''
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/things")
+
+
+@router.get("/{thing_id}", include_in_schema=False)
+def get_thing(thing_id: int):
+    return {}
+
+
+@router.api_route("", methods={"GET", "POST"})
+def things():
+    return []
+''',
+    "svc/raw.py": '''
+from fastapi.routing import APIRoute
+
+
+def raw():
+    return "raw"
+
+
+def ping():
+    return "pong"
+
+
+ROUTES = [
+    APIRoute("/raw", endpoint=raw, methods=["GET"]),
+    APIRoute("/ping", ping),
+]
+''',
+    "svc/app.py": '''
+import os
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.routing import Mount
+
+from svc.raw import ROUTES
+from svc.v1 import v1
+
+os.makedirs("static_files", exist_ok=True)
+
+app = FastAPI(routes=[*ROUTES, Mount("/static", StaticFiles(directory="static_files"))], redoc_url=None)
+app.mount("/v1", v1)
+
+
+@app.delete("/cache/{key:path}")
+def evict(key: str):
+    return {}
+''',
+})
+
+
+# Flask with (blueprint, prefix) pairs registered in a loop, a nested versioned blueprint, a MethodView
+# whose rule restricts methods explicitly, a plain view registered with add_url_rule.
+FLASK_PAIRS = Project(target="shopfront:create_app()", files={
+    "shopfront/__init__.py": '''
+from flask import Flask
+
+from .blueprints import BLUEPRINTS
+
+
+def health():
+    return "ok"
+
+
+def create_app():
+    app = Flask(__name__, static_folder=None)
+    for blueprint, prefix in BLUEPRINTS:
+        app.register_blueprint(blueprint, url_prefix=prefix)
+    app.add_url_rule("/health", view_func=health)
+    return app
+''',
+    "shopfront/blueprints.py": '''
+from .api import api
+from .users import users
+
+BLUEPRINTS = [
+    (users, "/users"),
+    (api, "/api"),
+]
+''',
+    "shopfront/users.py": '''
+from flask import Blueprint
+from flask.views import MethodView
+
+users = Blueprint("users", __name__)
+
+
+class UserView(MethodView):
+    def get(self, user_id):
+        return {}
+
+    def put(self, user_id):
+        return {}
+
+    def delete(self, user_id):
+        return {}
+
+
+users.add_url_rule("/<int:user_id>", view_func=UserView.as_view("user"), methods=["GET", "PUT"])
+
+
+@users.route("/", methods=["GET", "POST"])
+def index():
+    return []
+''',
+    "shopfront/api.py": '''
+from flask import Blueprint
+
+api = Blueprint("api", __name__)
+v1 = Blueprint("v1", __name__)
+v2 = Blueprint("v2", __name__, url_prefix="/v2")
+
+
+@v1.get("/cart")
+def cart_v1():
+    return {}
+
+
+@v2.get("/cart")
+def cart_v2():
+    return {}
+
+
+@v2.post("/cart/items")
+def add_item():
+    return {}
+
+
+api.register_blueprint(v1, url_prefix="/v1")
+api.register_blueprint(v2)
+''',
+})
+
 PROJECTS: dict[str, Project] = {
     "fastapi_fullstack": FASTAPI_FULLSTACK,
     "fastapi_misc": FASTAPI_MISC,
@@ -1713,4 +1863,6 @@ PROJECTS: dict[str, Project] = {
     "flask_loop": FLASK_LOOP,
     "fastapi_bigger": FASTAPI_BIGGER,
     "django_blog": DJANGO_BLOG,
+    "fastapi_versioned": FASTAPI_VERSIONED,
+    "flask_pairs": FLASK_PAIRS,
 }
