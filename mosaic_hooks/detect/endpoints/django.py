@@ -97,10 +97,27 @@ def on_external(interp: Interpreter, func: External, args: Args) -> Value | None
     if func.last in {"static", "staticfiles_urlpatterns", "debug_toolbar_urls"}:
         return ListVal([])  # served only with DEBUG=True
     if func.last == "i18n_patterns":
-        return ListVal(args.positional())
+        return _i18n_patterns(interp, args)
     if func.last == "patterns":  # Django < 1.10: patterns(prefix, url(...), ...)
         return ListVal(args.positional()[1:])
     return None
+
+
+def _i18n_patterns(interp: Interpreter, args: Args) -> Value:
+    """Patterns under the language prefix (settings.LANGUAGE_CODE, Django's default "en-us")."""
+    items = ListVal(args.positional())
+    default = args.kw("prefix_default_language")
+    if isinstance(default, Const) and default.value is False:
+        return items
+    code: Value = Const("en-us")
+    if interp.django_settings is not None:
+        found = interp.module_attr(interp.django_settings, "LANGUAGE_CODE")
+        if found is not UNKNOWN:
+            code = found
+    language = const_str(code)
+    route: Value = Const(language + "/") if language is not None else UNKNOWN
+    return ListVal([DjPattern(route=route, view=IncludeVal(items, args.file, args.line), regex=False,
+                              file=args.file, line=args.line)])
 
 
 def on_method(interp: Interpreter, obj: Obj, name: str, args: Args) -> Value | None:
@@ -246,6 +263,8 @@ class Collector:
                 self.expand(self.module_patterns(target.module), prefix, depth + 1, file, line)
         elif isinstance(target, (ListVal, RouterUrls)):
             self.expand(target, prefix, depth + 1, file, line)
+        elif isinstance(target, External) and target.qualname.endswith("site.urls"):
+            self.add("ANY", prefix, file, line, "django")  # include(admin.site.urls), Django < 2
         elif isinstance(target, External):
             for route in KNOWN_URLCONFS.get(target.qualname, []):
                 self.add("ANY", prefix + werkzeug_path(route), file, line, "django")

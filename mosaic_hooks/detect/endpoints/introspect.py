@@ -104,7 +104,13 @@ def walk_django(patterns, prefix):
     for p in patterns:
         pattern = p.pattern
         text = getattr(pattern, "_route", None)
-        piece = werkzeug_path(text) if text is not None else regex_path(pattern._regex)
+        regex = getattr(pattern, "_regex", None)
+        if text is not None:
+            piece = werkzeug_path(text)
+        elif isinstance(regex, str):
+            piece = regex_path(regex)
+        else:
+            piece = str(pattern)  # LocalePrefixPattern: the language prefix
         if hasattr(p, "url_patterns"):
             walk_django(p.url_patterns, prefix + piece)
             continue

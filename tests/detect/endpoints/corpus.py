@@ -706,6 +706,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings")
 application = get_wsgi_application()
 ''',
     "mysite/urls.py": '''
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path, re_path
 
@@ -719,6 +720,7 @@ urlpatterns = [
     re_path(r"^archive/(?P<year>[0-9]{4})/$", poll_views.archive),
 ]
 urlpatterns += [path("about/", poll_views.about, name="about")]
+urlpatterns += i18n_patterns(path("pages/", poll_views.about, name="pages"))
 ''',
     "polls/__init__.py": "",
     "polls/apps.py": '''

@@ -102,3 +102,21 @@ def test_regex_paths_are_written_with_named_parameters() -> None:
     assert regex_path(r"^files/(?P<name>[^/]+)\.json$") == "files/{name}.json"
     assert regex_path(r"^(?:v1/)?things/$") == "things/"
     assert regex_path(r"^$") == ""
+
+
+def test_i18n_patterns_are_under_the_language_code_from_settings() -> None:
+    files = {
+        "manage.py": MANAGE,
+        "proj/settings.py": "ROOT_URLCONF = 'proj.urls'\nLANGUAGE_CODE = 'fr'\n",
+        "proj/urls.py": (
+            "from django.conf.urls.i18n import i18n_patterns\nfrom django.urls import path\n"
+            "urlpatterns = [path('healthz', v)]\nurlpatterns += i18n_patterns(path('about/', v))\n"
+            "urlpatterns += i18n_patterns(path('plain/', v), prefix_default_language=False)\n"),
+    }
+    assert keys(files) == {("ANY", "/healthz"), ("ANY", "/fr/about/"), ("ANY", "/plain/")}
+
+
+def test_admin_included_the_old_way() -> None:
+    files = {"urls.py": "from django.conf.urls import include, url\nfrom django.contrib import admin\n"
+                        "urlpatterns = [url(r'^admin/', include(admin.site.urls))]\n"}
+    assert keys(files) == {("ANY", "/admin/")}
