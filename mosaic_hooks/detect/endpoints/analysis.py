@@ -46,8 +46,12 @@ def is_python(path: str) -> bool:
     return path.endswith(".py") and not is_excluded(path)
 
 
+# A spec under docs/ is the API's own contract (a common home for it); under tests/ it is a fixture.
+_SPEC_EXCLUDED_DIRS = EXCLUDED_DIRS - {"docs", "doc"}
+
+
 def is_spec(path: str) -> bool:
-    return openapi.is_openapi_path(path) and not is_excluded(path)
+    return openapi.is_openapi_path(path) and not any(p in _SPEC_EXCLUDED_DIRS for p in path.split("/")[:-1])
 
 
 def is_relevant(path: str) -> bool:

@@ -162,3 +162,14 @@ def test_the_staged_index_is_a_revision_too(tmp_path: Path) -> None:
     result, _ = endpoint_changes(GitSnapshot(repo, base), GitSnapshot(repo, None), paths)
     assert [e.key for e in result.added] == [("GET", "/api/items/by-id/{item_id}")]
     assert [e.key for e in result.removed] == [("GET", "/api/items/{item_id}")]
+
+
+def test_which_paths_can_change_endpoints() -> None:
+    from mosaic_hooks.detect.endpoints import is_endpoint_source
+
+    assert is_endpoint_source("app/routes/items.py") and is_endpoint_source("api/openapi.yaml")
+    assert is_endpoint_source("docs/openapi.v1.json")  # a spec in docs/ is the contract...
+    assert not is_endpoint_source("docs/conf.py")  # ...but Python under docs/ is sample code
+    assert not any(is_endpoint_source(p) for p in ["README.md", "tests/test_api.py", "app/test_items.py",
+                                                   "requirements.txt", "frontend/app.ts", "conftest.py",
+                                                   "tests/fixtures/openapi.json"])
