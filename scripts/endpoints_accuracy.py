@@ -3,7 +3,6 @@
 Each corpus project (tests/detect/endpoints/corpus.py) is committed to a temporary repository; the
 static result (extract_endpoints) is compared with introspect_endpoints, which loads the app with the
 real framework in a child process. Prints precision and recall per project and in total.
-Django admin model pages are left out of the truth (static analysis lists admin as /admin/ only).
 
     python scripts/endpoints_accuracy.py
 """
@@ -56,8 +55,7 @@ def main() -> int:
             repo = gitmod.find_repo(repo_dir)
             sha = run("rev-parse", "HEAD", cwd=repo_dir)
             static = {e.key for e in extract_endpoints(GitSnapshot(repo, sha))[0]}
-            truth = {e.key for e in introspect_endpoints(repo, sha, project.target, timeout=120)
-                     if not (e.path.startswith("/admin/") and e.path != "/admin/")}
+            truth = {e.key for e in introspect_endpoints(repo, sha, project.target, timeout=120)}
         tp = len(static & truth)
         total_tp, total_static, total_truth = total_tp + tp, total_static + len(static), total_truth + len(truth)
         print(f"{name:<22} {len(truth):>5} {len(static):>6} {tp / max(len(static), 1):>9.3f} "

@@ -4,7 +4,9 @@ Django's URLconfs carry no HTTP method, so a `path()` endpoint is `ANY`. DRF rou
 detail routes they generate get the methods of the viewset's actions (ModelViewSet: list GET/POST,
 detail GET/PUT/PATCH/DELETE), `@action` adds its own routes, and DefaultRouter adds its API root (GET)
 at the include prefix. Format-suffix variants (`items.json`) are not listed as separate endpoints.
-`admin.site.urls` is listed as its index page only (the model pages depend on runtime registration).
+`admin.site.urls` expands to the admin's own pages plus six pages per model registered in an admin.py
+(`admin.site.register(Model)`, `@admin.register(Model)`), and the auth app's User and Group when
+django.contrib.auth is installed, as Django's AdminSite.get_urls builds them.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from mosaic_hooks.detect.endpoints.values import (
     UNKNOWN,
     ActionDecorator,
     ActionInfo,
+    CallbackDecorator,
     ClassVal,
     Const,
     DjPattern,
@@ -44,6 +47,11 @@ KNOWN_URLCONFS = {
                                  "reset/done/"],
     "rest_framework.urls": ["login/", "logout/"],
 }
+
+ADMIN_SITE_ROUTES = ("", "login/", "logout/", "password_change/", "password_change/done/", "autocomplete/",
+                     "jsi18n/", "r/{content_type_id}/{object_id}/")
+ADMIN_MODEL_ROUTES = ("", "add/", "{object_id}/history/", "{object_id}/delete/", "{object_id}/change/",
+                      "{object_id}/")
 
 ACTIONS_OF = {
     "ModelViewSet": {"list", "create", "retrieve", "update", "partial_update", "destroy"},
@@ -89,6 +97,18 @@ def on_external(interp: Interpreter, func: External, args: Args) -> Value | None
         return None
     if func.top != "django":
         return None
+    if func.qualname.endswith("admin.site.register"):
+        _record_admin(interp, _models(args.pos(0)), args.get("admin_class", 1))
+        return Const(None)
+    if func.qualname == "django.contrib.admin.register":
+        models = args.positional()
+        return CallbackDecorator(lambda admin_class: _record_admin(interp, models, admin_class))
+    if func.qualname.endswith("admin.site.unregister"):
+        for model in _models(args.pos(0)):
+            key = _model_key(model)
+            if key is not None:
+                interp.admin_models[key] = None  # unregistered (a later register() brings it back)
+        return Const(None)
     if (func.last == "path" and "urls" in func.qualname) or func.last in {"re_path", "url"}:
         return DjPattern(route=args.get("route", 0) or UNKNOWN, view=args.get("view", 1) or UNKNOWN,
                          regex=func.last != "path", file=args.file, line=args.line)
@@ -101,6 +121,40 @@ def on_external(interp: Interpreter, func: External, args: Args) -> Value | None
     if func.last == "patterns":  # Django < 1.10: patterns(prefix, url(...), ...)
         return ListVal(args.positional()[1:])
     return None
+
+
+def _models(value: Value | None) -> list[Value]:
+    if isinstance(value, ListVal):
+        return list(value.items)
+    return [value] if value is not None else []
+
+
+def _model_key(model: Value) -> tuple[str, str] | None:
+    """(app_label, model_name) of a model class: Meta.app_label or the app directory, the class name."""
+    if isinstance(model, ClassVal):
+        label: str | None = None
+        meta = model.env.get("Meta")
+        if isinstance(meta, ClassVal):
+            label = const_str(meta.env.get("app_label"))
+        if label is None:
+            parts = model.module.path.split("/")
+            label = parts[-2] if len(parts) >= 2 and parts[-1] in {"models.py", "__init__.py"} else (
+                parts[-3] if len(parts) >= 3 else None)
+        return (label, model.node.name.lower()) if label else None
+    if isinstance(model, External) and ".models." in model.qualname:
+        head = model.qualname.split(".models.")[0]
+        return (head.rsplit(".", 1)[-1], model.last.lower())
+    return None
+
+
+def _record_admin(interp: Interpreter, models: list[Value], admin_class: Value | None) -> None:
+    user_admin = isinstance(admin_class, External) and admin_class.last == "UserAdmin"
+    if isinstance(admin_class, ClassVal):
+        user_admin = any(b.last == "UserAdmin" for b in interp.external_bases(admin_class))
+    for model in models:
+        key = _model_key(model)
+        if key is not None:
+            interp.admin_models[key] = user_admin
 
 
 def _i18n_patterns(interp: Interpreter, args: Args) -> Value:
@@ -238,7 +292,7 @@ class Collector:
         elif isinstance(view, ListVal):  # path("x/", (patterns, app_name, namespace)), admin.site.urls
             self.include(view, full, depth, item.file, item.line)
         elif isinstance(view, External) and view.qualname.endswith("site.urls"):
-            self.add("ANY", full, item.file, item.line, "django")
+            self.admin(full, item.file, item.line)
         elif isinstance(view, RouterUrls):
             self.router(view.router, full)
         else:
@@ -264,10 +318,35 @@ class Collector:
         elif isinstance(target, (ListVal, RouterUrls)):
             self.expand(target, prefix, depth + 1, file, line)
         elif isinstance(target, External) and target.qualname.endswith("site.urls"):
-            self.add("ANY", prefix, file, line, "django")  # include(admin.site.urls), Django < 2
+            self.admin(prefix, file, line)  # include(admin.site.urls), Django < 2
         elif isinstance(target, External):
             for route in KNOWN_URLCONFS.get(target.qualname, []):
                 self.add("ANY", prefix + werkzeug_path(route), file, line, "django")
+
+    def admin(self, prefix: str, file: str, line: int) -> None:
+        for route in ADMIN_SITE_ROUTES:
+            self.add("ANY", prefix + route, file, line, "django")
+        models = dict(self.interp.admin_models)
+        if self.auth_installed():
+            models.setdefault(("auth", "group"), False)
+            models.setdefault(("auth", "user"), True)
+        for (label, name), user_admin in sorted(models.items()):
+            if user_admin is None:
+                continue
+            for route in ADMIN_MODEL_ROUTES + (("{id}/password/",) if user_admin else ()):
+                self.add("ANY", f"{prefix}{label}/{name}/{route}", file, line, "django")
+        if any(v is not None for v in models.values()):
+            self.add("ANY", prefix + "{app_label}/", file, line, "django")
+        self.add("ANY", prefix + "{url}", file, line, "django")  # the admin's final catch-all view
+
+    def auth_installed(self) -> bool:
+        settings = self.interp.django_settings
+        if settings is None:
+            return False
+        apps = self.interp.module_attr(settings, "INSTALLED_APPS")
+        return isinstance(apps, ListVal) and any(
+            isinstance(a, Const) and a.value in {"django.contrib.auth", "django.contrib.auth.apps.AuthConfig"}
+            for a in apps.items)
 
     def add(self, method: str, path: str, file: str, line: int, framework: str) -> None:
         self.endpoints.append(Endpoint(method, "/" + path.lstrip("/") if path else "/", file, line, framework))
@@ -339,6 +418,11 @@ class Collector:
 
 def collect(interp: Interpreter, paths: list[str]) -> tuple[list[Endpoint], list[str]]:
     collector = Collector(interp)
+    for path in paths:  # the admin autodiscovers every app's admin module
+        if path.endswith("/admin.py") or path == "admin.py" or "/admin/" in f"/{path}":
+            module = interp.module_for_path(path)
+            if module is not None:
+                interp.load(module)
     for module in find_root_urlconfs(interp, paths):
         collector.expand(collector.module_patterns(module), "", 0, module.path, 0)
     warnings = [f"{file}: {count} URL pattern(s) that static analysis could not resolve (left out)"

@@ -23,6 +23,7 @@ from mosaic_hooks.detect.endpoints.values import (
     ActionDecorator,
     AsView,
     Bound,
+    CallbackDecorator,
     ClassVal,
     Const,
     Decorator,
@@ -215,6 +216,8 @@ class Interpreter:
         self.calls: dict[int, int] = {}
         self.handlers: set[int] = set()  # functions decorated as route handlers: not factories
         self.django_settings: Module | None = None  # what `django.conf.settings.X` reads
+        # (app_label, model) -> has UserAdmin's password page; None: unregistered
+        self.admin_models: dict[tuple[str, str], bool | None] = {}
         self.budget = STATEMENT_BUDGET
         self._find_cache: dict[tuple[str, str], Module | None] = {}
 
@@ -452,6 +455,9 @@ class Interpreter:
             decorator.obj.routes.append(RouteRec(
                 methods=decorator.methods, path=decorator.path, file=decorator.file, line=decorator.line,
                 framework=decorator.framework, handler=target))
+            return target
+        if isinstance(decorator, CallbackDecorator):
+            decorator.callback(target)
             return target
         if isinstance(decorator, ActionDecorator) and isinstance(target, FuncVal):
             return FuncVal(node=target.node, module=target.module, scopes=target.scopes, action=decorator.info)

@@ -8,6 +8,7 @@ one graph that is walked afterwards to compute full paths.
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -181,6 +182,13 @@ class Decorator(Value):
     file: str
     line: int
     framework: str
+
+
+@dataclass(eq=False)
+class CallbackDecorator(Value):
+    """A decorator whose effect needs the decorated object (`@admin.register(Model)` on a ModelAdmin)."""
+
+    callback: Callable[[Value], None]
 
 
 @dataclass(eq=False)

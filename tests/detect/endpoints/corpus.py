@@ -738,6 +738,13 @@ class Question(models.Model):
     question_text = models.CharField(max_length=200)
     pub_date = models.DateTimeField("date published")
 ''',
+    "polls/admin.py": '''
+from django.contrib import admin
+
+from .models import Question
+
+admin.site.register(Question)
+''',
     "polls/views.py": '''
 from django.http import HttpResponse
 from django.views import generic
@@ -933,6 +940,26 @@ if settings.DEBUG:
     "myproj/users/models.py": (
         "from django.db import models\n\n\nclass Member(models.Model):\n"
         "    username = models.CharField(max_length=50, unique=True)\n"),
+    "myproj/users/admin.py": '''
+from django.contrib import admin
+from django.contrib.auth import admin as auth_admin
+from django.contrib.auth.models import User
+
+from .models import Member
+
+
+@admin.register(Member)
+class MemberAdmin(admin.ModelAdmin):
+    list_display = ["username"]
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class StaffAdmin(auth_admin.UserAdmin):
+    pass
+''',
     "myproj/users/views.py": '''
 from django.views.generic import DetailView, RedirectView, UpdateView
 
