@@ -3,10 +3,11 @@
 Django's URLconfs carry no HTTP method, so a `path()` endpoint is `ANY`. DRF routers do: the list and
 detail routes they generate get the methods of the viewset's actions (ModelViewSet: list GET/POST,
 detail GET/PUT/PATCH/DELETE), `@action` adds its own routes, and DefaultRouter adds its API root (GET)
-at the include prefix. Format-suffix variants (`items.json`) are not listed as separate endpoints.
-`admin.site.urls` expands to the admin's own pages plus six pages per model registered in an admin.py
-(`admin.site.register(Model)`, `@admin.register(Model)`), and the auth app's User and Group when
-django.contrib.auth is installed, as Django's AdminSite.get_urls builds them.
+at the include prefix. Format-suffix variants (`items.{format}`, from DefaultRouter and
+`format_suffix_patterns`) are listed, as Django's resolver lists them. `admin.site.urls` expands to
+the admin's own pages plus six pages per model registered in an admin module (`admin.site.register`,
+`@admin.register`), and the auth app's User and Group when django.contrib.auth is installed, as
+AdminSite.get_urls builds them.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from mosaic_hooks.detect.endpoints.values import (
     ModuleRef,
     Obj,
     RouterUrls,
+    Suffixed,
     Value,
     const_str,
 )
@@ -80,6 +82,7 @@ def on_external(interp: Interpreter, func: External, args: Args) -> Value | None
             obj.options["default"] = Const(func.last == "DefaultRouter")
             slash = args.get("trailing_slash", 0)
             obj.options["trailing_slash"] = slash if slash is not None else Const(True)
+            obj.options["use_regex_path"] = args.get("use_regex_path", 1) or Const(True)
             interp.objects.append(obj)
             return obj
         if func.last in {"action", "detail_route", "list_route"}:
@@ -93,7 +96,8 @@ def on_external(interp: Interpreter, func: External, args: Args) -> Value | None
             return ActionDecorator(ActionInfo(detail=is_detail, methods=methods,
                                               url_path=const_str(args.kw("url_path"))))
         if func.last == "format_suffix_patterns":
-            return args.get("urlpatterns", 0) or UNKNOWN
+            patterns = args.get("urlpatterns", 0)
+            return ListVal([Suffixed(patterns)]) if patterns is not None else UNKNOWN
         return None
     if func.top != "django":
         return None
@@ -256,7 +260,8 @@ class Collector:
         self.interp = interp
         self.endpoints: list[Endpoint] = []
         self.unresolved: dict[str, int] = {}
-        self.expanded: set[tuple[int, str]] = set()
+        self.expanded: set[tuple[int, str, int]] = set()
+        self.suffixed = 0  # > 0 while expanding inside format_suffix_patterns()
 
     def module_patterns(self, module: Module) -> Value:
         return self.interp.module_attr(module, "urlpatterns")
@@ -269,7 +274,7 @@ class Collector:
             return
         if not isinstance(patterns, ListVal):
             return
-        key = (id(patterns), prefix)
+        key = (id(patterns), prefix, self.suffixed)
         if key in self.expanded:
             return
         self.expanded.add(key)
@@ -278,6 +283,12 @@ class Collector:
                 self.pattern(item, prefix, depth)
             elif isinstance(item, (ListVal, RouterUrls)):
                 self.expand(item, prefix, depth + 1, file, line)
+            elif isinstance(item, Suffixed):
+                self.suffixed += 1
+                try:
+                    self.expand(item.patterns, prefix, depth + 1, file, line)
+                finally:
+                    self.suffixed -= 1
 
     def pattern(self, item: DjPattern, prefix: str, depth: int) -> None:
         route = const_str(item.route)
@@ -297,6 +308,10 @@ class Collector:
             self.router(view.router, full)
         else:
             self.add("ANY", full, item.file, item.line, "django")
+            if self.suffixed:
+                # DRF: the route without its trailing slash + `.<format>` (the path converter holds the dot)
+                self.add("ANY", prefix + piece.rstrip("/") + (".{format}" if item.regex else "{format}"),
+                         item.file, item.line, "django")
 
     def include(self, target: Value, prefix: str, depth: int, file: str, line: int) -> None:
         if isinstance(target, ListVal) and 2 <= len(target.items) <= 3 and isinstance(
@@ -359,13 +374,18 @@ class Collector:
                 slash = ""
             elif isinstance(slash_value.value, str):
                 slash = "" if slash_value.value in {"", "/?"} else slash_value.value
-        for reg in router.registrations:
-            self.registration(reg, prefix, slash)
         default = router.options.get("default")
-        if isinstance(default, Const) and default.value:
+        is_default = isinstance(default, Const) and bool(default.value)
+        suffix = is_default or self.suffixed > 0  # DefaultRouter applies format_suffix_patterns itself
+        regex_routes = router.options.get("use_regex_path")
+        dot = "{format}" if isinstance(regex_routes, Const) and regex_routes.value is False else ".{format}"
+        for reg in router.registrations:
+            self.registration(reg, prefix, slash, dot if suffix else "")
+        if is_default:
             self.add("GET", prefix, router.file, router.line, "drf")
+            self.add("GET", prefix + "{format}", router.file, router.line, "drf")  # root is a path(''): no dot
 
-    def registration(self, reg: DrfRegistration, prefix: str, slash: str) -> None:
+    def registration(self, reg: DrfRegistration, prefix: str, slash: str, suffix: str) -> None:
         raw = const_str(reg.prefix)
         if raw is None:
             self.unresolved[reg.file] = self.unresolved.get(reg.file, 0) + 1
@@ -374,20 +394,22 @@ class Collector:
         actions, extra, lookup = self.viewset(reg.viewset)
         sep = "/" if base else ""
         # DRF drops the leading "/" of a route whose prefix is empty: the list route is then "^$".
-        list_path = prefix + base + slash if base else prefix
-        detail_path = prefix + base + sep + "{" + lookup + "}" + slash
+        list_path = base + slash if base else ""
+        detail_path = base + sep + "{" + lookup + "}" + slash
 
-        def emit(method: str, path: str) -> None:
+        def emit(method: str, own: str) -> None:
             # `http_method_names` is not applied: the router still routes the method (and answers 405).
-            self.add(method, path, reg.file, reg.line, "drf")
+            self.add(method, prefix + own, reg.file, reg.line, "drf")
+            if suffix:  # the format-suffix variant: ".{format}" for regex routes, "{format}" for path() routes
+                self.add(method, prefix + own.rstrip("/") + suffix, reg.file, reg.line, "drf")
 
         for method, action in _LIST_METHODS:
             if action in actions:
                 emit(method, list_path)
         for name, info in extra:
             url_path = regex_path(info.url_path) if info.url_path else name
-            where = (prefix + base + sep + "{" + lookup + "}/" + url_path + slash if info.detail
-                     else prefix + base + sep + url_path + slash)
+            where = (base + sep + "{" + lookup + "}/" + url_path + slash if info.detail
+                     else base + sep + url_path + slash)
             for method in dict.fromkeys(info.methods):
                 emit(method, where)
         for method, action in _DETAIL_METHODS:

@@ -115,8 +115,6 @@ def walk_django(patterns, prefix):
             walk_django(p.url_patterns, prefix + piece)
             continue
         path = "/" + (prefix + piece).lstrip("/")
-        if "{format}" in path:
-            continue  # DRF format-suffix variants
         callback = p.callback
         actions = getattr(callback, "actions", None)
         cls = getattr(callback, "cls", None)

@@ -239,6 +239,13 @@ class IncludeVal(Value):
 
 
 @dataclass(eq=False)
+class Suffixed(Value):
+    """DRF `format_suffix_patterns(patterns)`: each pattern also answers with a `.json`-style suffix."""
+
+    patterns: Value
+
+
+@dataclass(eq=False)
 class RouterUrls(Value):
     """`router.urls` of a DRF router, expanded once every registration is known."""
 

@@ -62,14 +62,16 @@ def test_drf_router_routes_and_methods_follow_the_viewset() -> None:
             "    @action(detail=False, url_path='top-rated')\n    def top(self, request): ...\n"
             "class TagViewSet(viewsets.ReadOnlyModelViewSet):\n    lookup_field = 'slug'\n"),
     }
-    assert keys(files) == {
-        ("GET", "/api/"),
+    routes = {
         ("GET", "/api/items/"), ("POST", "/api/items/"),
         ("GET", "/api/items/{pk}/"), ("PUT", "/api/items/{pk}/"), ("PATCH", "/api/items/{pk}/"),
         ("DELETE", "/api/items/{pk}/"),
         ("POST", "/api/items/{pk}/publish/"), ("GET", "/api/items/top-rated/"),
         ("GET", "/api/tags/"), ("GET", "/api/tags/{slug}/"),
     }
+    # DefaultRouter adds its API root and a format-suffix variant of every route (`items.json`).
+    variants = {(method, path.rstrip("/") + ".{format}") for method, path in routes}
+    assert keys(files) == routes | variants | {("GET", "/api/"), ("GET", "/api/{format}")}
 
 
 def test_simple_router_added_with_plus_equals_and_mixins() -> None:
