@@ -32,7 +32,7 @@ _UNSET = object()
 
 
 def class_kind(base: External) -> str | None:
-    if base.top == "flask":
+    if base.top in {"flask", "quart"}:  # Quart mirrors the Flask API
         return {"Flask": "flask_app", "Blueprint": "blueprint"}.get(base.last)
     if base.top in {"flask_restful", "flask_restx"} and base.last == "Api":
         return "restful_api"

@@ -51,7 +51,7 @@ REGISTRATION_NAMES = frozenset({
     "include_router", "register_blueprint", "add_url_rule", "add_api_route", "add_route", "mount",
     "route", "api_route", "get", "post", "put", "patch", "delete", "register", "add_resource",
 })
-FRAMEWORK_CLASS_NAMES = frozenset({"Flask", "FastAPI", "Starlette", "Blueprint", "APIRouter", "Router",
+FRAMEWORK_CLASS_NAMES = frozenset({"Flask", "Quart", "FastAPI", "Starlette", "Blueprint", "APIRouter", "Router",
                                    "DefaultRouter", "SimpleRouter"})
 
 

@@ -101,3 +101,11 @@ def test_flask_restful_resources_under_an_api_prefix_and_a_blueprint() -> None:
     assert keys(files) == {("GET", "/bp/v1/todos"), ("POST", "/bp/v1/todos"), ("GET", "/bp/v1/todos/{todo_id}"),
                            ("DELETE", "/bp/v1/todos/{todo_id}"), ("GET", "/bp/v1/items/{todo_id}"),
                            ("DELETE", "/bp/v1/items/{todo_id}")}
+
+
+def test_quart_apps_follow_the_flask_rules() -> None:
+    files = {"app.py": (
+        "from quart import Quart, Blueprint\napp = Quart(__name__, static_folder=None)\n"
+        "bp = Blueprint('bp', __name__, url_prefix='/bp')\n@bp.get('/x')\nasync def x(): ...\n"
+        "app.register_blueprint(bp)\n")}
+    assert keys(files) == {("GET", "/bp/x")}
