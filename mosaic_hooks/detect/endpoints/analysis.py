@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from mosaic_hooks.changeset import Endpoint
-from mosaic_hooks.detect.endpoints import django, fastapi, flask, openapi
+from mosaic_hooks.detect.endpoints import django, fastapi, flask, libraries, openapi
 from mosaic_hooks.detect.endpoints.interp import BudgetExceeded, Hooks, Interpreter, ParseCache
 from mosaic_hooks.detect.endpoints.values import External
 
@@ -64,12 +64,12 @@ def _class_kind(base: External) -> str | None:
 
 def make_hooks() -> Hooks:
     return Hooks(
-        external=[fastapi.on_external, flask.on_external, django.on_external],
+        external=[libraries.on_external, fastapi.on_external, flask.on_external, django.on_external],
         method=[fastapi.on_method, flask.on_method, django.on_method],
         attribute=[fastapi.on_attribute, flask.on_attribute, django.on_attribute],
         setattr=[fastapi.on_setattr, flask.on_setattr],
         class_kind=_class_kind,
-        unknown_method=[fastapi.on_unknown_method],
+        unknown_method=[libraries.on_unknown_method],
     )
 
 

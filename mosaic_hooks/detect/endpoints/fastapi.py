@@ -84,30 +84,6 @@ def on_external(interp: Interpreter, func: External, args: Args) -> Value | None
     return None
 
 
-# Routers built by fastapi-users (`fastapi_users.get_auth_router(backend)` and friends): their routes are
-# fixed by the library, so they are listed instead of becoming a blind spot.
-LIBRARY_ROUTERS: dict[str, tuple[tuple[str, str], ...]] = {
-    "get_auth_router": (("POST", "/login"), ("POST", "/logout")),
-    "get_register_router": (("POST", "/register"),),
-    "get_reset_password_router": (("POST", "/forgot-password"), ("POST", "/reset-password")),
-    "get_verify_router": (("POST", "/request-verify-token"), ("POST", "/verify")),
-    "get_users_router": (("GET", "/me"), ("PATCH", "/me"), ("GET", "/{id}"), ("PATCH", "/{id}"),
-                         ("DELETE", "/{id}")),
-    "get_oauth_router": (("GET", "/authorize"), ("GET", "/callback")),
-}
-
-
-def on_unknown_method(interp: Interpreter, name: str, args: Args) -> Value | None:
-    routes = LIBRARY_ROUTERS.get(name)
-    if routes is None:
-        return None
-    obj = Obj(kind="apirouter", file=args.file, line=args.line, prefix=Const(""))
-    for method, path in routes:
-        obj.routes.append(RouteRec([method], Const(path), args.file, args.line, "fastapi"))
-    interp.objects.append(obj)
-    return obj
-
-
 def _add_doc_routes(obj: Obj, args: Args) -> None:
     """FastAPI serves its OpenAPI document and docs pages unless their URL is set to None."""
     urls: dict[str, Value] = {}

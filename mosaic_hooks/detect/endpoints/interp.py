@@ -850,9 +850,8 @@ class Interpreter:
                 if not isinstance(func, FuncVal) or func.node is not stmt:
                     continue
                 self.calls[id(stmt)] = 1
-                params = [*stmt.args.posonlyargs, *stmt.args.args, *stmt.args.kwonlyargs]
-                local: dict[str, Value] = {a.arg: UNKNOWN for a in params}
                 try:
+                    local = self._default_arguments(stmt, Frame(module=module, scopes=[module.env]))
                     self.run_body(func, local, 1)
                 except BudgetExceeded:
                     raise
@@ -861,6 +860,19 @@ class Interpreter:
                 except Exception as exc:
                     self.warnings.append(f"{module.path}: could not analyse {stmt.name}(): {type(exc).__name__}")
 
+
+    def _default_arguments(self, node: ast.FunctionDef | ast.AsyncFunctionDef, frame: Frame) -> dict[str, Value]:
+        """Parameters of a function nobody calls: their defaults where given, else UNKNOWN."""
+        params = node.args
+        positional = [*params.posonlyargs, *params.args]
+        local: dict[str, Value] = {a.arg: UNKNOWN for a in [*positional, *params.kwonlyargs]}
+        for param, default in zip(positional[len(positional) - len(params.defaults):], params.defaults,
+                                  strict=True):
+            local[param.arg] = self.ev(default, frame)
+        for param, kw_default in zip(params.kwonlyargs, params.kw_defaults, strict=True):
+            if kw_default is not None:
+                local[param.arg] = self.ev(kw_default, frame)
+        return local
 
     def dispose(self) -> None:
         """Break the reference cycles (functions hold the scopes that hold them) so that memory is

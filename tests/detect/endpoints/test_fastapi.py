@@ -246,3 +246,10 @@ def test_including_a_router_the_analysis_cannot_see_is_a_warning() -> None:
     assert endpoints == []
     assert warnings == ["main.py:4: include_router of a router static analysis cannot see; its endpoints are not "
                         "listed (--introspect can load the app)"]
+
+
+def test_an_uncalled_factory_uses_its_default_arguments() -> None:
+    files = {"main.py": (
+        "from fastapi import FastAPI\nAPI = '/api'\n\ndef create_app(prefix: str = API + '/v1', *, debug=False):\n"
+        "    app = FastAPI(openapi_url=None)\n    @app.get(prefix + '/ping')\n    def ping(): ...\n    return app\n")}
+    assert keys(files) == {("GET", "/api/v1/ping")}
