@@ -195,3 +195,44 @@ def upstream(repo: Repo) -> str | None:
 def current_branch(repo: Repo) -> str | None:
     proc = repo.git("symbolic-ref", "--quiet", "--short", "HEAD", check=False)
     return proc.stdout.decode().strip() or None if proc.returncode == 0 else None
+
+
+def blob_ids(repo: Repo, rev: str | None) -> dict[str, str]:
+    """Path -> blob id of every file in commit `rev`, or in the index when `rev` is None (one git call)."""
+    entries: dict[str, str] = {}
+    if rev is None:
+        for record in zsplit(repo.git("ls-files", "-s", "-z").stdout):  # "<mode> <oid> <stage>\t<path>"
+            meta, _, path = record.partition("\t")
+            fields = meta.split()
+            if len(fields) == 3 and path:
+                entries.setdefault(path, fields[1])
+        return entries
+    for record in zsplit(repo.git("ls-tree", "-r", "-z", rev).stdout):  # "<mode> <type> <oid>\t<path>"
+        meta, _, path = record.partition("\t")
+        fields = meta.split()
+        if len(fields) == 3 and fields[1] == "blob" and path:
+            entries[path] = fields[2]
+    return entries
+
+
+def read_blobs(repo: Repo, oids: Iterable[str]) -> dict[str, bytes]:
+    """Contents of blobs by id, in one `git cat-file --batch` process.
+
+    Much faster than `read_files` for many files: `REV:path` names make git walk the trees once per
+    name (~0.2 ms each), object ids do not.
+    """
+    wanted = list(dict.fromkeys(oids))
+    if not wanted:
+        return {}
+    data = repo.git("cat-file", "--batch", input="".join(f"{oid}\n" for oid in wanted).encode()).stdout
+    result: dict[str, bytes] = {}
+    pos = 0
+    for oid in wanted:
+        end = data.index(b"\n", pos)
+        header = data[pos:end].split(b" ")
+        pos = end + 1
+        if len(header) == 3 and header[1] == b"blob":
+            size = int(header[2])
+            result[oid] = data[pos:pos + size]
+            pos += size + 1
+    return result
