@@ -1877,6 +1877,165 @@ api.register_blueprint(v2)
 ''',
 })
 
+
+# A single-module Flask app: stacked rules with defaults, a catch-all, add_url_rule with an endpoint name,
+# a View without `methods`, error handlers and request hooks that are not routes.
+FLASK_SINGLE = Project(target="webapp:app", files={
+    "webapp.py": '''
+from flask import Flask
+from flask.views import View
+
+app = Flask(__name__)
+
+
+@app.before_request
+def load_user():
+    pass
+
+
+@app.errorhandler(404)
+def not_found(error):
+    return "missing", 404
+
+
+@app.route("/users/", defaults={"page": 1})
+@app.route("/users/page/<int:page>")
+def show_users(page):
+    return ""
+
+
+@app.route("/login", methods=["GET", "POST"])
+def login():
+    return ""
+
+
+def index():
+    return ""
+
+
+app.add_url_rule("/", "index", index)
+
+
+class Report(View):
+    def dispatch_request(self):
+        return ""
+
+
+app.add_url_rule("/report", view_func=Report.as_view("report"))
+
+
+@app.route("/files/<path:path>")
+def files(path):
+    return path
+
+
+app.register_error_handler(500, lambda e: ("boom", 500))
+''',
+})
+
+
+# FastAPI routes appended to app.router.routes, Starlette Route objects mixed in, and a router whose
+# routes come from a list built in a loop over a dict of handlers.
+FASTAPI_ROUTES_LIST = Project(target="svc2.main:app", files={
+    "svc2/__init__.py": "",
+    "svc2/handlers.py": '''
+from starlette.responses import PlainTextResponse
+
+
+async def legacy(request):
+    return PlainTextResponse("legacy")
+
+
+async def alpha(request):
+    return PlainTextResponse("a")
+
+
+async def beta(request):
+    return PlainTextResponse("b")
+
+
+HANDLERS = {"alpha": alpha, "beta": beta}
+''',
+    "svc2/main.py": '''
+from fastapi import APIRouter, FastAPI
+from starlette.routing import Route
+
+from svc2.handlers import HANDLERS, legacy
+
+app = FastAPI(openapi_url="/openapi.json", docs_url=None, redoc_url=None)
+app.router.routes.append(Route("/legacy", legacy))
+
+features = APIRouter(prefix="/features")
+for name, handler in HANDLERS.items():
+    features.add_api_route(f"/{name}", handler, methods=["GET"])
+app.include_router(features)
+
+
+@app.get("/health")
+async def health():
+    return {"ok": True}
+''',
+})
+
+
+# DRF: a router module shared by several apps, a project base viewset, lookup_url_kwarg, url_name.
+DRF_SHARED_ROUTER = Project(target="core.wsgi:application", files={
+    "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'core.settings')\n",
+    "core/__init__.py": "",
+    "core/settings.py": _DJANGO_SETTINGS.replace('ROOT_URLCONF = "mysite.urls"', 'ROOT_URLCONF = "core.urls"')
+    .replace('"polls",\n    "api",', '"inventory",'),
+    "core/wsgi.py": (
+        "import os\nfrom django.core.wsgi import get_wsgi_application\n"
+        "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'core.settings')\n"
+        "application = get_wsgi_application()\n"),
+    "core/urls.py": '''
+from django.urls import include, path
+
+urlpatterns = [
+    path("api/", include("core.api_urls")),
+]
+''',
+    "core/api_urls.py": "from .routers import router\n\nurlpatterns = router.urls\n",
+    "core/routers.py": '''
+from rest_framework.routers import SimpleRouter
+
+from inventory.views import ItemViewSet, WarehouseViewSet
+
+router = SimpleRouter()
+router.register(r"items", ItemViewSet, basename="item")
+router.register(r"warehouses", WarehouseViewSet, basename="warehouse")
+''',
+    "inventory/__init__.py": "",
+    "inventory/models.py": (
+        "from django.db import models\n\n\nclass Item(models.Model):\n    name = models.CharField(max_length=9)\n"),
+    "inventory/base.py": '''
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+
+class BaseViewSet(viewsets.ModelViewSet):
+    @action(detail=False, methods=["get"], url_path="stats", url_name="stats")
+    def stats(self, request):
+        return Response({})
+''',
+    "inventory/views.py": '''
+from rest_framework import mixins, viewsets
+
+from .base import BaseViewSet
+from .models import Item
+
+
+class ItemViewSet(BaseViewSet):
+    queryset = Item.objects.all()
+    lookup_url_kwarg = "item_id"
+
+
+class WarehouseViewSet(mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    queryset = Item.objects.all()
+''',
+})
+
 PROJECTS: dict[str, Project] = {
     "fastapi_fullstack": FASTAPI_FULLSTACK,
     "fastapi_misc": FASTAPI_MISC,
@@ -1894,4 +2053,7 @@ PROJECTS: dict[str, Project] = {
     "django_blog": DJANGO_BLOG,
     "fastapi_versioned": FASTAPI_VERSIONED,
     "flask_pairs": FLASK_PAIRS,
+    "flask_single": FLASK_SINGLE,
+    "fastapi_routes_list": FASTAPI_ROUTES_LIST,
+    "drf_shared_router": DRF_SHARED_ROUTER,
 }
