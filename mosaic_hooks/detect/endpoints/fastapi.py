@@ -181,7 +181,7 @@ class Collector:
         self.steps = 0
 
     def run(self) -> list[Endpoint]:
-        objects = [o for o in self.interp.objects if o.kind in KINDS]
+        objects = [o for o in self.interp.objects if o.kind in KINDS and not o.replaced]
         apps = [o for o in objects if o.kind in APP_KINDS and not o.included]
         for app in apps:
             self.walk(app, "", 0)

@@ -134,7 +134,7 @@ class Collector:
         self.steps = 0
 
     def run(self) -> list[Endpoint]:
-        objects = [o for o in self.interp.objects if o.kind in KINDS]
+        objects = [o for o in self.interp.objects if o.kind in KINDS and not o.replaced]
         apps = [o for o in objects if o.kind == "flask_app"]
         for app in apps:
             self.walk(app, _UNSET, 0)

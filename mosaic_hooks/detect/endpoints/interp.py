@@ -410,6 +410,10 @@ class Interpreter:
             if frame.speculative and target.id in scope and scope[target.id] is not UNKNOWN and (
                     value is UNKNOWN or (isinstance(value, Const) and value.value is None)):
                 return
+            old = scope.get(target.id)
+            if isinstance(old, Obj) and isinstance(value, Obj) and old is not value and old.kind == value.kind \
+                    and _untouched(old):
+                old.replaced = True  # both branches of an if/else built it; only the last one is served
             scope[target.id] = value
         elif isinstance(target, (ast.Tuple, ast.List)):
             items = value.items if isinstance(value, ListVal) else []
@@ -883,6 +887,12 @@ class Interpreter:
         self.modules.clear()
         self.objects.clear()
         self._find_cache.clear()
+
+
+def _untouched(obj: Obj) -> bool:
+    """Nothing but what its constructor added (FastAPI's docs routes) is registered on `obj`."""
+    return not obj.includes and not obj.route_lists and not obj.registrations and all(
+        r.file == obj.file and r.line == obj.line for r in obj.routes)
 
 
 def _is_property(func: FuncVal) -> bool:

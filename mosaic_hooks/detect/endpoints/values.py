@@ -162,6 +162,7 @@ class Obj(Value):
     options: dict[str, Value] = field(default_factory=dict)
     included: bool = False  # some resolved parent includes it
     included_unknown: bool = False  # included into something the analysis could not resolve
+    replaced: bool = False  # rebound before anything was registered on it (`if ...: app = A() else: app = B()`)
 
 
 @dataclass(eq=False)

@@ -253,3 +253,13 @@ def test_an_uncalled_factory_uses_its_default_arguments() -> None:
         "from fastapi import FastAPI\nAPI = '/api'\n\ndef create_app(prefix: str = API + '/v1', *, debug=False):\n"
         "    app = FastAPI(openapi_url=None)\n    @app.get(prefix + '/ping')\n    def ping(): ...\n    return app\n")}
     assert keys(files) == {("GET", "/api/v1/ping")}
+
+
+def test_an_app_built_in_both_branches_of_an_if_is_one_app_the_last_one() -> None:
+    files = {"main.py": (
+        "import os\nfrom fastapi import FastAPI\n"
+        "if os.environ.get('DEBUG'):\n    app = FastAPI()\n"
+        "else:\n    app = FastAPI(openapi_url=None)\n"
+        "@app.get('/x')\ndef x(): ...\n")}
+    endpoints, _ = extract_endpoints(DictSnapshot(files))
+    assert [e.key for e in endpoints] == [("GET", "/x")]
