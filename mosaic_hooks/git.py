@@ -141,23 +141,30 @@ def read_files(repo: Repo, rev: str | None, paths: Iterable[str]) -> dict[str, b
     Paths missing at that revision are left out of the result.
     """
     paths = list(paths)
-    if not paths:
-        return {}
     prefix = ":" if rev is None else f"{rev}:"
-    names = [f"{prefix}{path}" for path in paths]
+    names = {f"{prefix}{path}": path for path in paths}
     if any("\n" in name for name in names):
         raise GitError("a file name contains a newline; mosaic-hooks cannot read it through git cat-file")
+    return {names[name]: data for name, data in _cat_file_batch(repo, list(names)).items()}
+
+
+def _cat_file_batch(repo: Repo, names: list[str]) -> dict[str, bytes]:
+    """Contents of the blobs `names` name (object ids or `rev:path`), in one `git cat-file --batch` process;
+    names that are not blobs are left out."""
+    names = list(dict.fromkeys(names))
+    if not names:
+        return {}
     request = "".join(f"{name}\n" for name in names).encode(errors="surrogateescape")
     data = repo.git("cat-file", "--batch", input=request).stdout
     result: dict[str, bytes] = {}
     pos = 0
-    for path in paths:
+    for name in names:
         end = data.index(b"\n", pos)
         header = data[pos:end].split(b" ")
         pos = end + 1
         if len(header) == 3 and header[1] == b"blob":
             size = int(header[2])
-            result[path] = data[pos:pos + size]
+            result[name] = data[pos:pos + size]
             pos += size + 1
     return result
 
@@ -226,18 +233,4 @@ def blob_ids(repo: Repo, rev: str | None) -> dict[str, str]:
 
 def read_blobs(repo: Repo, oids: Iterable[str]) -> dict[str, bytes]:
     """Contents of the given blob ids, in one `git cat-file --batch` process; unknown ids are left out."""
-    oids = list(dict.fromkeys(oids))
-    if not oids:
-        return {}
-    data = repo.git("cat-file", "--batch", input="".join(f"{oid}\n" for oid in oids).encode()).stdout
-    result: dict[str, bytes] = {}
-    pos = 0
-    for oid in oids:
-        end = data.index(b"\n", pos)
-        header = data[pos:end].split(b" ")
-        pos = end + 1
-        if len(header) == 3 and header[1] == b"blob":
-            size = int(header[2])
-            result[oid] = data[pos:pos + size]
-            pos += size + 1
-    return result
+    return _cat_file_batch(repo, list(oids))

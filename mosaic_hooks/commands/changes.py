@@ -8,7 +8,6 @@ upstream it compares with the parent commit and says so.
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import sys
 from typing import Any
@@ -67,12 +66,7 @@ def resolve_range(repo: git.Repo, args: argparse.Namespace) -> tuple[str | None,
 
 
 def _introspected(repo: git.Repo, base: str | None, head: str, target: str, timeout: float) -> EndpointChanges:
-    try:
-        endpoint_detection: Any = importlib.import_module("mosaic_hooks.detect.endpoints")
-    except ModuleNotFoundError as exc:
-        if exc.name != "mosaic_hooks.detect.endpoints":
-            raise
-        raise MosaicError("--introspect is not available in this build of mosaic-hooks") from None
+    from mosaic_hooks.detect import endpoints as endpoint_detection
 
     def at(rev: str | None) -> dict[tuple[str, str], Endpoint]:
         if rev is None:

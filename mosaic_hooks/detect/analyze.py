@@ -7,10 +7,8 @@ A change touching no relevant path (see `relevance`) is answered without reading
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from mosaic_hooks import git
 from mosaic_hooks.changeset import ChangeSet, EndpointChanges
@@ -74,14 +72,10 @@ def declared_requirements(snapshot: CachingSnapshot, roots: Sequence[str] | None
 
 
 def _endpoint_changes(base: Snapshot, head: Snapshot, changed: Sequence[str]) -> tuple[EndpointChanges, list[str]]:
-    try:
-        # Imported by name, lazily: the endpoint extraction is the heaviest analyser.
-        module: Any = importlib.import_module("mosaic_hooks.detect.endpoints")
-    except ModuleNotFoundError as exc:
-        if exc.name != "mosaic_hooks.detect.endpoints":
-            raise
-        return EndpointChanges(), ["endpoint detection is not available in this build of mosaic-hooks"]
-    found, warnings = module.endpoint_changes(base, head, changed)
+    # Imported lazily: the endpoint extraction is the heaviest analyser.
+    from mosaic_hooks.detect.endpoints import endpoint_changes
+
+    found, warnings = endpoint_changes(base, head, changed)
     return found, list(warnings)
 
 

@@ -96,12 +96,7 @@ async def _run_one(ctx: GateContext, spec: GateSpec, before: list[asyncio.Task[G
     if before:
         await asyncio.wait(before, timeout=ctx.remaining())
     start = time.monotonic()
-    try:
-        module = importlib.import_module(spec.module)
-    except ModuleNotFoundError as exc:
-        if exc.name != spec.module:
-            raise
-        return GateResult(spec.name, SKIPPED, "not available in this version of mosaic-hooks")
+    module = importlib.import_module(spec.module)
     try:
         result: GateResult = await asyncio.wait_for(module.run(ctx), timeout=max(0.01, ctx.remaining()))
     except asyncio.TimeoutError:
