@@ -165,7 +165,6 @@ def test_requirement_findings_compare_with_the_version_lookup_given() -> None:
 
 
 def test_added_endpoints_are_listed_as_information(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    pytest.importorskip("mosaic_hooks.detect.endpoints", reason="endpoint extraction not in this build")
     base = commit_files(repo, {"requirements.txt": "fastapi\n", "api.py": "from fastapi import FastAPI\n\n"
                                "app = FastAPI()\n"})
     staged(repo, {"api.py": "from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get('/ping')\n"

@@ -15,16 +15,11 @@ from typing import Any
 
 import pytest
 
-pytest.importorskip("mosaic_hooks.verification", reason="needs the verification flow (gate branch)")
-pytest.importorskip("mosaic_hooks.history", reason="needs the history module (dora branch)")
-pytest.importorskip("mosaic_hooks.render.wait", reason="needs the deploy waiter (render branch)")
-pytest.importorskip("mosaic_hooks.detect.analyze", reason="needs the change analysis (changes branch)")
-apps = pytest.importorskip("tests.support.apps", reason="needs the test services (gate branch)")
-
-from mosaic_hooks import config, exit_codes, git  # noqa: E402
-from mosaic_hooks.stop_the_line import check_production, production_commits, recorded  # noqa: E402
-from tests.conftest import commit_files  # noqa: E402
-from tests.conftest import git as run_git  # noqa: E402
+from mosaic_hooks import config, exit_codes, git
+from mosaic_hooks.stop_the_line import check_production, production_commits, recorded
+from tests.conftest import commit_files
+from tests.conftest import git as run_git
+from tests.support import apps
 
 HISTORY = Path(".mosaic") / "deployment_history.jsonl"
 FAST: dict[str, Any] = {"poll_interval": 0.1, "push_wait_timeout": 3, "request_timeout": 2, "health_samples": 3,

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from tests.conftest import commit_files, git, run_cli
 
 
@@ -97,7 +95,6 @@ def health() -> dict[str, str]:
 
 
 def test_introspect_loads_the_app_at_both_revisions_and_says_it_ran_project_code(repo: Path) -> None:
-    pytest.importorskip("mosaic_hooks.detect.endpoints", reason="endpoint extraction not in this build")
     base = commit_files(repo, {"svc/__init__.py": "", "svc/main.py": APP})
     head = commit_files(repo, {"svc/main.py": APP + '\n\n@app.get("/items/{item_id}")\n'
                                                  "def item(item_id: int) -> int:\n    return item_id\n"})

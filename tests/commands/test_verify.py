@@ -14,10 +14,6 @@ import pytest
 from tests.conftest import commit_files, git, run_cli
 from tests.support.apps import Toggles, fastapi_app, serve_asgi, unused_url
 
-pytest.importorskip("mosaic_hooks.detect.analyze", reason="the change analysis is merged from its own branch")
-pytest.importorskip("mosaic_hooks.render.wait", reason="the wait is merged from its own branch")
-pytest.importorskip("mosaic_hooks.history", reason="the history is merged from its own branch")
-
 APP_BEFORE = '''from fastapi import FastAPI
 
 app = FastAPI()

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from mosaic_hooks import git as mgit
 from mosaic_hooks.detect.analyze import analyze, analyze_full
 from tests.conftest import commit_files, git
@@ -114,7 +112,6 @@ def test_git_snapshots_read_many_files_by_blob_id_at_a_commit_and_in_the_index(r
 
 
 def test_endpoints_come_from_the_endpoint_extraction_through_the_same_snapshots(repo: Path) -> None:
-    pytest.importorskip("mosaic_hooks.detect.endpoints", reason="endpoint extraction not in this build")
     app = ("from fastapi import APIRouter, FastAPI\n\nrouter = APIRouter(prefix='/items')\n\n\n"
            "@router.get('/{item_id}')\ndef read(item_id: int) -> int:\n    return item_id\n")
     base = commit_files(repo, {"app/__init__.py": "", "app/main.py": app + "\napp = FastAPI()\n"

@@ -272,8 +272,8 @@ def test_a_direct_reference_is_checked_for_presence_only() -> None:
                                                 ("no-such-distribution-mosaic>=1\n", "failed")])
 def test_the_requirements_found_by_the_change_analysis_are_checked(
         repo: Path, tmp_path: Path, line: str, expected: str) -> None:
-    analyze = pytest.importorskip("mosaic_hooks.detect.analyze", reason="needs the change analysis").analyze
     from mosaic_hooks import git as gitedge
+    from mosaic_hooks.detect.analyze import analyze
     from tests.conftest import commit_files
     from tests.conftest import git as run_git
 

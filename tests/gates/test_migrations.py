@@ -409,8 +409,8 @@ def test_compare_requires_every_alembic_head_of_a_branched_history() -> None:
 
 def test_the_heads_found_by_the_change_analysis_are_checked_against_the_database(
         repo: Path, tmp_path: Path) -> None:
-    analyze = pytest.importorskip("mosaic_hooks.detect.analyze", reason="needs the change analysis").analyze
     from mosaic_hooks import git as gitedge
+    from mosaic_hooks.detect.analyze import analyze
     from tests.conftest import git as run_git
 
     project = AlembicProject(repo)
