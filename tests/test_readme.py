@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 from mosaic_hooks import config, exit_codes
+from tests.conftest import PROJECT_ROOT, run_cli
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+README = (PROJECT_ROOT / "README.md").read_text()
 
 
 def _block_after(marker: str) -> str:
@@ -57,3 +61,41 @@ def test_exit_code_table_matches_the_code() -> None:
     for code in (exit_codes.PASSED, exit_codes.FAILED, exit_codes.USAGE, exit_codes.INCONCLUSIVE,
                  exit_codes.INTERRUPTED):
         assert re.search(rf"^\| {code} \|", README, re.M), code
+
+
+def _command_rows() -> list[str]:
+    section = README[README.index("## Commands"):]
+    section = section[: section.index("\n## ", 1)]
+    return re.findall(r"^\| `(mosaic-hooks [^`]+)` ", section, re.M)
+
+
+def test_every_option_in_the_commands_table_exists(tmp_path: Path) -> None:
+    rows = _command_rows()
+    assert len(rows) >= 9
+    for row in rows:
+        words = row.replace("\\|", "|").split()
+        for variant in " ".join(words[1:]).split(" / "):
+            command = variant.split()[0]
+            proc = run_cli(command, "--help", cwd=tmp_path)
+            assert proc.returncode == 0, (row, proc.stderr)
+            for flag in re.findall(r"(--?[a-z][a-z-]*)", variant):
+                assert flag in proc.stdout, (row, flag)
+
+
+def test_the_install_command_installs_the_hooks(repo: Path) -> None:
+    command = _block_after("readme-test: install")
+    proc = subprocess.run(command.replace("mosaic-hooks", f"{sys.executable} -m mosaic_hooks", 1), shell=True,
+                          cwd=repo, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    for hook in ("pre-commit", "pre-push"):
+        assert "mosaic" in (repo / ".git" / "hooks" / hook).read_text()
+
+
+def test_the_demo_command_works_on_a_fresh_clone(tmp_path: Path) -> None:
+    """The README's first command, run as written in a fresh clone: new venv, install, demo."""
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(PROJECT_ROOT), str(clone)], check=True, timeout=60)
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    proc = subprocess.run(["bash", "-c", _block_after("demo-command")], cwd=clone, env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
