@@ -44,6 +44,8 @@ def run(
             stdin=None if input is not None else subprocess.DEVNULL,
         )
     except FileNotFoundError:
+        if cwd is not None and not os.path.isdir(cwd):
+            raise GitError(f"{cwd}: no such directory") from None
         raise GitError("git is not installed or not on PATH", hint="install git") from None
     if check and proc.returncode != 0:
         message = proc.stderr.decode(errors="replace").strip().splitlines()
