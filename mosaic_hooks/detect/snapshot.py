@@ -32,10 +32,15 @@ class DictSnapshot:
 class GitSnapshot:
     """A commit (`rev`) or, with `rev=None`, the staged index of a repository."""
 
+    # Up to this many files are read by `rev:path`; beyond, by blob id (one listing of the tree first),
+    # because git resolves each `rev:path` by walking the trees again.
+    _BY_NAME_LIMIT = 16
+
     def __init__(self, repo: git.Repo, rev: str | None) -> None:
         self.repo = repo
         self.rev = rev
         self._paths: list[str] | None = None
+        self._ids: dict[str, str] | None = None
 
     def paths(self) -> list[str]:
         if self._paths is None:
@@ -43,7 +48,14 @@ class GitSnapshot:
         return self._paths
 
     def read(self, paths: Iterable[str]) -> dict[str, bytes]:
-        return git.read_files(self.repo, self.rev, paths)
+        paths = list(paths)
+        if self._ids is None and len(paths) <= self._BY_NAME_LIMIT:
+            return git.read_files(self.repo, self.rev, paths)
+        if self._ids is None:
+            self._ids = git.blob_ids(self.repo, self.rev)
+        wanted = {path: self._ids[path] for path in paths if path in self._ids}
+        blobs = git.read_blobs(self.repo, wanted.values())
+        return {path: blobs[oid] for path, oid in wanted.items() if oid in blobs}
 
 
 class EmptySnapshot:
