@@ -1,0 +1,320 @@
+"""Django URLconfs (from ROOT_URLCONF down every include()) and Django REST framework routers.
+
+Django's URLconfs carry no HTTP method, so a `path()` endpoint is `ANY`. DRF routers do: the list and
+detail routes they generate get the methods of the viewset's actions (ModelViewSet: list GET/POST,
+detail GET/PUT/PATCH/DELETE), `@action` adds its own routes, and DefaultRouter adds its API root (GET)
+at the include prefix. Format-suffix variants (`items.json`) are not listed as separate endpoints.
+`admin.site.urls` is listed as its index page only (the model pages depend on runtime registration).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+from mosaic_hooks.changeset import Endpoint
+from mosaic_hooks.detect.endpoints.interp import Args, Interpreter, Module
+from mosaic_hooks.detect.endpoints.paths import regex_path, werkzeug_path
+from mosaic_hooks.detect.endpoints.values import (
+    UNKNOWN,
+    ActionDecorator,
+    ActionInfo,
+    ClassVal,
+    Const,
+    DjPattern,
+    DrfRegistration,
+    External,
+    FuncVal,
+    IncludeVal,
+    ListVal,
+    ModuleRef,
+    Obj,
+    RouterUrls,
+    Value,
+    const_str,
+)
+
+_SETTINGS_RE = re.compile(rb"""DJANGO_SETTINGS_MODULE['"]?\s*[,:=]\s*f?['"]([\w.]+)['"]""")
+_ROOT_URLCONF_RE = re.compile(rb"""^ROOT_URLCONF\s*(?::[^=]*)?=\s*['"]([\w.]+)['"]""", re.M)
+
+# URLconfs of libraries that projects include, listed so that including them is not a blind spot.
+KNOWN_URLCONFS = {
+    "django.contrib.auth.urls": ["login/", "logout/", "password_change/", "password_change/done/",
+                                 "password_reset/", "password_reset/done/", "reset/<uidb64>/<token>/",
+                                 "reset/done/"],
+    "rest_framework.urls": ["login/", "logout/"],
+}
+
+ACTIONS_OF = {
+    "ModelViewSet": {"list", "create", "retrieve", "update", "partial_update", "destroy"},
+    "ReadOnlyModelViewSet": {"list", "retrieve"},
+    "ListModelMixin": {"list"},
+    "CreateModelMixin": {"create"},
+    "RetrieveModelMixin": {"retrieve"},
+    "UpdateModelMixin": {"update", "partial_update"},
+    "DestroyModelMixin": {"destroy"},
+}
+_ALL_ACTIONS = {"list", "create", "retrieve", "update", "partial_update", "destroy"}
+_LIST_METHODS = (("GET", "list"), ("POST", "create"))
+_DETAIL_METHODS = (("GET", "retrieve"), ("PUT", "update"), ("PATCH", "partial_update"), ("DELETE", "destroy"))
+
+
+def class_kind(base: External) -> str | None:
+    if base.top == "rest_framework" and base.last in {"DefaultRouter", "SimpleRouter"}:
+        return "drf_router"
+    return None
+
+
+def on_external(interp: Interpreter, func: External, args: Args) -> Value | None:
+    if func.top == "rest_framework":
+        if func.last in {"DefaultRouter", "SimpleRouter"}:
+            obj = Obj(kind="drf_router", file=args.file, line=args.line)
+            obj.options["default"] = Const(func.last == "DefaultRouter")
+            slash = args.get("trailing_slash", 0)
+            obj.options["trailing_slash"] = slash if slash is not None else Const(True)
+            interp.objects.append(obj)
+            return obj
+        if func.last in {"action", "detail_route", "list_route"}:
+            detail = args.kw("detail")
+            is_detail = func.last == "detail_route" or (isinstance(detail, Const) and bool(detail.value))
+            methods_value = args.kw("methods")
+            methods = ["GET"]
+            if isinstance(methods_value, ListVal):
+                methods = [str(v.value).upper() for v in methods_value.items
+                           if isinstance(v, Const) and isinstance(v.value, str)] or ["GET"]
+            return ActionDecorator(ActionInfo(detail=is_detail, methods=methods,
+                                              url_path=const_str(args.kw("url_path"))))
+        if func.last == "format_suffix_patterns":
+            return args.get("urlpatterns", 0) or UNKNOWN
+        return None
+    if func.top != "django":
+        return None
+    if (func.last == "path" and "urls" in func.qualname) or func.last in {"re_path", "url"}:
+        return DjPattern(route=args.get("route", 0) or UNKNOWN, view=args.get("view", 1) or UNKNOWN,
+                         regex=func.last != "path", file=args.file, line=args.line)
+    if func.last == "include":
+        return IncludeVal(target=args.get("arg", 0) or UNKNOWN, file=args.file, line=args.line)
+    if func.last in {"static", "staticfiles_urlpatterns", "debug_toolbar_urls"}:
+        return ListVal([])  # served only with DEBUG=True
+    if func.last == "i18n_patterns":
+        return ListVal(args.positional())
+    if func.last == "patterns":  # Django < 1.10: patterns(prefix, url(...), ...)
+        return ListVal(args.positional()[1:])
+    return None
+
+
+def on_method(interp: Interpreter, obj: Obj, name: str, args: Args) -> Value | None:
+    if obj.kind != "drf_router":
+        return None
+    if name == "register":
+        obj.registrations.append(DrfRegistration(prefix=args.get("prefix", 0) or UNKNOWN,
+                                                 viewset=args.get("viewset", 1) or UNKNOWN,
+                                                 file=args.file, line=args.line))
+        return Const(None)
+    return None
+
+
+def on_attribute(interp: Interpreter, obj: Obj, name: str) -> Value | None:
+    if obj.kind == "drf_router" and name == "urls":
+        obj.included = True
+        return RouterUrls(obj)
+    return None
+
+
+# --------------------------------------------------------------------------- finding the URLconf
+
+
+def find_root_urlconfs(interp: Interpreter, paths: list[str]) -> list[Module]:
+    """ROOT_URLCONF named by the settings module manage.py/wsgi.py/asgi.py point at; else top urls.py."""
+    roots: list[Module] = []
+    launchers = sorted((p for p in paths if posixpath.basename(p) in {"manage.py", "wsgi.py", "asgi.py"}),
+                       key=lambda p: (p.count("/"), p))
+    for launcher in launchers:
+        interp.probed.add(launcher)
+        match = _SETTINGS_RE.search(interp.files.get(launcher, b""))
+        if not match:
+            continue
+        anchor = posixpath.dirname(launcher)
+        settings = interp.find_module(match.group(1).decode(), anchor)
+        if settings is None or settings.path.endswith("/"):
+            continue
+        interp.load(settings)
+        dotted = const_str(interp.module_attr(settings, "ROOT_URLCONF"))
+        if dotted is None:
+            raw = _ROOT_URLCONF_RE.search(interp.files.get(settings.path, b""))
+            dotted = raw.group(1).decode() if raw else None
+        if dotted:
+            module = interp.find_module(dotted, anchor) or interp.find_module(
+                dotted, posixpath.dirname(settings.path))
+            if module is not None and module not in roots:
+                roots.append(module)
+    if roots:
+        return roots
+    for path in sorted(paths):
+        name = posixpath.basename(path)
+        if name.startswith("settings") or "/settings/" in f"/{path}":
+            interp.probed.add(path)
+            raw = _ROOT_URLCONF_RE.search(interp.files.get(path, b""))
+            if raw:
+                module = interp.find_module(raw.group(1).decode(), posixpath.dirname(path))
+                if module is not None and module not in roots:
+                    roots.append(module)
+    if roots:
+        return roots
+    urls = [p for p in paths if posixpath.basename(p) == "urls.py"]
+    if urls:
+        depth = min(p.count("/") for p in urls)
+        for path in sorted(p for p in urls if p.count("/") == depth):
+            module = interp.module_for_path(path)
+            if module is not None:
+                roots.append(module)
+    return roots
+
+
+# --------------------------------------------------------------------------- expanding patterns
+
+
+class Collector:
+    def __init__(self, interp: Interpreter) -> None:
+        self.interp = interp
+        self.endpoints: list[Endpoint] = []
+        self.unresolved: dict[str, int] = {}
+        self.expanded: set[tuple[int, str]] = set()
+
+    def module_patterns(self, module: Module) -> Value:
+        return self.interp.module_attr(module, "urlpatterns")
+
+    def expand(self, patterns: Value, prefix: str, depth: int, file: str, line: int) -> None:
+        if depth > 25:
+            return
+        if isinstance(patterns, RouterUrls):
+            self.router(patterns.router, prefix)
+            return
+        if not isinstance(patterns, ListVal):
+            return
+        key = (id(patterns), prefix)
+        if key in self.expanded:
+            return
+        self.expanded.add(key)
+        for item in list(patterns.items):
+            if isinstance(item, DjPattern):
+                self.pattern(item, prefix, depth)
+            elif isinstance(item, (ListVal, RouterUrls)):
+                self.expand(item, prefix, depth + 1, file, line)
+
+    def pattern(self, item: DjPattern, prefix: str, depth: int) -> None:
+        route = const_str(item.route)
+        if route is None:
+            self.unresolved[item.file] = self.unresolved.get(item.file, 0) + 1
+            return
+        piece = regex_path(route) if item.regex else werkzeug_path(route)
+        full = prefix + piece
+        view = item.view
+        if isinstance(view, IncludeVal):
+            self.include(view.target, full, depth, item.file, item.line)
+        elif isinstance(view, ListVal):  # path("x/", (patterns, app_name, namespace)), admin.site.urls
+            self.include(view, full, depth, item.file, item.line)
+        elif isinstance(view, External) and view.qualname.endswith("site.urls"):
+            self.add("ANY", full, item.file, item.line, "django")
+        elif isinstance(view, RouterUrls):
+            self.router(view.router, full)
+        else:
+            self.add("ANY", full, item.file, item.line, "django")
+
+    def include(self, target: Value, prefix: str, depth: int, file: str, line: int) -> None:
+        if isinstance(target, ListVal) and 2 <= len(target.items) <= 3 and isinstance(
+                target.items[0], (ListVal, Const, ModuleRef, RouterUrls)) and all(
+                isinstance(i, Const) for i in target.items[1:]):
+            target = target.items[0]  # include((patterns, "app_name"))
+        if isinstance(target, Const) and isinstance(target.value, str):
+            module = self.interp.find_module(target.value, posixpath.dirname(file))
+            if module is None:
+                for route in KNOWN_URLCONFS.get(target.value, []):
+                    self.add("ANY", prefix + werkzeug_path(route), file, line, "django")
+                return
+            if module.path.endswith("/"):
+                return
+            self.expand(self.module_patterns(module), prefix, depth + 1, file, line)
+        elif isinstance(target, ModuleRef):
+            if not target.module.path.endswith("/"):
+                self.expand(self.module_patterns(target.module), prefix, depth + 1, file, line)
+        elif isinstance(target, (ListVal, RouterUrls)):
+            self.expand(target, prefix, depth + 1, file, line)
+        elif isinstance(target, External):
+            for route in KNOWN_URLCONFS.get(target.qualname, []):
+                self.add("ANY", prefix + werkzeug_path(route), file, line, "django")
+
+    def add(self, method: str, path: str, file: str, line: int, framework: str) -> None:
+        self.endpoints.append(Endpoint(method, "/" + path.lstrip("/") if path else "/", file, line, framework))
+
+    def router(self, router: Obj, prefix: str) -> None:
+        slash_value = router.options.get("trailing_slash")
+        slash = "/"
+        if isinstance(slash_value, Const):
+            if slash_value.value is False:
+                slash = ""
+            elif isinstance(slash_value.value, str):
+                slash = "" if slash_value.value in {"", "/?"} else slash_value.value
+        for reg in router.registrations:
+            self.registration(reg, prefix, slash)
+        default = router.options.get("default")
+        if isinstance(default, Const) and default.value:
+            self.add("GET", prefix, router.file, router.line, "drf")
+
+    def registration(self, reg: DrfRegistration, prefix: str, slash: str) -> None:
+        raw = const_str(reg.prefix)
+        if raw is None:
+            self.unresolved[reg.file] = self.unresolved.get(reg.file, 0) + 1
+            return
+        base = regex_path(raw)
+        actions, extra, lookup = self.viewset(reg.viewset)
+        sep = "/" if base else ""
+        list_path = prefix + base + slash
+        detail_path = prefix + base + sep + "{" + lookup + "}" + slash
+
+        def emit(method: str, path: str) -> None:
+            # `http_method_names` is not applied: the router still routes the method (and answers 405).
+            self.add(method, path, reg.file, reg.line, "drf")
+
+        for method, action in _LIST_METHODS:
+            if action in actions:
+                emit(method, list_path)
+        for name, info in extra:
+            url_path = regex_path(info.url_path) if info.url_path else name
+            where = (prefix + base + sep + "{" + lookup + "}/" + url_path + slash if info.detail
+                     else prefix + base + sep + url_path + slash)
+            for method in dict.fromkeys(info.methods):
+                emit(method, where)
+        for method, action in _DETAIL_METHODS:
+            if action in actions:
+                emit(method, detail_path)
+
+    def viewset(self, value: Value) -> tuple[set[str], list[tuple[str, ActionInfo]], str]:
+        """(standard actions, extra @action routes, lookup kwarg) of a viewset class."""
+        if isinstance(value, External):
+            return set(ACTIONS_OF.get(value.last, {"list", "retrieve"})), [], "pk"
+        if not isinstance(value, ClassVal):
+            return {"list", "retrieve"}, [], "pk"
+        actions: set[str] = set()
+        for base in self.interp.external_bases(value):
+            actions |= ACTIONS_OF.get(base.last, set())
+        members = self.interp.class_methods(value)
+        extra: list[tuple[str, ActionInfo]] = []
+        for name, member in members.items():
+            if isinstance(member, FuncVal):
+                if name in _ALL_ACTIONS:
+                    actions.add(name)
+                if member.action is not None:
+                    extra.append((member.node.name, member.action))
+        lookup = const_str(self.interp.class_attr(value, "lookup_url_kwarg")) or const_str(
+            self.interp.class_attr(value, "lookup_field")) or "pk"
+        return actions, extra, lookup
+
+
+def collect(interp: Interpreter, paths: list[str]) -> tuple[list[Endpoint], list[str]]:
+    collector = Collector(interp)
+    for module in find_root_urlconfs(interp, paths):
+        collector.expand(collector.module_patterns(module), "", 0, module.path, 0)
+    warnings = [f"{file}: {count} URL pattern(s) that static analysis could not resolve (left out)"
+                for file, count in sorted(collector.unresolved.items())]
+    return collector.endpoints, warnings
