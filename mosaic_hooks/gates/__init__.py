@@ -1,0 +1,32 @@
+"""The production gates and their registry.
+
+Each gate is a module with `NAME` and `async def run(ctx: GateContext) -> GateResult` (see `base.py`).
+`GATES` lists them in report order; `waits_for` names the gates whose requests must be over before
+this one starts (monitoring reads the request metrics the other probes produced).
+Modules are imported only when a verification runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class GateSpec:
+    name: str
+    module: str
+    waits_for: tuple[str, ...] = ()
+
+
+GATES: tuple[GateSpec, ...] = (
+    GateSpec("deploy", "mosaic_hooks.gates.deploy"),
+    GateSpec("health", "mosaic_hooks.gates.health"),
+    # After the health samples: the latency figures should be the service's, not our own load's.
+    GateSpec("endpoints", "mosaic_hooks.gates.endpoints", waits_for=("health",)),
+    GateSpec("contract", "mosaic_hooks.gates.contract", waits_for=("health",)),
+    GateSpec("errors", "mosaic_hooks.gates.errors", waits_for=("health",)),
+    GateSpec("dependencies", "mosaic_hooks.gates.dependencies"),
+    GateSpec("migrations", "mosaic_hooks.gates.migrations"),
+    GateSpec("monitoring", "mosaic_hooks.gates.monitoring", waits_for=("health", "endpoints", "contract", "errors")),
+)
+GATE_NAMES = tuple(spec.name for spec in GATES)

@@ -1,0 +1,319 @@
+"""The gate interface: what every production check receives and what it returns.
+
+A gate is a module in `mosaic_hooks.gates` with
+
+    NAME = "health"
+    async def run(ctx: GateContext) -> GateResult
+
+registered in `mosaic_hooks.gates.GATES`. The runner gives every gate the same `GateContext` (one pooled
+`httpx.AsyncClient`, one deadline) and runs them concurrently.
+
+Honesty is built in, so that a check that could not be decided can never come out as "passed":
+
+- `GateResult` refuses `passed` without evidence, and refuses an unknown status.
+- Gates build their result with `Findings`: each sub-check is recorded as `ok`, `fail` or `undecided`;
+  `Findings.result()` gives failed if anything failed, inconclusive if anything was undecided, skipped
+  (with the reason) if nothing was checked at all, and passed only when every recorded check was ok.
+- The runner turns a gate that raises, or overruns its time, into "inconclusive" with the reason.
+- `GateContext.request` never raises for network trouble: it returns an `Exchange` whose `error` says
+  what happened, which a gate must treat as undecided, not as an answer.
+
+Never harm production: `GateContext.request` sends only GET, HEAD and OPTIONS, and POST/PUT/PATCH only
+with `invalid_body=...` (a body built to be rejected); it refuses DELETE and anything else outright.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import httpx
+
+    from mosaic_hooks.changeset import ChangeSet
+    from mosaic_hooks.config import Config
+    from mosaic_hooks.git import Repo
+    from mosaic_hooks.render.outcome import WaitOutcome
+
+PASSED = "passed"
+FAILED = "failed"
+SKIPPED = "skipped"
+INCONCLUSIVE = "inconclusive"
+STATUSES = (PASSED, FAILED, SKIPPED, INCONCLUSIVE)
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+INVALID_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})  # only ever with a deliberately invalid body
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One request sent to production and what came back (or why nothing did)."""
+
+    method: str
+    path: str  # as requested, query included
+    status: int | None  # None: no answer (see error)
+    elapsed_ms: float
+    error: str | None = None  # "timed out after 10 s", "connection refused", ...
+    body: bytes = b""  # at most MAX_BODY bytes
+    content_type: str = ""
+    headers: Mapping[str, str] = field(default_factory=dict)  # lower-case names
+    note: str = ""  # why it was sent, e.g. "sample id", "broken JSON"
+
+    @property
+    def answered(self) -> bool:
+        return self.status is not None
+
+    def json(self) -> Any:
+        """The body parsed as JSON; raises ValueError when it is not JSON."""
+        import json
+
+        return json.loads(self.body.decode("utf-8"))
+
+    def describe(self) -> str:
+        """`GET /items/1 -> 200 (12 ms)` or `GET /items/1 -> no answer: timed out`."""
+        if self.status is None:
+            return f"{self.method} {self.path} -> no answer: {self.error}"
+        return f"{self.method} {self.path} -> {self.status} ({self.elapsed_ms:.0f} ms)"
+
+
+MAX_BODY = 1 << 20
+
+
+@dataclass
+class GateResult:
+    name: str
+    status: str  # one of STATUSES
+    summary: str  # one line
+    evidence: list[str] = field(default_factory=list)
+    duration_s: float = 0.0
+    exchanges: list[Exchange] = field(default_factory=list)  # requests worth listing in the report
+
+    def __post_init__(self) -> None:
+        if self.status not in STATUSES:
+            raise ValueError(f"gate {self.name}: unknown status {self.status!r}")
+        if self.status == PASSED and not self.evidence:
+            raise ValueError(f"gate {self.name}: 'passed' needs evidence")
+        self.summary = " ".join(self.summary.split())  # one line, whatever a gate put in it
+
+    def to_json(self, *, evidence: bool = True) -> dict[str, Any]:
+        data: dict[str, Any] = {"name": self.name, "status": self.status, "summary": self.summary}
+        if evidence:
+            data["evidence"] = list(self.evidence)
+        return data
+
+
+class Findings:
+    """The sub-checks of one gate, turned into an honest status by `result()`."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.oks: list[str] = []
+        self.failures: list[str] = []
+        self.undecided: list[str] = []
+        self.notes: list[str] = []  # evidence that decides nothing (skipped routes, figures)
+        self.exchanges: list[Exchange] = []
+
+    def ok(self, line: str) -> None:
+        self.oks.append(line)
+
+    def fail(self, line: str) -> None:
+        self.failures.append(line)
+
+    def undecide(self, line: str) -> None:
+        self.undecided.append(line)
+
+    def note(self, line: str) -> None:
+        self.notes.append(line)
+
+    @property
+    def checked(self) -> int:
+        return len(self.oks) + len(self.failures) + len(self.undecided)
+
+    def result(self, *, summary_ok: str, skipped_reason: str = "nothing to check") -> GateResult:
+        """failed > inconclusive > skipped (nothing checked) > passed."""
+        evidence = [*(f"FAIL {x}" for x in self.failures), *(f"UNDECIDED {x}" for x in self.undecided),
+                    *(f"ok {x}" for x in self.oks), *self.notes]
+        if self.failures:
+            status, summary = FAILED, _first_and_count(self.failures)
+        elif self.undecided:
+            status, summary = INCONCLUSIVE, _first_and_count(self.undecided)
+        elif not self.oks:
+            status, summary = SKIPPED, skipped_reason
+        else:
+            status, summary = PASSED, summary_ok
+        return GateResult(self.name, status, summary, evidence, exchanges=list(self.exchanges))
+
+
+def _first_and_count(lines: list[str]) -> str:
+    return lines[0] if len(lines) == 1 else f"{lines[0]} (and {len(lines) - 1} more)"
+
+
+def skipped(name: str, reason: str, evidence: list[str] | None = None) -> GateResult:
+    return GateResult(name, SKIPPED, reason, list(evidence or []))
+
+
+def inconclusive(name: str, reason: str, evidence: list[str] | None = None) -> GateResult:
+    return GateResult(name, INCONCLUSIVE, reason, list(evidence or [reason]))
+
+
+@dataclass
+class ProbeInfo:
+    """What the service's `mosaic_hooks.probe` status endpoint reported, or why it could not be read."""
+
+    data: dict[str, Any] | None  # the probe's JSON object (commit, distributions, migration, started_at)
+    error: str | None  # one line: "not configured (no probe_path)", "answered 401", ...
+
+
+@dataclass
+class GateContext:
+    cfg: Config
+    changes: ChangeSet
+    commit: str | None  # the commit that should be serving
+    outcome: WaitOutcome | None  # None with --no-wait
+    client: httpx.AsyncClient  # the one pooled client; gates never open their own to production
+    base_url: str  # no trailing slash
+    deadline: float  # time.monotonic() by which every gate must be done
+    repo: Repo | None = None
+    probe_info: ProbeInfo | None = None  # filled on first `await ctx.probe()`
+    exchanges: list[Exchange] = field(default_factory=list)  # every request sent, in order
+    shared: dict[str, Any] = field(default_factory=dict)  # what gates learn once and share (e.g. no-route answers)
+    _probe_lock: asyncio.Lock | None = field(default=None, repr=False)
+    _cache: dict[tuple[str, str], asyncio.Future[Exchange]] = field(default_factory=dict, repr=False)
+
+    # ----- time
+    def remaining(self) -> float:
+        return max(0.0, self.deadline - time.monotonic())
+
+    def request_timeout(self) -> float:
+        return max(0.05, min(float(self.cfg.request_timeout), self.remaining()))
+
+    def url(self, path: str) -> str:
+        return self.base_url + (path if path.startswith("/") else "/" + path)
+
+    # ----- requests
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        invalid_body: bytes | None = None,
+        content_type: str = "application/json",
+        headers: Mapping[str, str] | None = None,
+        note: str = "",
+        timeout: float | None = None,
+    ) -> Exchange:
+        """Send one request to production; never raises for network trouble (see Exchange.error).
+
+        POST/PUT/PATCH go out only with `invalid_body` (a body made so no handler can accept it);
+        DELETE and other methods are refused: a gate must never change production.
+        """
+        import httpx
+
+        method = method.upper()
+        if method in INVALID_BODY_METHODS:
+            if invalid_body is None:
+                raise ValueError(f"{method} {path}: refused, write methods need a deliberately invalid body")
+        elif method not in SAFE_METHODS:
+            raise ValueError(f"{method} {path}: refused, gates send only GET, HEAD, OPTIONS and invalid bodies")
+        elif invalid_body is not None:
+            raise ValueError(f"{method} {path}: no body on a safe method")
+        send_headers = dict(headers or {})
+        if invalid_body is not None:
+            send_headers.setdefault("content-type", content_type)
+        limit = self.request_timeout() if timeout is None else max(0.05, min(timeout, self.remaining()))
+        start = time.perf_counter()
+        status: int | None = None
+        error: str | None = None
+        body = b""
+        resp_headers: dict[str, str] = {}
+        try:
+            async with self.client.stream(method, self.url(path), content=invalid_body, headers=send_headers,
+                                          timeout=limit) as response:
+                status = response.status_code
+                resp_headers = {k.lower(): v for k, v in response.headers.items()}
+                chunks: list[bytes] = []
+                size = 0
+                async for chunk in response.aiter_bytes():
+                    chunks.append(chunk)
+                    size += len(chunk)
+                    if size >= MAX_BODY:
+                        break
+                body = b"".join(chunks)[:MAX_BODY]
+        except httpx.TimeoutException:
+            status, error = None, f"timed out after {limit:.1f} s"
+        except httpx.HTTPError as exc:
+            status, error = None, _network_error(exc)
+        elapsed = (time.perf_counter() - start) * 1000
+        exchange = Exchange(method, path, status, elapsed, error, body, resp_headers.get("content-type", ""),
+                            resp_headers, note)
+        self.exchanges.append(exchange)
+        return exchange
+
+    async def get_once(self, path: str, *, note: str = "") -> Exchange:
+        """GET `path` once per run, shared between gates (the endpoints and contract gates read the same answer)."""
+        key = ("GET", path)
+        future = self._cache.get(key)
+        if future is None:
+            future = asyncio.get_running_loop().create_future()
+            self._cache[key] = future
+            try:
+                future.set_result(await self.request("GET", path, note=note))
+            except BaseException as exc:
+                del self._cache[key]
+                future.set_exception(exc)
+                future.exception()  # retrieved: waiters re-raise it, the loop does not warn
+                raise
+        return await asyncio.shield(future)
+
+    # ----- the probe (mosaic_hooks.probe), read once and shared by the gates that use it
+    async def probe(self) -> ProbeInfo:
+        """The probe's report, read once per run.
+
+        Calls `mosaic_hooks.probe.fetch_status(client, url, token, *, timeout) -> dict[str, Any]`, which
+        raises `MosaicError` (one-line message) when the probe cannot be read. Never raises.
+        """
+        if self._probe_lock is None:
+            self._probe_lock = asyncio.Lock()
+        async with self._probe_lock:
+            if self.probe_info is None:
+                self.probe_info = await self._fetch_probe()
+            return self.probe_info
+
+    async def _fetch_probe(self) -> ProbeInfo:
+        path = self.cfg.probe_path
+        token = self.cfg.probe_token
+        if not path:
+            return ProbeInfo(None, "not configured (no probe_path)")
+        if not token:
+            return ProbeInfo(None, "not configured (MOSAIC_PROBE_TOKEN is not set)")
+        try:
+            import importlib
+
+            fetch = importlib.import_module("mosaic_hooks.probe").fetch_status
+        except (ImportError, AttributeError):
+            return ProbeInfo(None, "the probe client is not available in this version")
+        from mosaic_hooks.errors import MosaicError
+
+        try:
+            data = await fetch(self.client, self.url(path), token, timeout=self.request_timeout())
+        except MosaicError as exc:
+            return ProbeInfo(None, exc.line())
+        except Exception as exc:  # the probe must never crash a gate
+            return ProbeInfo(None, f"{type(exc).__name__}: {exc}")
+        if not isinstance(data, dict):
+            return ProbeInfo(None, "the probe did not answer with a JSON object")
+        return ProbeInfo(data, None)
+
+
+def _network_error(exc: Exception) -> str:
+    import httpx
+
+    if isinstance(exc, httpx.ConnectError):
+        return "connection refused or host unreachable"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return "the server closed the connection without an answer"
+    text = str(exc).strip() or type(exc).__name__
+    return " ".join(text.split())
