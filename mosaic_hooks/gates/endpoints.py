@@ -1,0 +1,178 @@
+"""endpoints: every added endpoint answers, and not with the service's "no such route" answer.
+
+GET (and ANY) routes are requested, with sample values in their path parameters. Write routes are
+never sent a valid body: OPTIONS tells whether the path exists and, through `Allow`, with which
+methods; when that is ambiguous the served OpenAPI document decides, else (POST/PUT/PATCH) a request
+with a deliberately invalid body. DELETE is never sent. Removed endpoints may be required to be gone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from mosaic_hooks.changeset import Endpoint
+from mosaic_hooks.gates import no_route, routes
+from mosaic_hooks.gates.base import Exchange, Findings, GateContext, GateResult
+
+NAME = "endpoints"
+GET_LIKE = frozenset({"GET", "HEAD", "ANY"})
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+def endpoints_to_check(ctx: GateContext) -> tuple[list[Endpoint], list[Endpoint]]:
+    """(endpoints checked, endpoints excluded by config): the added and changed endpoints."""
+    seen: set[tuple[str, str]] = set()
+    checked: list[Endpoint] = []
+    excluded: list[Endpoint] = []
+    for endpoint in [*ctx.changes.endpoints.added, *ctx.changes.endpoints.changed]:
+        if endpoint.key in seen:
+            continue
+        seen.add(endpoint.key)
+        (excluded if routes.is_excluded(endpoint, ctx.cfg.exclude_routes) else checked).append(endpoint)
+    return checked, excluded
+
+
+def sample(ctx: GateContext, endpoint: Endpoint) -> str:
+    return routes.sample_path(endpoint, ctx.cfg.sample_values or {})
+
+
+async def run(ctx: GateContext) -> GateResult:
+    findings = Findings(NAME)
+    checked, excluded = endpoints_to_check(ctx)
+    removed = [e for e in ctx.changes.endpoints.removed if not routes.is_excluded(e, ctx.cfg.exclude_routes)]
+    must_be_gone = bool(ctx.cfg.removed_endpoints_must_404) and removed
+    for endpoint in excluded:
+        findings.note(f"excluded by exclude_routes: {routes.endpoint_label(endpoint)}")
+    if not checked and not must_be_gone:
+        return findings.result(summary_ok="", skipped_reason="no endpoint added in this range")
+
+    outcomes = await asyncio.gather(
+        *(_check_added(ctx, e) for e in checked),
+        *(_check_removed(ctx, e) for e in (removed if must_be_gone else [])),
+    )
+    for verdict, line, exchanges in outcomes:
+        getattr(findings, verdict)(line)
+        findings.exchanges.extend(exchanges)
+    if removed and not must_be_gone:
+        findings.note(f"{len(removed)} removed endpoints not checked (removed_endpoints_must_404 is off)")
+    total = len(checked)
+    return findings.result(summary_ok=f"all {total} added endpoints answer" if total
+                           else f"all {len(removed)} removed endpoints are gone")
+
+
+Outcome = tuple[str, str, list[Exchange]]  # ("ok" | "fail" | "undecide", evidence line, requests)
+
+
+async def _check_added(ctx: GateContext, endpoint: Endpoint) -> Outcome:
+    label = routes.endpoint_label(endpoint)
+    path = sample(ctx, endpoint)
+    shown = label if path == endpoint.path else f"{label} ({path})"
+    if endpoint.method in GET_LIKE:
+        return await _check_get(ctx, endpoint, path, shown)
+    return await _check_write(ctx, endpoint, path, shown)
+
+
+async def _check_get(ctx: GateContext, endpoint: Endpoint, path: str, shown: str) -> Outcome:
+    answer, missing = await asyncio.gather(ctx.get_once(path, note="added endpoint"), no_route.learn(ctx, "GET"))
+    exchanges = [answer]
+    if answer.status is None:
+        return "undecide", f"{shown}: no answer ({answer.error})", exchanges
+    timing = f"{answer.status} ({answer.elapsed_ms:.0f} ms)"
+    if answer.status >= 500:
+        return "fail", f"{shown}: answered {timing}, a server error", exchanges
+    if missing.matches(answer):
+        # A handler may raise a bare 404 identical to the router's: OPTIONS on the path settles it.
+        confirmed, options = await _path_exists(ctx, path, "GET")
+        exchanges.extend(options)
+        if confirmed:
+            return "ok", f"{shown}: {timing}, the handler's 404 (OPTIONS confirms the route)", exchanges
+        return "fail", f"{shown}: {answer.status}, the service's 'no such route' answer: not deployed", exchanges
+    if answer.status == 404 and not missing.known:
+        return "undecide", (f"{shown}: 404, and the service's 'no such route' answer could not be learnt "
+                            f"({missing.error})"), exchanges
+    if answer.status == 405 and endpoint.method != "ANY" and "GET" not in _allow(answer):
+        return "fail", f"{shown}: 405, GET is not allowed on this path: not deployed", exchanges
+    if answer.status == 404:
+        return "ok", f"{shown}: {timing}, the handler's own 404 (differs from 'no such route')", exchanges
+    return "ok", f"{shown}: {timing}", exchanges
+
+
+async def _path_exists(ctx: GateContext, path: str, method: str) -> tuple[bool, list[Exchange]]:
+    """OPTIONS on `path` differs from the no-route answer, and its Allow header (if any) names `method`."""
+    options, missing = await asyncio.gather(ctx.request("OPTIONS", path, note="route exists?"),
+                                            no_route.learn(ctx, "OPTIONS"))
+    allow = _allow(options)
+    exists = options.status is not None and missing.known and not missing.matches(options) \
+        and options.status not in (404, 410) and (not allow or method in allow)
+    return exists, [options]
+
+
+async def _check_write(ctx: GateContext, endpoint: Endpoint, path: str, shown: str) -> Outcome:
+    method = endpoint.method
+    options, missing = await asyncio.gather(ctx.request("OPTIONS", path, note="route exists?"),
+                                            no_route.learn(ctx, "OPTIONS"))
+    exchanges = [options]
+    if options.status is None:
+        return "undecide", f"{shown}: OPTIONS got no answer ({options.error})", exchanges
+    if missing.matches(options) or options.status in (404, 410):
+        if not missing.known and options.status == 404:
+            return "undecide", f"{shown}: OPTIONS 404, the 'no such route' answer is unknown", exchanges
+        return "fail", f"{shown}: OPTIONS {options.status}, the service's 'no such route' answer: not deployed", \
+            exchanges
+    allow = _allow(options)
+    if method in allow:
+        return "ok", f"{shown}: OPTIONS {options.status}, Allow: {', '.join(sorted(allow))}", exchanges
+    if not allow:
+        return "ok", f"{shown}: OPTIONS {options.status}: the path exists (no Allow header to name methods)", \
+            exchanges
+    # Allow names other methods: a router may list only the first route matching the path.
+    if await _in_served_openapi(ctx, endpoint):
+        return "ok", (f"{shown}: OPTIONS {options.status} (Allow: {', '.join(sorted(allow))}); "
+                      f"{method} is in the served OpenAPI document"), exchanges
+    if method not in BODY_METHODS:
+        return "undecide", (f"{shown}: OPTIONS allows only {', '.join(sorted(allow))}; {method} is not sent "
+                            f"to production, so it cannot be confirmed"), exchanges
+    probe, missing_write = await asyncio.gather(
+        ctx.request(method, path, invalid_body=no_route.BROKEN_JSON, note="exists? (invalid body)"),
+        no_route.learn(ctx, method))
+    exchanges.append(probe)
+    if probe.status is None:
+        return "undecide", f"{shown}: no answer to an invalid body ({probe.error})", exchanges
+    if probe.status == 405 or missing_write.matches(probe):
+        return "fail", f"{shown}: {probe.status} to {method}: not deployed (Allow: {', '.join(sorted(allow))})", \
+            exchanges
+    return "ok", f"{shown}: {probe.status} to an invalid body: the route exists", exchanges
+
+
+async def _check_removed(ctx: GateContext, endpoint: Endpoint) -> Outcome:
+    label = f"removed {routes.endpoint_label(endpoint)}"
+    path = sample(ctx, endpoint)
+    if endpoint.method in GET_LIKE:
+        answer, missing = await asyncio.gather(ctx.get_once(path, note="removed endpoint"), no_route.learn(ctx))
+    else:
+        answer, missing = await asyncio.gather(ctx.request("OPTIONS", path, note="removed endpoint"),
+                                               no_route.learn(ctx, "OPTIONS"))
+    if answer.status is None:
+        return "undecide", f"{label}: no answer ({answer.error})", [answer]
+    if answer.status in (404, 410) or missing.matches(answer):
+        return "ok", f"{label}: {answer.status}, gone", [answer]
+    if endpoint.method not in GET_LIKE and (allow := _allow(answer)) and endpoint.method not in allow:
+        return "ok", f"{label}: no longer allowed (Allow: {', '.join(sorted(allow))})", [answer]
+    return "fail", f"{label}: still answers {answer.status} (expected 404 or 410)", [answer]
+
+
+def _allow(exchange: Exchange) -> set[str]:
+    raw = exchange.headers.get("allow", "")
+    return {m.strip().upper() for m in raw.split(",") if m.strip()}
+
+
+async def _in_served_openapi(ctx: GateContext, endpoint: Endpoint) -> bool:
+    from mosaic_hooks.gates import openapi
+
+    document = await openapi.served_document(ctx)
+    return document.data is not None and openapi.find_operation(document.data, endpoint) is not None
+
+
+def describe_exchanges(exchanges: list[Exchange]) -> list[dict[str, Any]]:
+    return [{"method": e.method, "path": e.path, "status": e.status, "ms": round(e.elapsed_ms, 1)} for e in exchanges]

@@ -1,0 +1,101 @@
+"""Runs the gates concurrently over one pooled HTTP client, each within the time left, the whole
+within `gate_timeout`. A gate that raises or overruns is "inconclusive" with the reason, never "passed".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from mosaic_hooks.errors import ConfigError
+from mosaic_hooks.gates import GATES, GateSpec
+from mosaic_hooks.gates.base import INCONCLUSIVE, SKIPPED, GateContext, GateResult
+
+if TYPE_CHECKING:
+    import httpx
+
+    from mosaic_hooks.changeset import ChangeSet
+    from mosaic_hooks.config import Config
+    from mosaic_hooks.git import Repo
+    from mosaic_hooks.render.outcome import WaitOutcome
+
+# 200 endpoints at 50 ms each are checked in ~2 rounds; more connections than this would only queue in
+# a small instance, fewer would serialise the probes (see scripts/bench_gate.py).
+MAX_CONNECTIONS = 100
+
+
+def make_client(cfg: Config) -> httpx.AsyncClient:
+    import httpx
+
+    from mosaic_hooks import __version__
+
+    return httpx.AsyncClient(
+        limits=httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS),
+        timeout=httpx.Timeout(float(cfg.request_timeout)),
+        follow_redirects=False,  # a redirect is an answer; following it could leave the service
+        headers={"user-agent": f"mosaic-hooks/{__version__} (production gate)"},
+        trust_env=False,
+    )
+
+
+def run_gates(cfg: Config, changes: ChangeSet, commit: str | None, outcome: WaitOutcome | None, *,
+              repo: Repo | None = None, names: Sequence[str] | None = None) -> list[GateResult]:
+    """Run the gates (all, or `names`) against `cfg.backend_url`; results in registry order."""
+    return asyncio.run(run_gates_async(cfg, changes, commit, outcome, repo=repo, names=names))
+
+
+async def run_gates_async(cfg: Config, changes: ChangeSet, commit: str | None, outcome: WaitOutcome | None, *,
+                          repo: Repo | None = None, names: Sequence[str] | None = None,
+                          client: httpx.AsyncClient | None = None) -> list[GateResult]:
+    base_url = cfg.backend_url
+    if not base_url:
+        raise ConfigError("backend_url is not set: the production checks need the service's URL",
+                          hint="set BACKEND_URL or backend_url in [tool.mosaic]")
+    specs = [spec for spec in GATES if names is None or spec.name in names]
+    own_client = client is None
+    http = make_client(cfg) if client is None else client
+    deadline = time.monotonic() + float(cfg.gate_timeout)
+    ctx = GateContext(cfg=cfg, changes=changes, commit=commit, outcome=outcome, client=http,
+                      base_url=str(base_url).rstrip("/"), deadline=deadline, repo=repo)
+    try:
+        tasks: dict[str, asyncio.Task[GateResult]] = {}
+        for spec in specs:
+            before = [tasks[name] for name in spec.waits_for if name in tasks]
+            tasks[spec.name] = asyncio.ensure_future(_run_one(ctx, spec, before))
+        results = await asyncio.gather(*tasks.values())
+    finally:
+        if own_client:
+            await http.aclose()
+    return list(results)
+
+
+async def _run_one(ctx: GateContext, spec: GateSpec, before: list[asyncio.Task[GateResult]]) -> GateResult:
+    if before:
+        await asyncio.wait(before, timeout=ctx.remaining())
+    start = time.monotonic()
+    try:
+        module = importlib.import_module(spec.module)
+    except ModuleNotFoundError as exc:
+        if exc.name != spec.module:
+            raise
+        return GateResult(spec.name, SKIPPED, "not available in this version of mosaic-hooks")
+    try:
+        result: GateResult = await asyncio.wait_for(module.run(ctx), timeout=max(0.01, ctx.remaining()))
+    except asyncio.TimeoutError:
+        result = GateResult(spec.name, INCONCLUSIVE,
+                            f"did not finish within gate_timeout ({float(ctx.cfg.gate_timeout):g} s)",
+                            [f"{len(ctx.exchanges)} requests sent in all before the time ran out"])
+    except Exception as exc:  # a bug in a gate decides nothing: inconclusive, with what happened
+        result = GateResult(spec.name, INCONCLUSIVE, f"the check failed to run: {type(exc).__name__}: {exc}",
+                            ["internal error: rerun with MOSAIC_DEBUG=1 for the traceback"])
+        import os
+
+        if os.environ.get("MOSAIC_DEBUG"):
+            raise
+    if result.name != spec.name:
+        result.name = spec.name
+    result.duration_s = round(time.monotonic() - start, 3)
+    return result
