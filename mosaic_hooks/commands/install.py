@@ -113,4 +113,7 @@ def run(args: argparse.Namespace) -> int:
     location.path.mkdir(parents=True, exist_ok=True)
     for hook_type in hook_types:
         write_line(install_hook(location.path, hook_type, sys.executable))
+    if not repo.bare:
+        write_line(f"{PREFIX} to skip once: git commit/push --no-verify; to switch off: MOSAIC_HOOKS=0; "
+                   "to skip a check: MOSAIC_SKIP=<check>,<check>")
     return exit_codes.PASSED
