@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -137,3 +138,39 @@ def test_ctrl_c_stops_cleanly_with_130(fake: RenderFake, service: str, project: 
     _, rest = proc.communicate(timeout=10)
     assert proc.returncode == 130
     assert "interrupted" in rest and "Traceback" not in rest
+
+
+def test_on_a_terminal_progress_is_one_line_rewritten_in_place(fake: RenderFake, service: str,
+                                                               project: Path) -> None:
+    import pty
+
+    fake.add_service(service, timeline=[("build_in_progress", 1.5), ("live", 0)])
+    fake.push(git(project, "rev-parse", "HEAD"), "initial")
+    controller, terminal = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "TERM")}
+    proc = subprocess.Popen([sys.executable, "-m", "mosaic_hooks", "wait"], cwd=project,
+                            env={**env, **fake.env(service)}, stdout=subprocess.PIPE, stderr=terminal, text=True)
+    os.close(terminal)
+    chunks: list[bytes] = []
+
+    def drain() -> None:  # read as it comes, so the child never blocks on a full terminal buffer
+        while True:
+            try:
+                chunk = os.read(controller, 4096)
+            except OSError:  # the terminal closed with the process
+                return
+            if not chunk:
+                return
+            chunks.append(chunk)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    stdout, _ = proc.communicate(timeout=30)
+    reader.join(timeout=5)
+    os.close(controller)
+    seen = b"".join(chunks)
+    assert proc.returncode == 0 and stdout.startswith("live: ")
+    shown = seen.decode()
+    assert shown.count("\r\x1b[K") >= 3  # rewritten several times while building
+    assert shown.count(": build_in_progress (") >= 2 and ": live (" in shown
+    assert shown.count("\n") <= 2  # only the notes are lines of their own
