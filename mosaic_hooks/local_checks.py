@@ -131,15 +131,18 @@ def import_findings(analysis: Analysis, *, server_side: bool) -> tuple[list[str]
     if not candidates:
         return [], notes
     head_paths = analysis.head.paths()
-    candidates = imports.third_party_candidates(candidates, imports.first_party_names(head_paths))
+    first_party = imports.first_party_names(head_paths)
+    candidates = imports.third_party_candidates(candidates, first_party)
     if not candidates:
         return [], notes
     roots = [path for path in head_paths if relevance.is_dependency_file(path)]
     declared = declared_requirements(analysis.head, roots)
+    modules = ", ".join(sorted({c.module for c in candidates}))
     if not declared.declares_any:
-        modules = ", ".join(sorted({c.module for c in candidates}))
         return [], [*notes, f"new imports ({modules}) not checked: the project declares no requirements "
-                            "(no requirements*.txt, no dependencies in pyproject.toml)"]
+                            "(no requirements*.txt, no dependencies in pyproject.toml, setup.cfg or setup.py)"]
+    if declared.problems:  # what is declared is not fully known: claiming "undeclared" could be false
+        return [], [*notes, f"new imports ({modules}) not checked: {declared.problems[0]}"]
     names = declared.names() | _project_names(analysis.head, roots)
     installed: Mapping[str, Sequence[str]] | None = None
     if not server_side:  # the server's Python is not the project's: use only the name table there
@@ -147,8 +150,7 @@ def import_findings(analysis: Analysis, *, server_side: bool) -> tuple[list[str]
 
         installed = packages_distributions()
     where = _main_source(declared.sources)
-    missing = imports.undeclared_imports(candidates, declared=names,
-                                         first_party=imports.first_party_names(head_paths), installed=installed)
+    missing = imports.undeclared_imports(candidates, declared=names, first_party=first_party, installed=installed)
     return [item.message(where) for item in missing], notes
 
 

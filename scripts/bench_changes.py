@@ -4,7 +4,8 @@ The repository holds 2,000 FastAPI routers (`app/routers/rNNNN.py`, each an `API
 all included by `app/main.py`. For 250 / 500 / 1,000 / 2,000 files, a commit edits that many routers
 (a new route and a new import in each) plus requirements.txt and adds an Alembic revision; we time
 `analyze(base, head)` and the whole local check (`check_change`, which adds the import check), and
-print the time per changed file, which stays flat when the growth is linear. A bare
+print the time per changed file and the growth (time ratio / file-count ratio against the smallest
+diff: 1.0 is linear, below 1 is better than linear). A bare
 `git diff --name-only` of the same range is the baseline measured in the same run.
 
 Then a commit touching no relevant file (docs, static assets): it must cost no parsing at all, so we
@@ -160,6 +161,8 @@ def main() -> int:
     sizes = [int(s) for s in args.sizes.split(",")]
     endpoints = "present" if _has_endpoints() else "ABSENT (analyze covers requirements and migrations only)"
     print(f"endpoint extraction module: {endpoints}")
+    print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} (times are only comparable "
+          "within one run)")
     with tempfile.TemporaryDirectory(prefix="mosaic-bench-") as tmp:
         root = Path(tmp)
         start = time.perf_counter()
@@ -168,8 +171,9 @@ def main() -> int:
         repo = mgit.find_repo(root)
         cfg = config.load(None)
         print()
-        print(f"{'files':>6} {'git diff':>9} {'analyze':>9} {'per file':>9} {'check':>9} {'per file':>9} "
-              f"{'parses':>7}  found")
+        print(f"{'files':>6} {'git diff':>9} {'analyze':>9} {'per file':>9} {'growth':>7} {'check':>9} "
+              f"{'per file':>9} {'parses':>7}  found")
+        first: tuple[int, float] | None = None
         for size in sizes:
             head = heads[size]
             diff_s = best(args.repeat, lambda h=head: mgit.changed_paths(repo, base, h))  # type: ignore[misc]
@@ -189,8 +193,12 @@ def main() -> int:
                      f"/~{len(changes.requirements.changed)} requirements, +{len(changes.migrations.added)} "
                      f"migrations; check exit {code}")
             py = sum(1 for p in paths if p.endswith(".py"))
+            first = first or (py, analyze_s)
+            # growth: how much longer than the smallest diff, per how many times more files (1.0 = linear)
+            growth = (analyze_s / first[1]) / (py / first[0])
             print(f"{py:>6} {diff_s * 1000:>7.0f}ms {analyze_s * 1000:>7.0f}ms {analyze_s / py * 1e6:>7.0f}µs "
-                  f"{check_s * 1000:>7.0f}ms {check_s / py * 1e6:>7.0f}µs {counter.calls['ast.parse']:>7}  {found}")
+                  f"{growth:>7.2f} {check_s * 1000:>7.0f}ms {check_s / py * 1e6:>7.0f}µs "
+                  f"{counter.calls['ast.parse']:>7}  {found}")
         print()
         docs_paths = mgit.changed_paths(repo, base, docs_head)
         diff_s = best(args.repeat * 3, lambda: mgit.changed_paths(repo, base, docs_head))

@@ -184,5 +184,28 @@ def test_server_side_in_a_bare_repository_checks_imports_by_name_only(
     assert run_check(bare, base, head, server_side=True) == 1
     out = capsys.readouterr().out
     # Without the project's environment, `yaml` maps to PyYAML through the table of well-known names.
-    assert "FAILED imports: app/main.py:3: imports 'yaml' (distribution PyYAML), which no requirement declares; add" in out
+    assert ("FAILED imports: app/main.py:3: imports 'yaml' (distribution PyYAML), which no requirement declares; "
+            "add 'PyYAML' to requirements.txt") in out
     assert "requirements-installed: not checked server side" in out
+
+
+def test_the_first_commit_of_a_repository_is_checked_whole(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    git(fresh, "init", "-q")
+    staged(fresh, {"requirements.txt": "packaging>=20\n", "svc/app.py": "import packaging\nimport yaml\n"})
+    assert run_check(fresh, None, None) == 1
+    out = capsys.readouterr().out
+    assert "requirement added: packaging>=20 (requirements.txt)" in out
+    assert "FAILED imports: svc/app.py:2: imports 'yaml'" in out
+
+
+def test_imports_are_not_judged_against_requirements_that_do_not_parse(
+        project: tuple[Path, str], capsys: pytest.CaptureFixture[str]) -> None:
+    repo, base = project
+    staged(repo, {"requirements.txt": "packaging>=20\nPyYAML >=< 6\n", "app/main.py": "import yaml\n"})
+    assert run_check(repo, base, None) == 1
+    out = capsys.readouterr().out
+    assert "FAILED requirements-parse: requirements.txt:2: invalid requirement" in out
+    assert "new imports (yaml) not checked: requirements.txt:2: invalid requirement" in out
+    assert "FAILED imports" not in out

@@ -1,21 +1,23 @@
 """Which changed paths can matter to the change detection, decided from the names alone.
 
-Pure and cheap: the hooks call it on every commit, and a commit that touches no relevant path must
-cost no reading and no parsing.
+Pure, cheap and import-free (string operations only), so a hook's fast path can use this very rule:
+a commit that touches no relevant path must cost no reading and no parsing.
 """
 
 from __future__ import annotations
 
-import posixpath
-import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
-# requirements.txt, requirements-dev.txt, dev-requirements.txt, requirements/base.txt, constraints.txt, *.in
-_REQUIREMENTS_NAME = re.compile(r"(.*requirements.*|constraints.*)\.(txt|in)$", re.IGNORECASE)
-_OPENAPI_NAME = re.compile(r"(openapi|swagger)[^/]*\.(json|ya?ml)$", re.IGNORECASE)
-_DJANGO_MIGRATION = re.compile(r"(^|/)migrations/[^/]+\.py$")
-_ALEMBIC_VERSION = re.compile(r"(^|/)versions/[^/]+\.py$")
+_SPEC_SUFFIXES = (".json", ".yaml", ".yml")
+_REQUIREMENT_SUFFIXES = (".txt", ".in")
+
+
+def _name(path: str) -> str:
+    return path.rpartition("/")[2]
+
+
+def _parent(path: str) -> str:
+    return path.rpartition("/")[0].rpartition("/")[2]
 
 
 def is_python(path: str) -> bool:
@@ -23,19 +25,19 @@ def is_python(path: str) -> bool:
 
 
 def is_requirements_file(path: str) -> bool:
-    name = posixpath.basename(path)
-    if _REQUIREMENTS_NAME.match(name):
-        return True
-    parent = posixpath.basename(posixpath.dirname(path))
-    return parent.lower() == "requirements" and name.endswith((".txt", ".in"))
+    """requirements.txt, requirements-dev.txt, dev-requirements.txt, requirements/base.txt, constraints.txt, *.in."""
+    name = _name(path).lower()
+    if not name.endswith(_REQUIREMENT_SUFFIXES):
+        return False
+    return "requirements" in name or name.startswith("constraints") or _parent(path).lower() == "requirements"
 
 
 def is_pyproject(path: str) -> bool:
-    return posixpath.basename(path) == "pyproject.toml"
+    return _name(path) == "pyproject.toml"
 
 
 def is_setuptools_file(path: str) -> bool:
-    return posixpath.basename(path) in ("setup.cfg", "setup.py")
+    return _name(path) in ("setup.cfg", "setup.py")
 
 
 def is_dependency_file(path: str) -> bool:
@@ -43,28 +45,30 @@ def is_dependency_file(path: str) -> bool:
 
 
 def is_openapi(path: str) -> bool:
-    return bool(_OPENAPI_NAME.match(posixpath.basename(path)))
+    name = _name(path).lower()
+    return name.startswith(("openapi", "swagger")) and name.endswith(_SPEC_SUFFIXES)
 
 
 def is_alembic_ini(path: str) -> bool:
-    return posixpath.basename(path) == "alembic.ini"
+    return _name(path) == "alembic.ini"
 
 
 def is_migration(path: str) -> bool:
     """An Alembic revision file (`.../versions/x.py`) or a Django migration (`<app>/migrations/x.py`)."""
-    if posixpath.basename(path) == "__init__.py":
-        return False
-    return bool(_ALEMBIC_VERSION.search(path) or _DJANGO_MIGRATION.search(path))
+    name = _name(path)
+    return name.endswith(".py") and name != "__init__.py" and _parent(path) in ("versions", "migrations")
 
 
-@dataclass
 class Relevant:
     """The changed paths sorted by what they can change."""
 
-    python: list[str] = field(default_factory=list)
-    dependencies: list[str] = field(default_factory=list)  # requirements files and pyproject.toml
-    migrations: list[str] = field(default_factory=list)  # revision/migration files and alembic.ini
-    openapi: list[str] = field(default_factory=list)
+    __slots__ = ("dependencies", "migrations", "openapi", "python")
+
+    def __init__(self) -> None:
+        self.python: list[str] = []
+        self.dependencies: list[str] = []  # requirements files, pyproject.toml, setup.cfg/setup.py
+        self.migrations: list[str] = []  # revision/migration files and alembic.ini
+        self.openapi: list[str] = []
 
     def __bool__(self) -> bool:
         return bool(self.python or self.dependencies or self.migrations or self.openapi)
@@ -89,4 +93,8 @@ def classify(paths: Iterable[str]) -> Relevant:
 
 
 def is_relevant(path: str) -> bool:
-    return bool(classify([path]))
+    return is_python(path) or is_dependency_file(path) or is_openapi(path) or is_alembic_ini(path)
+
+
+def any_relevant(paths: Iterable[str]) -> bool:
+    return any(is_relevant(path) for path in paths)

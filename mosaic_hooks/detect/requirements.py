@@ -180,6 +180,8 @@ def parse_requirement_string(text: str, *, file: str, line: int, group: str = ""
                 return None, None  # a local project or an archive without a name: nothing to compare
             return Declared(name=canonical(name), specifier="", file=file, line=line, group=group,
                             marker=marker, url=location, optional=optional), None
+        if "${" in text:
+            return None, None  # pip expands ${VARIABLES} at install time: unknowable here, not an error
         detail = str(exc).splitlines()[0]
         return None, Problem(file, line, f"invalid requirement {text!r}: {detail}")
     return Declared(
@@ -361,7 +363,8 @@ def _poetry_entries(table: Any, *, ctx: _Context, group: str, optional: bool) ->
     for raw_name, value in table.items():
         if raw_name.lower() == "python":
             continue  # the interpreter constraint, not a package
-        line = _line_of(text, raw_name)
+        key = re.search(rf"^\s*[\"']?{re.escape(raw_name)}[\"']?\s*=", text, re.MULTILINE)
+        line = text.count("\n", 0, key.start()) + 1 if key else _line_of(text, raw_name)
         for item in value if isinstance(value, list) else [value]:
             entry = _poetry_entry(raw_name, item, path=path, line=line, group=group, optional=optional)
             if entry is None:
@@ -633,7 +636,9 @@ def collect(roots: Iterable[str], read: Reader) -> DeclaredSet:
             if read(path) is None:
                 continue
             seen: set[str] = set()
-            entries, problems = parse_requirements_file(path, read, _seen=seen)
+            # constraints*.txt only narrows versions (`pip install -c`): checked, but declares nothing.
+            constraint = posixpath.basename(path).lower().startswith("constraint")
+            entries, problems = parse_requirements_file(path, read, constraint=constraint, _seen=seen)
             seen_files |= seen
             result.sources.append(path)
         for entry in entries:
@@ -655,13 +660,25 @@ def diff(old: Sequence[Declared], new: Sequence[Declared]) -> tuple[RequirementC
             table.setdefault((entry.file, entry.group, entry.name), []).append(entry)
         return table
 
+    def moved_key(entries: list[Declared]) -> tuple[str, bool, tuple[str, ...]]:
+        return (entries[0].name, entries[0].optional, tuple(sorted(entry.display() for entry in entries)))
+
     before, after = by_key(old), by_key(new)
     changes = RequirementChanges()
     touched: list[Declared] = []
-    for key in sorted(after.keys() - before.keys()):
+    new_keys = sorted(after.keys() - before.keys())
+    gone_keys = sorted(before.keys() - after.keys())
+    # The same requirement moved to another file or group of the same kind (requirements.txt split
+    # into requirements/base.txt, say) is neither added nor removed.
+    gone_moves = {moved_key(before[key]): key for key in gone_keys}
+    for key in new_keys:
+        twin = gone_moves.pop(moved_key(after[key]), None)
+        if twin is not None:
+            gone_keys.remove(twin)
+            continue
         changes.added += [entry.to_requirement() for entry in after[key]]
         touched += after[key]
-    for key in sorted(before.keys() - after.keys()):
+    for key in gone_keys:
         changes.removed += [entry.to_requirement() for entry in before[key]]
     for key in sorted(after.keys() & before.keys()):
         old_text = " | ".join(sorted(entry.display() for entry in before[key]))

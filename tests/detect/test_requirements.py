@@ -92,6 +92,7 @@ def test_urls_editables_and_local_paths() -> None:
         "-e .\n"
         "./vendored/thing\n"
         "git+https://github.com/org/noname.git\n"
+        "${PRIVATE_PACKAGE_URL}\n"
     )}
     entries, problems = parse_requirements_file("requirements.txt", reader(files))
     assert problems == []
@@ -266,3 +267,29 @@ def test_setup_py_literal_requirements_are_read_without_running_it() -> None:
                                                      ("pytest", "extras_require.dev")]
     computed = b"from setuptools import setup\nsetup(install_requires=open('r.txt').read().split())\n"
     assert parse_setup_py("setup.py", computed) == ([], [], False)
+
+
+def test_a_requirement_moved_to_another_file_of_the_same_kind_is_neither_added_nor_removed() -> None:
+    old_files = {"requirements.txt": "flask==3.0\nrich\n"}
+    new_files = {"requirements.txt": "-r requirements/base.txt\n", "requirements/base.txt": "flask==3.0\nrich>=13\n"}
+    old, _ = parse_requirements_file("requirements.txt", reader(old_files))
+    new, _ = parse_requirements_file("requirements.txt", reader(new_files))
+    changes, touched = diff(old, new)
+    assert [(r.name, r.specifier, r.file) for r in changes.added] == [("rich", ">=13", "requirements/base.txt")]
+    assert [(r.name, r.file) for r in changes.removed] == [("rich", "requirements.txt")]
+    assert changes.changed == [] and [e.name for e in touched] == ["rich"]
+
+
+def test_moving_a_runtime_requirement_to_a_dev_group_is_a_change() -> None:
+    old, _, _ = parse_pyproject("pyproject.toml", b'[project]\nname = "s"\ndependencies = ["rich"]\n')
+    new, _, _ = parse_pyproject("pyproject.toml", b'[project]\nname = "s"\ndependencies = []\n'
+                                                  b'[dependency-groups]\ndev = ["rich"]\n')
+    changes, _ = diff(old, new)
+    assert [r.name for r in changes.added] == ["rich"] and [r.name for r in changes.removed] == ["rich"]
+
+
+def test_a_constraints_file_is_checked_but_declares_nothing() -> None:
+    files = {"constraints.txt": "django<5\nbroken >=< 1\n", "requirements.txt": "-c constraints.txt\ndjango\n"}
+    declared = collect(["constraints.txt", "requirements.txt"], reader(files))
+    assert [(e.name, e.file) for e in declared.entries] == [("django", "requirements.txt")]
+    assert [(p.file, p.line) for p in declared.problems] == [("constraints.txt", 2)]
