@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import argparse
 import ast
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from mosaic_hooks import git
 from mosaic_hooks.detect.endpoints import endpoint_changes
-from mosaic_hooks.detect.snapshot import DictSnapshot
+from mosaic_hooks.detect.snapshot import DictSnapshot, GitSnapshot, Snapshot
 
 ROUTER = '''from typing import Any
 
@@ -71,21 +74,43 @@ def project(n: int, changed: bool) -> dict[str, str]:
     return files
 
 
-def measure(n: int, repeat: int) -> tuple[float, float, int]:
+def _commit(root: Path, files: dict[str, str], message: str) -> str:
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content)
+    env = ["-c", "user.name=bench", "-c", "user.email=bench@example.invalid"]
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    subprocess.run(["git", *env, "commit", "-q", "--no-verify", "-m", message], cwd=root, check=True)
+    return subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+
+def measure(n: int, repeat: int, use_git: bool) -> tuple[float, float, int]:
     base, head = project(n, False), project(n, True)
-    changed = sorted(p for p in head if base.get(p) != head[p])
-    best = best_parse = float("inf")
-    added = 0
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result, _ = endpoint_changes(DictSnapshot(base), DictSnapshot(head), changed)
-        best = min(best, time.perf_counter() - start)
-        added = len(result.added)
-        start = time.perf_counter()
-        for path in changed:
-            ast.parse(base[path])
-            ast.parse(head[path])
-        best_parse = min(best_parse, time.perf_counter() - start)
+    with tempfile.TemporaryDirectory() as tmp:
+        if use_git:
+            root = Path(tmp)
+            subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+            repo = git.find_repo(root)
+            base_sha, head_sha = _commit(root, base, "base"), _commit(root, head, "head")
+            changed = git.changed_paths(repo, base_sha, head_sha)
+        else:
+            changed = sorted(p for p in head if base.get(p) != head[p])
+        best = best_parse = float("inf")
+        added = 0
+        for _ in range(repeat):
+            base_snap: Snapshot = GitSnapshot(repo, base_sha) if use_git else DictSnapshot(base)
+            head_snap: Snapshot = GitSnapshot(repo, head_sha) if use_git else DictSnapshot(head)
+            start = time.perf_counter()
+            result, _ = endpoint_changes(base_snap, head_snap, changed)
+            best = min(best, time.perf_counter() - start)
+            added = len(result.added)
+            start = time.perf_counter()
+            for path in changed:
+                ast.parse(base[path])
+                ast.parse(head[path])
+            best_parse = min(best_parse, time.perf_counter() - start)
     assert added == n, f"expected {n} added endpoints, got {added}"
     return best, best_parse, len(changed)
 
@@ -94,10 +119,12 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="250,500,1000,2000")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--git", action="store_true", help="commit both trees and read them through git")
     args = parser.parse_args()
+    print("snapshots:", "git commits (cat-file)" if args.git else "in memory (DictSnapshot)")
     print(f"{'changed files':>14} {'endpoint_changes':>17} {'ast.parse only':>15} {'ratio':>6} {'per file':>10}")
     for n in (int(s) for s in args.sizes.split(",")):
-        total, parse, files = measure(n, args.repeat)
+        total, parse, files = measure(n, args.repeat, args.git)
         print(f"{files:>14} {total:>16.3f}s {parse:>14.3f}s {total / parse:>6.2f} {total / files * 1e3:>8.3f}ms")
     return 0
 

@@ -3,14 +3,14 @@
 Static analysis by default (the user's code is never imported): FastAPI/Starlette, Flask, Django/DRF
 and committed OpenAPI documents. `introspect_endpoints` is the opt-in alternative that runs the app.
 
-What `endpoint_changes` reports, keyed by (method, path):
+What `endpoint_changes` reports, keyed by (method, path) exactly as the app's own route list would be:
 - added: a (method, path) served at head and not at base; removed: the reverse. A method change on a
-  path (PUT -> PATCH) is therefore one removed and one added endpoint: both need a smoke test.
-- changed: the same method and URL shape whose definition changed in a way a client sees without the
-  URL moving: a path parameter renamed (`/items/{id}` -> `/items/{item_id}`), or, in a committed OpenAPI
-  document, an operation whose parameters/request body/responses changed. Handler renames, body edits,
-  moving a prefix between APIRouter and include_router, or moving a route to another module are none
-  of these and report nothing.
+  path (PUT -> PATCH) is one removed and one added endpoint, and so is a renamed path parameter
+  (`/items/{id}` -> `/items/{item_id}`): the route template differs, both need a smoke test.
+- changed: an operation of a committed OpenAPI document whose parameters, request body or responses
+  changed while its method and path stayed. Code endpoints are never "changed": static analysis does
+  not compare handler signatures, and handler renames, body edits, moving a prefix between APIRouter
+  and include_router, or moving a route to another module report nothing at all.
 - Endpoints defined in a file that does not parse on the other side are left out of added/removed
   (the file's warning says why) rather than reported as removed or new.
 """
@@ -25,13 +25,17 @@ from typing import TYPE_CHECKING
 from mosaic_hooks.changeset import Endpoint, EndpointChanges
 from mosaic_hooks.detect.endpoints.analysis import Analysis, analyse, is_python, is_relevant, is_spec, routeish
 from mosaic_hooks.detect.endpoints.interp import ParseCache
-from mosaic_hooks.detect.endpoints.paths import shape
 from mosaic_hooks.detect.snapshot import Snapshot
 
 if TYPE_CHECKING:
     from mosaic_hooks import git
 
-__all__ = ["endpoint_changes", "extract_endpoints", "introspect_endpoints"]
+__all__ = ["endpoint_changes", "extract_endpoints", "introspect_endpoints", "is_endpoint_source"]
+
+
+def is_endpoint_source(path: str) -> bool:
+    """Whether a changed path can change endpoints (Python source outside tests/docs, an OpenAPI file)."""
+    return is_relevant(path)
 
 
 @contextmanager
@@ -52,7 +56,7 @@ def extract_endpoints(snapshot: Snapshot) -> tuple[list[Endpoint], list[str]]:
     paths = snapshot.paths()
     files = snapshot.read([p for p in paths if is_relevant(p)])
     with _no_gc_pauses():
-        result = analyse(files, paths, ParseCache())
+        result = analyse(files, ParseCache())
     return result.all_endpoints(), result.warnings
 
 
@@ -72,13 +76,13 @@ def endpoint_changes(base: Snapshot, head: Snapshot, changed: Sequence[str]) -> 
     base_files = {p: head_files[p] for p in base_relevant if p not in changed_set and p in head_files}
     base_files.update(base.read([p for p in base_relevant if p not in base_files]))
     with _no_gc_pauses():
-        return _changes(base_paths, base_files, head_paths, head_files, changed_set)
+        return _changes(base_files, head_files, changed_set)
 
 
-def _changes(base_paths: list[str], base_files: dict[str, bytes], head_paths: list[str],
-             head_files: dict[str, bytes], changed_set: set[str]) -> tuple[EndpointChanges, list[str]]:
+def _changes(base_files: dict[str, bytes], head_files: dict[str, bytes],
+             changed_set: set[str]) -> tuple[EndpointChanges, list[str]]:
     cache = ParseCache()
-    head_result = analyse(head_files, head_paths, cache)
+    head_result = analyse(head_files, cache)
     warnings = [w for w in head_result.warnings if w.split(":", 1)[0] in changed_set]
     for path in sorted(changed_set):
         if is_python(path) and path in head_files and path not in head_result.unparsable:
@@ -91,7 +95,7 @@ def _changes(base_paths: list[str], base_files: dict[str, bytes], head_paths: li
         # No changed file can define a route, and the head analysis read none of them: the base
         # analysis would read the very same files, so it would find the very same endpoints.
         return EndpointChanges(), warnings
-    base_result = analyse(base_files, base_paths, cache)
+    base_result = analyse(base_files, cache)
     return diff(base_result, head_result), warnings
 
 
@@ -101,19 +105,6 @@ def diff(base: Analysis, head: Analysis) -> EndpointChanges:
     added = [e for k, e in head_eps.items() if k not in base_eps and e.file not in base.unparsable]
     removed = [e for k, e in base_eps.items() if k not in head_eps and e.file not in head.unparsable]
     changed: list[Endpoint] = []
-    # A renamed path parameter: same method and shape on both sides.
-    removed_by_shape: dict[tuple[str, str], Endpoint] = {}
-    for endpoint in removed:
-        removed_by_shape.setdefault((endpoint.method, shape(endpoint.path)), endpoint)
-    still_added: list[Endpoint] = []
-    for endpoint in added:
-        old = removed_by_shape.pop((endpoint.method, shape(endpoint.path)), None)
-        if old is not None:
-            changed.append(endpoint)
-        else:
-            still_added.append(endpoint)
-    paired = {(e.method, shape(e.path)) for e in changed}
-    removed = [e for e in removed if (e.method, shape(e.path)) not in paired]
     for key, (endpoint, fingerprint) in head.specs.items():
         old_spec = base.specs.get(key)
         if old_spec is not None and old_spec[1] != fingerprint and endpoint not in changed:
@@ -122,7 +113,7 @@ def diff(base: Analysis, head: Analysis) -> EndpointChanges:
     def order(items: list[Endpoint]) -> list[Endpoint]:
         return sorted(items, key=lambda e: (e.path, e.method))
 
-    return EndpointChanges(added=order(still_added), removed=order(removed), changed=order(changed))
+    return EndpointChanges(added=order(added), removed=order(removed), changed=order(changed))
 
 
 def introspect_endpoints(repo: git.Repo, rev: str, target: str, *, timeout: float) -> list[Endpoint]:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import posixpath
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from mosaic_hooks.changeset import Endpoint
@@ -24,6 +23,15 @@ EXCLUDED_DIRS = frozenset({
 ROUTEISH = re.compile(
     rb"route|Route|Flask|FastAPI|Starlette|Blueprint|urlpatterns|url_rule|Mount|ViewSet|add_resource"
     rb"|@\w+\.(?:get|post|put|patch|delete|head|options)\(")
+
+
+# Directories that often hold side apps (examples, scripts, benchmarks): analysed only when the rest of
+# the tree defines no route at all (then they are the project).
+SECONDARY_DIRS = frozenset({"examples", "example", "scripts", "benchmarks", "bench", "samples", "sample"})
+
+
+def is_secondary(path: str) -> bool:
+    return any(part in SECONDARY_DIRS for part in path.split("/")[:-1])
 
 
 def is_excluded(path: str) -> bool:
@@ -57,6 +65,7 @@ def make_hooks() -> Hooks:
         attribute=[fastapi.on_attribute, flask.on_attribute, django.on_attribute],
         setattr=[fastapi.on_setattr, flask.on_setattr],
         class_kind=_class_kind,
+        unknown_method=[fastapi.on_unknown_method],
     )
 
 
@@ -78,20 +87,19 @@ def routeish(data: bytes) -> bool:
     return ROUTEISH.search(data) is not None
 
 
-def analyse(files: Mapping[str, bytes], all_paths: Iterable[str], cache: ParseCache) -> Analysis:
+def analyse(files: Mapping[str, bytes], cache: ParseCache) -> Analysis:
     """Endpoints of one revision. `files`: contents of its Python and OpenAPI files (others are ignored)."""
     result = Analysis()
-    py_files = {p: d for p, d in files.items() if is_python(p)}
-    tree_dirs: set[str] = set()
-    for path in all_paths:
-        parent = posixpath.dirname(path)
-        while parent and parent not in tree_dirs:
-            tree_dirs.add(parent)
-            parent = posixpath.dirname(parent)
+    py_files = {p: d for p, d in files.items() if is_python(p) and not is_secondary(p)}
+    if not any(routeish(d) for d in py_files.values()):
+        py_files = {p: d for p, d in files.items() if is_python(p)}
     interp = Interpreter(py_files, cache, make_hooks())
     eager = sorted(p for p, d in py_files.items() if routeish(d))
     code: list[Endpoint] = []
     try:
+        if any(b"urlpatterns" in py_files[p] for p in eager):
+            settings = django.find_settings(interp, sorted(py_files))
+            interp.django_settings = settings[0][0] if settings else None
         for path in eager:
             module = interp.module_for_path(path)
             if module is not None:
@@ -103,10 +111,16 @@ def analyse(files: Mapping[str, bytes], all_paths: Iterable[str], cache: ParseCa
             result.warnings += warnings
     except BudgetExceeded:
         interp.warnings.append("endpoint analysis stopped: the project's module code is too large to evaluate")
-    for collect_warnings in (fastapi.collect(interp), flask.collect(interp, tree_dirs)):
-        code += collect_warnings[0]
-        result.warnings += collect_warnings[1]
-    result.warnings = interp.warnings + result.warnings
+    except (Exception, RecursionError) as exc:
+        interp.warnings.append(f"endpoint analysis incomplete: {type(exc).__name__}: {exc}")
+    for collector in (fastapi.collect, flask.collect):
+        try:
+            found, warnings = collector(interp)
+        except (Exception, RecursionError) as exc:  # a bug or an odd graph must not cost the other frameworks
+            found, warnings = [], [f"endpoint analysis incomplete: {type(exc).__name__}: {exc}"]
+        code += found
+        result.warnings += warnings
+    result.warnings = list(dict.fromkeys(interp.warnings + result.warnings))
     result.unparsable = set(interp.unparsable)
     result.probed = set(interp.probed) | set(eager)
     interp.dispose()

@@ -124,9 +124,9 @@ def on_attribute(interp: Interpreter, obj: Obj, name: str) -> Value | None:
 # --------------------------------------------------------------------------- finding the URLconf
 
 
-def find_root_urlconfs(interp: Interpreter, paths: list[str]) -> list[Module]:
-    """ROOT_URLCONF named by the settings module manage.py/wsgi.py/asgi.py point at; else top urls.py."""
-    roots: list[Module] = []
+def find_settings(interp: Interpreter, paths: list[str]) -> list[tuple[Module, str]]:
+    """Settings modules named by manage.py / wsgi.py / asgi.py, with the directory they resolve from."""
+    found: list[tuple[Module, str]] = []
     launchers = sorted((p for p in paths if posixpath.basename(p) in {"manage.py", "wsgi.py", "asgi.py"}),
                        key=lambda p: (p.count("/"), p))
     for launcher in launchers:
@@ -136,9 +136,15 @@ def find_root_urlconfs(interp: Interpreter, paths: list[str]) -> list[Module]:
             continue
         anchor = posixpath.dirname(launcher)
         settings = interp.find_module(match.group(1).decode(), anchor)
-        if settings is None or settings.path.endswith("/"):
-            continue
-        interp.load(settings)
+        if settings is not None and not settings.path.endswith("/") and all(m is not settings for m, _ in found):
+            found.append((settings, anchor))
+    return found
+
+
+def find_root_urlconfs(interp: Interpreter, paths: list[str]) -> list[Module]:
+    """ROOT_URLCONF named by the settings module manage.py/wsgi.py/asgi.py point at; else top urls.py."""
+    roots: list[Module] = []
+    for settings, anchor in find_settings(interp, paths):
         dotted = const_str(interp.module_attr(settings, "ROOT_URLCONF"))
         if dotted is None:
             raw = _ROOT_URLCONF_RE.search(interp.files.get(settings.path, b""))

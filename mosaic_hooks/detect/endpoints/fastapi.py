@@ -84,6 +84,30 @@ def on_external(interp: Interpreter, func: External, args: Args) -> Value | None
     return None
 
 
+# Routers built by fastapi-users (`fastapi_users.get_auth_router(backend)` and friends): their routes are
+# fixed by the library, so they are listed instead of becoming a blind spot.
+LIBRARY_ROUTERS: dict[str, tuple[tuple[str, str], ...]] = {
+    "get_auth_router": (("POST", "/login"), ("POST", "/logout")),
+    "get_register_router": (("POST", "/register"),),
+    "get_reset_password_router": (("POST", "/forgot-password"), ("POST", "/reset-password")),
+    "get_verify_router": (("POST", "/request-verify-token"), ("POST", "/verify")),
+    "get_users_router": (("GET", "/me"), ("PATCH", "/me"), ("GET", "/{id}"), ("PATCH", "/{id}"),
+                         ("DELETE", "/{id}")),
+    "get_oauth_router": (("GET", "/authorize"), ("GET", "/callback")),
+}
+
+
+def on_unknown_method(interp: Interpreter, name: str, args: Args) -> Value | None:
+    routes = LIBRARY_ROUTERS.get(name)
+    if routes is None:
+        return None
+    obj = Obj(kind="apirouter", file=args.file, line=args.line, prefix=Const(""))
+    for method, path in routes:
+        obj.routes.append(RouteRec([method], Const(path), args.file, args.line, "fastapi"))
+    interp.objects.append(obj)
+    return obj
+
+
 def _add_doc_routes(obj: Obj, args: Args) -> None:
     """FastAPI serves its OpenAPI document and docs pages unless their URL is set to None."""
     urls: dict[str, Value] = {}
@@ -91,7 +115,7 @@ def _add_doc_routes(obj: Obj, args: Args) -> None:
         given = args.kw(name)
         urls[name] = given if given is not None else Const(default)
     openapi = urls["openapi_url"]
-    if const_str(openapi) is None:
+    if not const_str(openapi):  # None or "" disables the document and the pages that need it
         return
     obj.routes.append(RouteRec(["GET"], openapi, args.file, args.line, "fastapi"))
     for name in ("docs_url", "redoc_url"):
@@ -133,6 +157,8 @@ def on_method(interp: Interpreter, obj: Obj, name: str, args: Args) -> Value | N
             obj.includes.append(Include(child, args.kw("prefix"), "include", args.file, args.line))
         else:
             interp.unresolved.add("asgi")
+            interp.warnings.append(f"{args.file}:{args.line}: include_router of a router static analysis cannot "
+                                   "see; its endpoints are not listed (--introspect can load the app)")
         return Const(None)
     if name == "mount":
         app = args.get("app", 1)
@@ -175,6 +201,8 @@ class Collector:
         self.endpoints: list[Endpoint] = []
         self.unresolved: dict[str, int] = {}
         self.visited: set[int] = set()
+        self.path: set[int] = set()
+        self.steps = 0
 
     def run(self) -> list[Endpoint]:
         objects = [o for o in self.interp.objects if o.kind in KINDS]
@@ -190,9 +218,18 @@ class Collector:
         return self.endpoints
 
     def walk(self, obj: Obj, prefix: str | None, depth: int) -> None:
-        if depth > 30:
+        # A router included in itself (directly or not) would recurse forever; a huge include graph is cut.
+        if depth > 30 or id(obj) in self.path or self.steps > 100_000:
             return
+        self.steps += 1
         self.visited.add(id(obj))
+        self.path.add(id(obj))
+        try:
+            self._walk(obj, prefix, depth)
+        finally:
+            self.path.discard(id(obj))
+
+    def _walk(self, obj: Obj, prefix: str | None, depth: int) -> None:
         own = "" if obj.prefix is None else const_str(obj.prefix)
         base = None if prefix is None or own is None else prefix + own
         for route in obj.routes:

@@ -105,6 +105,8 @@ def on_method(interp: Interpreter, obj: Obj, name: str, args: Args) -> Value | N
             obj.includes.append(Include(child, prefix, "blueprint", args.file, args.line))
         else:
             interp.unresolved.add("flask")
+            interp.warnings.append(f"{args.file}:{args.line}: register_blueprint of a blueprint static analysis "
+                                   "cannot see; its endpoints are not listed (--introspect can load the app)")
         return Const(None)
     return None
 
@@ -123,12 +125,13 @@ def on_setattr(interp: Interpreter, obj: Obj, name: str, value: Value) -> bool:
 
 
 class Collector:
-    def __init__(self, interp: Interpreter, tree_dirs: set[str]) -> None:
+    def __init__(self, interp: Interpreter) -> None:
         self.interp = interp
-        self.tree_dirs = tree_dirs
         self.endpoints: list[Endpoint] = []
         self.unresolved: dict[str, int] = {}
         self.visited: set[int] = set()
+        self.path: set[int] = set()
+        self.steps = 0
 
     def run(self) -> list[Endpoint]:
         objects = [o for o in self.interp.objects if o.kind in KINDS]
@@ -146,9 +149,18 @@ class Collector:
 
     def walk(self, obj: Obj, effective: object, depth: int) -> None:
         """`effective`: the url_prefix applied to obj's rules (None: no prefix; _UNSET: unresolvable)."""
-        if depth > 30:
+        # A router included in itself (directly or not) would recurse forever; a huge include graph is cut.
+        if depth > 30 or id(obj) in self.path or self.steps > 100_000:
             return
+        self.steps += 1
         self.visited.add(id(obj))
+        self.path.add(id(obj))
+        try:
+            self._walk(obj, effective, depth)
+        finally:
+            self.path.discard(id(obj))
+
+    def _walk(self, obj: Obj, effective: object, depth: int) -> None:
         if obj.kind == "flask_app":
             effective = None
         for route in obj.routes:
@@ -190,16 +202,15 @@ class Collector:
             self.endpoints.append(Endpoint(method, path, route.file, route.line, "flask"))
 
     def static_route(self, app: Obj) -> None:
-        """Flask serves /static/<path:filename> when the app's static folder exists."""
-        folder = const_str(app.options.get("static_folder"))
-        if not folder or folder.startswith("/"):
+        """Flask adds /static/<path:filename> whenever static_folder is not None (existing or not)."""
+        folder_value = app.options.get("static_folder")
+        if isinstance(folder_value, Const) and folder_value.value is None:
             return
-        root = posixpath.dirname(app.file)
-        directory = posixpath.normpath(posixpath.join(root, folder)) if root else posixpath.normpath(folder)
-        if directory not in self.tree_dirs:
-            return
+        folder = const_str(folder_value)
         url = const_str(app.options.get("static_url_path"))
         if url is None:
+            if not folder:
+                return
             url = "/" + posixpath.basename(folder.rstrip("/"))
         self.endpoints.append(Endpoint("GET", url.rstrip("/") + "/{filename}", app.file, app.line, "flask"))
 
@@ -211,8 +222,8 @@ def _prefix_value(value: Value | None) -> object:
     return text if text is not None else _UNSET
 
 
-def collect(interp: Interpreter, tree_dirs: set[str]) -> tuple[list[Endpoint], list[str]]:
-    collector = Collector(interp, tree_dirs)
+def collect(interp: Interpreter) -> tuple[list[Endpoint], list[str]]:
+    collector = Collector(interp)
     endpoints = collector.run()
     warnings = [f"{file}: {count} route(s) with a path or prefix that static analysis could not resolve "
                 "(left out; --introspect can load the app instead)"

@@ -35,11 +35,14 @@ from mosaic_hooks.detect.endpoints.values import (
     MappingRef,
     ModuleRef,
     Obj,
+    RouteRec,
     Value,
 )
 
 MAX_CALL_DEPTH = 12
-MAX_CALLS_PER_FUNCTION = 40
+# High on purpose: a cap that a project reaches (say 50 modules calling `new_router()`) would drop
+# routers depending on file order, and a new file would then "remove" unrelated endpoints.
+MAX_CALLS_PER_FUNCTION = 5_000
 STATEMENT_BUDGET = 2_000_000
 
 # Attribute names whose presence in a function makes it worth running when nobody calls it.
@@ -182,6 +185,8 @@ class Hooks:
     attribute: list[AttrHandler] = field(default_factory=list)
     setattr: list[SetAttrHandler] = field(default_factory=list)
     class_kind: Callable[[External], str | None] | None = None  # framework base class -> Obj kind
+    # `something_unknown.method(...)`: a library object whose method builds a router (fastapi-users).
+    unknown_method: list[Callable[[Interpreter, str, Args], Value | None]] = field(default_factory=list)
 
 
 _INCLUDE_NAMES = frozenset({"include_router", "register_blueprint", "mount"})
@@ -209,6 +214,7 @@ class Interpreter:
         self.unresolved: set[str] = set()  # families ("asgi", "flask") with an include the analysis lost
         self.calls: dict[int, int] = {}
         self.handlers: set[int] = set()  # functions decorated as route handlers: not factories
+        self.django_settings: Module | None = None  # what `django.conf.settings.X` reads
         self.budget = STATEMENT_BUDGET
         self._find_cache: dict[tuple[str, str], Module | None] = {}
 
@@ -441,8 +447,6 @@ class Interpreter:
 
     def apply_decorator(self, decorator: Value, target: Value, node: ast.expr, frame: Frame) -> Value:
         if isinstance(decorator, Decorator):
-            from mosaic_hooks.detect.endpoints.values import RouteRec
-
             if isinstance(target, FuncVal):
                 self.handlers.add(id(target.node))
             decorator.obj.routes.append(RouteRec(
@@ -628,6 +632,10 @@ class Interpreter:
         if isinstance(owner, ModuleRef):
             return self.module_attr(owner.module, name)
         if isinstance(owner, External):
+            if owner.qualname == "django.conf.settings" and self.django_settings is not None:
+                value = self.module_attr(self.django_settings, name)
+                if value is not UNKNOWN:
+                    return value
             return External(f"{owner.qualname}.{name}")
         if isinstance(owner, Obj):
             for hook in self.hooks.attribute:
@@ -649,7 +657,7 @@ class Interpreter:
             return MappingRef(owner)
         if isinstance(owner, MappingRef):
             return Bound(owner, name)
-        if isinstance(owner, (Const, ListVal)):
+        if isinstance(owner, (Const, ListVal, DictVal)):
             return Bound(owner, name)
         return UNKNOWN
 
@@ -721,6 +729,11 @@ class Interpreter:
             return Instance(func)
         if isinstance(func, FuncVal):
             return self.call_function(func, args, frame)
+        if func is UNKNOWN and isinstance(node.func, ast.Attribute):
+            for library_hook in self.hooks.unknown_method:
+                built = library_hook(self, node.func.attr, args)
+                if built is not None:
+                    return built
         if func is UNKNOWN and isinstance(node.func, ast.Attribute) and node.func.attr in _INCLUDE_NAMES:
             # `app.include_router(router)` on an app the analysis cannot see (a factory's parameter):
             # the router is served somewhere, under a prefix nobody can tell.
@@ -749,6 +762,20 @@ class Interpreter:
                 elif value is not None and value is not UNKNOWN:
                     target.items.append(value)
             return Const(None)
+        if isinstance(target, DictVal):
+            if func.name == "items":
+                return ListVal([ListVal([Const(k), v]) for k, v in target.items.items()])
+            if func.name == "keys":
+                return ListVal([Const(k) for k in target.items])
+            if func.name == "values":
+                return ListVal(list(target.items.values()))
+            if func.name == "get":
+                key = args.pos(0)
+                if isinstance(key, Const) and isinstance(key.value, str) and key.value in target.items:
+                    return target.items[key.value]
+                default = args.pos(1)
+                return default if default is not None else Const(None)
+            return UNKNOWN
         if isinstance(target, ClassVal) and func.name == "as_view":
             return AsView(target)
         if isinstance(target, Const) and isinstance(target.value, str) and func.name in _STR_METHODS:

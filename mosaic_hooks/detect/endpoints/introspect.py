@@ -42,6 +42,13 @@ if not os.environ.get("DJANGO_SETTINGS_MODULE") and os.path.exists("manage.py"):
     m = re.search(r"DJANGO_SETTINGS_MODULE['\"]\s*,\s*['\"]([\w.]+)['\"]", open("manage.py").read())
     if m:
         os.environ["DJANGO_SETTINGS_MODULE"] = m.group(1)
+if os.environ.get("DJANGO_SETTINGS_MODULE"):
+    try:
+        import django
+    except ImportError:
+        pass
+    else:
+        django.setup()  # a URLconf module cannot be imported before the app registry is ready
 obj = importlib.import_module(module_name)
 call = attr.endswith("()")
 for part in [p for p in attr[:-2 if call else None].split(".") if p]:

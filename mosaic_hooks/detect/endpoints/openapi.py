@@ -55,6 +55,7 @@ def parse_document(path: str, data: bytes) -> tuple[list[tuple[Endpoint, str]], 
     if "swagger" in doc and isinstance(doc.get("basePath"), str):
         base = doc["basePath"].rstrip("/")
     out: list[tuple[Endpoint, str]] = []
+    lines = text.splitlines()
     for route, item in paths.items():
         if not isinstance(route, str) or not isinstance(item, dict):
             continue
@@ -64,7 +65,8 @@ def parse_document(path: str, data: bytes) -> tuple[list[tuple[Endpoint, str]], 
             if not isinstance(operation, dict):
                 continue
             fingerprint = _fingerprint({"op": operation, "shared": shared})
-            out.append((Endpoint(method.upper(), base + route, path, 0, "openapi"), fingerprint))
+            line = _line_of(lines, route)
+            out.append((Endpoint(method.upper(), base + route, path, line, "openapi"), fingerprint))
     return out, None
 
 
@@ -74,3 +76,13 @@ def _fingerprint(value: object) -> str:
     except (TypeError, ValueError, RecursionError):
         text = repr(value)
     return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
+
+def _line_of(lines: list[str], route: str) -> int:
+    """The line declaring `route` as a key (first match), or 0."""
+    for quoted in (f'"{route}"', f"'{route}'", f"{route}:"):
+        for number, text in enumerate(lines, 1):
+            stripped = text.strip()
+            if stripped.startswith(quoted):
+                return number
+    return 0

@@ -130,10 +130,5 @@ def ensure_leading_slash(path: str) -> str:
     return path if path.startswith("/") else "/" + path
 
 
-def shape(path: str) -> str:
-    """The path with parameter names erased: `/items/{id}` and `/items/{item_id}` have the same shape."""
-    return re.sub(r"\{[^{}]*\}", "{}", path)
-
-
 __all__ = ["ensure_leading_slash", "fastapi_path", "flask_join", "flask_nested_prefix", "regex_path",
-           "shape", "werkzeug_path"]
+           "werkzeug_path"]

@@ -866,6 +866,639 @@ urlpatterns = [
 ''',
 })
 
+
+# cookiecutter-django layout: split settings (local imports base with a star), ADMIN_URL from settings,
+# an api_router module used as a URLconf, DEBUG-only error pages, a users app with class-based views.
+COOKIECUTTER_DJANGO = Project(target="config.wsgi:application", files={
+    "manage.py": (
+        "import os\nimport sys\n\nif __name__ == '__main__':\n"
+        "    os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings.local')\n"
+        "    from django.core.management import execute_from_command_line\n"
+        "    execute_from_command_line(sys.argv)\n"),
+    "config/__init__.py": "",
+    "config/wsgi.py": (
+        "import os\nfrom django.core.wsgi import get_wsgi_application\n"
+        "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings.local')\n"
+        "application = get_wsgi_application()\n"),
+    "config/settings/__init__.py": "",
+    "config/settings/base.py": _DJANGO_SETTINGS.replace('ROOT_URLCONF = "mysite.urls"', 'ROOT_URLCONF = "config.urls"')
+    .replace('"polls",\n    "api",', '"myproj.users",') + 'ADMIN_URL = "admin/"\n',
+    "config/settings/local.py": "from .base import *  # noqa\nfrom .base import INSTALLED_APPS\n\nDEBUG = True\n",
+    "config/api_router.py": '''
+from django.conf import settings
+from rest_framework.routers import DefaultRouter, SimpleRouter
+
+from myproj.users.api.views import UserViewSet
+
+router = DefaultRouter() if settings.DEBUG else SimpleRouter()
+
+router.register("users", UserViewSet)
+
+
+app_name = "api"
+urlpatterns = router.urls
+''',
+    "config/urls.py": '''
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views import defaults as default_views
+from django.views.generic import TemplateView
+
+urlpatterns = [
+    path("", TemplateView.as_view(template_name="pages/home.html"), name="home"),
+    path("about/", TemplateView.as_view(template_name="pages/about.html"), name="about"),
+    path(settings.ADMIN_URL, admin.site.urls),
+    path("users/", include("myproj.users.urls", namespace="users")),
+]
+urlpatterns += [
+    path("api/", include("config.api_router")),
+]
+
+if settings.DEBUG:
+    urlpatterns += [
+        path("400/", default_views.bad_request, kwargs={"exception": Exception("Bad Request!")}),
+        path("403/", default_views.permission_denied, kwargs={"exception": Exception("Permission Denied")}),
+        path("404/", default_views.page_not_found, kwargs={"exception": Exception("Page not Found")}),
+        path("500/", default_views.server_error),
+    ]
+''',
+    "myproj/__init__.py": "",
+    "myproj/users/__init__.py": "",
+    "myproj/users/apps.py": (
+        "from django.apps import AppConfig\n\n\nclass UsersConfig(AppConfig):\n"
+        "    name = 'myproj.users'\n    label = 'users'\n"),
+    "myproj/users/models.py": (
+        "from django.db import models\n\n\nclass Member(models.Model):\n"
+        "    username = models.CharField(max_length=50, unique=True)\n"),
+    "myproj/users/views.py": '''
+from django.views.generic import DetailView, RedirectView, UpdateView
+
+from .models import Member
+
+
+class UserDetailView(DetailView):
+    model = Member
+    slug_field = "username"
+    slug_url_kwarg = "username"
+
+
+user_detail_view = UserDetailView.as_view()
+
+
+class UserUpdateView(UpdateView):
+    model = Member
+    fields = ["username"]
+
+
+user_update_view = UserUpdateView.as_view()
+
+
+class UserRedirectView(RedirectView):
+    permanent = False
+
+
+user_redirect_view = UserRedirectView.as_view()
+''',
+    "myproj/users/urls.py": '''
+from django.urls import path
+
+from .views import user_detail_view, user_redirect_view, user_update_view
+
+app_name = "users"
+urlpatterns = [
+    path("~redirect/", view=user_redirect_view, name="redirect"),
+    path("~update/", view=user_update_view, name="update"),
+    path("<str:username>/", view=user_detail_view, name="detail"),
+]
+''',
+    "myproj/users/api/__init__.py": "",
+    "myproj/users/api/serializers.py": '''
+from rest_framework import serializers
+
+from myproj.users.models import Member
+
+
+class UserSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Member
+        fields = ["username"]
+''',
+    "myproj/users/api/views.py": '''
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.mixins import ListModelMixin, RetrieveModelMixin, UpdateModelMixin
+from rest_framework.response import Response
+from rest_framework.viewsets import GenericViewSet
+
+from myproj.users.models import Member
+
+from .serializers import UserSerializer
+
+
+class UserViewSet(RetrieveModelMixin, ListModelMixin, UpdateModelMixin, GenericViewSet):
+    serializer_class = UserSerializer
+    queryset = Member.objects.all()
+    lookup_field = "username"
+
+    @action(detail=False)
+    def me(self, request):
+        return Response(status=status.HTTP_200_OK, data={})
+''',
+})
+
+
+# microblog (Flask mega-tutorial) layout: blueprints whose routes module is imported at the bottom of the
+# package __init__, stacked route decorators, url_prefix given at registration, an API blueprint.
+MICROBLOG = Project(target="microblog:app", files={
+    "microblog.py": "from app import create_app\n\napp = create_app()\n",
+    "config.py": "class Config:\n    SECRET_KEY = 'dev'\n",
+    "app/__init__.py": '''
+from flask import Flask
+
+from config import Config
+
+
+def create_app(config_class=Config):
+    app = Flask(__name__)
+    app.config.from_object(config_class)
+
+    from app.errors import bp as errors_bp
+    app.register_blueprint(errors_bp)
+
+    from app.auth import bp as auth_bp
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+
+    from app.main import bp as main_bp
+    app.register_blueprint(main_bp)
+
+    from app.api import bp as api_bp
+    app.register_blueprint(api_bp, url_prefix="/api")
+
+    return app
+''',
+    "app/errors/__init__.py": "from flask import Blueprint\n\nbp = Blueprint('errors', __name__)\n\n"
+                              "from app.errors import handlers  # noqa: E402,F401\n",
+    "app/errors/handlers.py": "from app.errors import bp\n\n\n@bp.app_errorhandler(404)\n"
+                              "def not_found_error(error):\n    return 'not found', 404\n",
+    "app/auth/__init__.py": "from flask import Blueprint\n\nbp = Blueprint('auth', __name__)\n\n"
+                            "from app.auth import routes  # noqa: E402,F401\n",
+    "app/auth/routes.py": '''
+from app.auth import bp
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    return ""
+
+
+@bp.route("/logout")
+def logout():
+    return ""
+
+
+@bp.route("/reset_password/<token>", methods=["GET", "POST"])
+def reset_password(token):
+    return ""
+''',
+    "app/main/__init__.py": "from flask import Blueprint\n\nbp = Blueprint('main', __name__)\n\n"
+                            "from app.main import routes  # noqa: E402,F401\n",
+    "app/main/routes.py": '''
+import functools
+
+from app.main import bp
+
+
+def login_required(view):
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        return view(*args, **kwargs)
+    return wrapped
+
+
+@bp.before_app_request
+def before_request():
+    pass
+
+
+@bp.route("/", methods=["GET", "POST"])
+@bp.route("/index", methods=["GET", "POST"])
+@login_required
+def index():
+    return ""
+
+
+@bp.route("/user/<username>")
+@login_required
+def user(username):
+    return ""
+
+
+@bp.route("/follow/<username>", methods=["POST"])
+@login_required
+def follow(username):
+    return ""
+''',
+    "app/api/__init__.py": "from flask import Blueprint\n\nbp = Blueprint('api', __name__)\n\n"
+                           "from app.api import tokens, users  # noqa: E402,F401\n",
+    "app/api/tokens.py": "from app.api import bp\n\n\n@bp.route('/tokens', methods=['POST'])\n"
+                         "def get_token():\n    return {}\n\n\n@bp.route('/tokens', methods=['DELETE'])\n"
+                         "def revoke_token():\n    return '', 204\n",
+    "app/api/users.py": '''
+from app.api import bp
+
+
+@bp.route("/users/<int:id>", methods=["GET"])
+def get_user(id):
+    return {}
+
+
+@bp.route("/users", methods=["GET"])
+def get_users():
+    return {}
+
+
+@bp.route("/users/<int:id>", methods=["PUT"])
+def update_user(id):
+    return {}
+''',
+})
+
+
+# Dispatch-style (Netflix Dispatch): the API is a second FastAPI app mounted under /api/v1 of a root app
+# whose docs are disabled with empty strings; feature routers live in src/<pkg>/<feature>/views.py.
+DISPATCH_STYLE = Project(target="dispatch.main:app", files={
+    "src/dispatch/__init__.py": "",
+    "src/dispatch/config.py": '''
+import os
+
+DISPATCH_UI_URL = os.environ.get("DISPATCH_UI_URL", "http://localhost:8080")
+API_PREFIX = os.getenv("API_PREFIX", default="/api/v1")
+''',
+    "src/dispatch/incident/__init__.py": "",
+    "src/dispatch/incident/views.py": '''
+from fastapi import APIRouter, status
+
+router = APIRouter()
+
+
+@router.get("", summary="Retrieve a list of incidents.")
+def get_incidents(page: int = 1):
+    return []
+
+
+@router.get("/{incident_id}")
+def get_incident(incident_id: int):
+    return {}
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+def create_incident():
+    return {}
+
+
+@router.put("/{incident_id}/join")
+def join_incident(incident_id: int):
+    return {}
+''',
+    "src/dispatch/auth/__init__.py": "",
+    "src/dispatch/auth/views.py": '''
+from fastapi import APIRouter
+
+auth_router = APIRouter()
+user_router = APIRouter()
+
+
+@auth_router.post("/login")
+def login_user():
+    return {}
+
+
+@user_router.get("/{user_id}")
+def get_user(user_id: int):
+    return {}
+''',
+    "src/dispatch/healthcheck.py": '''
+from fastapi import APIRouter
+
+router = APIRouter()
+
+
+@router.get("")
+def status():
+    return {"status": "ok"}
+''',
+    "src/dispatch/api.py": '''
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+
+from dispatch.auth.views import auth_router, user_router
+from dispatch.healthcheck import router as healthcheck_router
+from dispatch.incident.views import router as incident_router
+
+
+def get_current_user():
+    return None
+
+
+api_router = APIRouter(default_response_class=JSONResponse)
+authenticated_api_router = APIRouter()
+
+api_router.include_router(auth_router, prefix="/{organization}/auth", tags=["auth"])
+api_router.include_router(healthcheck_router, prefix="/healthcheck", tags=["healthcheck"])
+
+authenticated_api_router.include_router(user_router, prefix="/{organization}/users", tags=["users"])
+authenticated_api_router.include_router(incident_router, prefix="/{organization}/incidents", tags=["incidents"])
+
+api_router.include_router(authenticated_api_router, dependencies=[Depends(get_current_user)])
+''',
+    "src/dispatch/main.py": '''
+from fastapi import FastAPI
+from starlette.responses import PlainTextResponse
+
+from .api import api_router
+from .config import API_PREFIX
+
+app = FastAPI(openapi_url="")
+
+api = FastAPI(title="Dispatch", docs_url=None, openapi_url="/docs/openapi.json", redoc_url="/docs")
+api.include_router(api_router)
+
+app.mount(API_PREFIX, app=api)
+
+
+@app.get("/robots.txt")
+def robots():
+    return PlainTextResponse("User-agent: *")
+''',
+})
+
+
+# DRF-heavy API: versioned regex include, nested router prefix with a regex group, APIView classes,
+# format_suffix_patterns, a URLconf included through a module object.
+DRF_API = Project(target="shopapi.wsgi:application", files={
+    "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'shopapi.settings')\n",
+    "shopapi/__init__.py": "",
+    "shopapi/settings.py": _DJANGO_SETTINGS.replace('ROOT_URLCONF = "mysite.urls"', 'ROOT_URLCONF = "shopapi.urls"')
+    .replace('"polls",\n    "api",', '"catalog",'),
+    "shopapi/wsgi.py": (
+        "import os\nfrom django.core.wsgi import get_wsgi_application\n"
+        "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'shopapi.settings')\n"
+        "application = get_wsgi_application()\n"),
+    "shopapi/urls.py": '''
+from django.urls import include, re_path
+
+import catalog.urls
+
+urlpatterns = [
+    re_path(r"^api/(?P<version>(v1|v2))/", include(catalog.urls)),
+    re_path(r"^health/?$", __import__("catalog.views", fromlist=["x"]).health),
+]
+''',
+    "catalog/__init__.py": "",
+    "catalog/models.py": (
+        "from django.db import models\n\n\nclass Product(models.Model):\n"
+        "    sku = models.CharField(max_length=20)\n\n\nclass Review(models.Model):\n"
+        "    text = models.TextField()\n"),
+    "catalog/views.py": '''
+from django.http import JsonResponse
+from rest_framework import generics, viewsets
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .models import Product, Review
+
+
+def health(request):
+    return JsonResponse({"ok": True})
+
+
+class ProductViewSet(viewsets.ModelViewSet):
+    queryset = Product.objects.all()
+    lookup_field = "sku"
+    lookup_value_regex = "[A-Z0-9-]+"
+
+
+class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Review.objects.all()
+
+
+class Stats(APIView):
+    def get(self, request, version):
+        return Response({})
+
+
+class ProductSearch(generics.ListAPIView):
+    queryset = Product.objects.all()
+''',
+    "catalog/urls.py": '''
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+from rest_framework.urlpatterns import format_suffix_patterns
+
+from . import views
+
+router = DefaultRouter()
+router.register(r"products", views.ProductViewSet)
+router.register(r"products/(?P<product_sku>[^/.]+)/reviews", views.ReviewViewSet, basename="product-reviews")
+
+urlpatterns = [
+    path("stats/", views.Stats.as_view()),
+    path("search/", views.ProductSearch.as_view()),
+]
+urlpatterns = format_suffix_patterns(urlpatterns)
+urlpatterns += router.urls
+''',
+})
+
+
+# FastAPI with routers gathered in a dict and a list, settings behind an lru_cache getter, prefixes
+# built from both, routes added on app.router, HEAD declared explicitly.
+FASTAPI_REGISTRY = Project(target="api.main:app", files={
+    "api/__init__.py": "",
+    "api/settings.py": '''
+from functools import lru_cache
+
+from pydantic import BaseModel
+
+
+class Settings(BaseModel):
+    api_prefix: str = "/api"
+    version: str = "v1"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
+''',
+    "api/routers/__init__.py": '''
+from . import accounts, orders, payments
+
+ROUTERS = {
+    "accounts": accounts.router,
+    "orders": orders.router,
+}
+PUBLIC = [payments.router]
+
+__all__ = ["ROUTERS", "PUBLIC"]
+''',
+    "api/routers/accounts.py": '''
+from fastapi import APIRouter
+
+router = APIRouter()
+
+
+@router.get("/")
+async def list_accounts():
+    return []
+
+
+@router.api_route("/{account_id}", methods=["GET", "HEAD"])
+async def account(account_id: str):
+    return {}
+''',
+    "api/routers/orders.py": '''
+from fastapi import APIRouter
+
+router = APIRouter(tags=["orders"])
+
+
+@router.post("/")
+async def place_order():
+    return {}
+
+
+@router.patch("/{order_id}/cancel")
+async def cancel(order_id: int):
+    return {}
+''',
+    "api/routers/payments.py": '''
+from fastapi import APIRouter
+
+from api.settings import get_settings
+
+settings = get_settings()
+router = APIRouter(prefix=f"{settings.api_prefix}/{settings.version}/payments")
+
+
+@router.post("/webhook")
+async def webhook():
+    return {}
+''',
+    "api/main.py": '''
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.routers import PUBLIC, ROUTERS
+from api.settings import get_settings
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI):
+    yield
+
+
+app = FastAPI(lifespan=lifespan, docs_url=None, redoc_url=None)
+
+for name, router in ROUTERS.items():
+    app.include_router(router, prefix=f"{get_settings().api_prefix}/{name}")
+
+for router in PUBLIC:
+    app.include_router(router)
+
+
+async def liveness():
+    return {"ok": True}
+
+
+app.router.add_api_route("/livez", liveness, methods=["GET"])
+''',
+})
+
+
+# Flask with blueprints registered in a loop, a prefix from a constant f-string, add_url_rule on a
+# blueprint with a MethodView, a redirect rule, and a custom converter.
+FLASK_LOOP = Project(target="site_app:create_app()", files={
+    "site_app/__init__.py": '''
+from flask import Flask
+from werkzeug.routing import BaseConverter
+
+from .api import api
+from .views import pages, admin
+
+API_VERSION = "2"
+
+
+class RegexConverter(BaseConverter):
+    def __init__(self, url_map, *items):
+        super().__init__(url_map)
+        self.regex = items[0]
+
+
+def create_app():
+    app = Flask(__name__, static_url_path="/assets")
+    app.url_map.converters["regex"] = RegexConverter
+    for blueprint in (pages, admin):
+        app.register_blueprint(blueprint)
+    app.register_blueprint(api, url_prefix=f"/api/v{API_VERSION}")
+    app.add_url_rule("/favicon.ico", "favicon", redirect_to="/assets/favicon.ico")
+    return app
+''',
+    "site_app/views.py": '''
+from flask import Blueprint
+
+pages = Blueprint("pages", __name__)
+admin = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@pages.route("/")
+def home():
+    return ""
+
+
+@pages.route("/p/<regex(\'[a-z-]+\'):slug>", strict_slashes=False)
+def page(slug):
+    return ""
+
+
+@admin.route("/", methods=["GET", "POST"])
+def dashboard():
+    return ""
+''',
+    "site_app/api.py": '''
+from flask import Blueprint
+from flask.views import MethodView
+
+api = Blueprint("api", __name__)
+
+
+class Things(MethodView):
+    init_every_request = False
+
+    def get(self):
+        return []
+
+    def post(self):
+        return {}
+
+
+class Thing(MethodView):
+    def get(self, thing_id):
+        return {}
+
+    def put(self, thing_id):
+        return {}
+
+    def delete(self, thing_id):
+        return "", 204
+
+
+api.add_url_rule("/things", view_func=Things.as_view("things"))
+api.add_url_rule("/things/<int:thing_id>", view_func=Thing.as_view("thing"))
+''',
+})
+
 PROJECTS: dict[str, Project] = {
     "fastapi_fullstack": FASTAPI_FULLSTACK,
     "fastapi_misc": FASTAPI_MISC,
@@ -873,4 +1506,10 @@ PROJECTS: dict[str, Project] = {
     "flaskr": FLASKR,
     "flask_misc": FLASK_MISC,
     "django_polls": DJANGO_POLLS,
+    "cookiecutter_django": COOKIECUTTER_DJANGO,
+    "microblog": MICROBLOG,
+    "dispatch_style": DISPATCH_STYLE,
+    "drf_api": DRF_API,
+    "fastapi_registry": FASTAPI_REGISTRY,
+    "flask_loop": FLASK_LOOP,
 }

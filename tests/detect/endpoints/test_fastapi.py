@@ -45,6 +45,8 @@ def test_docs_routes_follow_the_app_arguments() -> None:
     files = {"main.py": "from fastapi import FastAPI\napp = FastAPI(docs_url=None, openapi_url='/spec.json')\n"}
     endpoints, _ = extract_endpoints(DictSnapshot(files))
     assert {e.key for e in endpoints} == {("GET", "/spec.json"), ("GET", "/redoc")}
+    no_docs = {"main.py": "from fastapi import FastAPI\napp = FastAPI(openapi_url='')\n"}
+    assert extract_endpoints(DictSnapshot(no_docs))[0] == []
 
 
 def test_every_http_verb_decorator_and_api_route() -> None:
@@ -210,3 +212,37 @@ def test_subclassed_router_is_still_a_router() -> None:
         "from fastapi import FastAPI, APIRouter\nclass MyRouter(APIRouter):\n    pass\n"
         "app = FastAPI()\nr = MyRouter(prefix='/mine')\n@r.get('/x')\ndef x(): ...\napp.include_router(r)\n")}
     assert keys(files) == {("GET", "/mine/x")}
+
+
+def test_side_apps_in_examples_and_scripts_count_only_when_nothing_else_serves() -> None:
+    side = {
+        "examples/demo.py": "from fastapi import FastAPI\napp = FastAPI(openapi_url=None)\n"
+                            "@app.get('/demo')\ndef d(): ...\n",
+        "scripts/mock.py": "from flask import Flask\napp = Flask(__name__)\n@app.route('/mock')\ndef m(): ...\n",
+    }
+    real = {"main.py": "from fastapi import FastAPI\napp = FastAPI()\n@app.get('/real')\ndef r(): ...\n"}
+    assert keys({**side, **real}) == {("GET", "/real")}
+    assert keys(side) == {("GET", "/demo"), ("GET", "/mock"), ("GET", "/static/{filename}")}
+
+
+def test_fastapi_users_routers_are_listed_from_the_library_table() -> None:
+    files = {"app/main.py": (
+        "import uuid\nfrom fastapi import FastAPI\nfrom fastapi_users import FastAPIUsers\n"
+        "from app.users import auth_backend, get_user_manager\n"
+        "fastapi_users = FastAPIUsers[object, uuid.UUID](get_user_manager, [auth_backend])\n"
+        "app = FastAPI(openapi_url=None)\n"
+        "app.include_router(fastapi_users.get_auth_router(auth_backend), prefix='/auth/jwt', tags=['auth'])\n"
+        "app.include_router(fastapi_users.get_users_router(object, object), prefix='/users')\n")}
+    assert keys(files) == {("POST", "/auth/jwt/login"), ("POST", "/auth/jwt/logout"), ("GET", "/users/me"),
+                           ("PATCH", "/users/me"), ("GET", "/users/{id}"), ("PATCH", "/users/{id}"),
+                           ("DELETE", "/users/{id}")}
+
+
+def test_including_a_router_the_analysis_cannot_see_is_a_warning() -> None:
+    files = {"main.py": (
+        "from fastapi import FastAPI\nfrom plugins import load_router\napp = FastAPI(openapi_url=None)\n"
+        "app.include_router(load_router('billing'))\n")}
+    endpoints, warnings = extract_endpoints(DictSnapshot(files))
+    assert endpoints == []
+    assert warnings == ["main.py:4: include_router of a router static analysis cannot see; its endpoints are not "
+                        "listed (--introspect can load the app)"]

@@ -11,12 +11,17 @@ def keys(files: dict[str, str]) -> set[tuple[str, str]]:
     return {e.key for e in endpoints}
 
 
+def routes(files: dict[str, str]) -> set[tuple[str, str]]:
+    """The endpoints without the static route every Flask app has."""
+    return keys(files) - {("GET", "/static/{filename}")}
+
+
 def test_route_defaults_to_get_and_lists_declared_methods() -> None:
     files = {"app.py": (
         "from flask import Flask\napp = Flask(__name__)\n@app.route('/')\ndef i(): ...\n"
         "@app.route('/form', methods=['GET', 'POST'])\ndef f(): ...\n@app.post('/p')\ndef p(): ...\n"
         "@app.route('/u/<int:user_id>/<path:rest>')\ndef u(user_id, rest): ...\n")}
-    assert keys(files) == {("GET", "/"), ("GET", "/form"), ("POST", "/form"), ("POST", "/p"),
+    assert routes(files) == {("GET", "/"), ("GET", "/form"), ("POST", "/form"), ("POST", "/p"),
                            ("GET", "/u/{user_id}/{rest}")}
 
 
@@ -27,7 +32,7 @@ def test_register_blueprint_prefix_overrides_the_blueprint_prefix() -> None:
         "app/__init__.py": "from flask import Flask\nfrom app.bp import bp\napp = Flask(__name__)\n"
                            "app.register_blueprint(bp, url_prefix='/new/')\n",
     }
-    assert keys(files) == {("GET", "/new/x"), ("GET", "/new/")}
+    assert routes(files) == {("GET", "/new/x"), ("GET", "/new/")}
 
 
 def test_nested_blueprints_combine_prefixes() -> None:
@@ -37,7 +42,7 @@ def test_nested_blueprints_combine_prefixes() -> None:
         "@child.get('/leaf')\ndef leaf(): ...\n@plain.get('/flat')\ndef flat(): ...\n"
         "parent.register_blueprint(child)\nparent.register_blueprint(plain)\n"
         "app = Flask(__name__)\napp.register_blueprint(parent)\n")}
-    assert keys(files) == {("GET", "/parent/child/leaf"), ("GET", "/parent/flat")}
+    assert routes(files) == {("GET", "/parent/child/leaf"), ("GET", "/parent/flat")}
 
 
 def test_add_url_rule_with_functions_and_method_views() -> None:
@@ -51,7 +56,7 @@ def test_add_url_rule_with_functions_and_method_views() -> None:
         "app.add_url_rule('/users/<id>', view_func=User.as_view('user'))\n"
         "app.add_url_rule('/hook', 'hook', Hook.as_view('hook'))\n"
         "app.add_url_rule('/ping', 'ping', ping, methods=['PUT'])\n")}
-    assert keys(files) == {("GET", "/users"), ("POST", "/users"), ("GET", "/users/{id}"), ("POST", "/users/{id}"),
+    assert routes(files) == {("GET", "/users"), ("POST", "/users"), ("GET", "/users/{id}"), ("POST", "/users/{id}"),
                            ("DELETE", "/users/{id}"), ("POST", "/hook"), ("PUT", "/ping")}
 
 
@@ -64,13 +69,17 @@ def test_application_factory_with_blueprints_imported_inside() -> None:
         "web/auth.py": "from flask import Blueprint\nbp = Blueprint('auth', __name__, url_prefix='/auth')\n"
                        "@bp.route('/login', methods=('GET', 'POST'))\ndef login(): ...\n",
     }
-    assert keys(files) == {("GET", "/hello"), ("GET", "/auth/login"), ("POST", "/auth/login")}
+    assert routes(files) == {("GET", "/hello"), ("GET", "/auth/login"), ("POST", "/auth/login")}
 
 
-def test_static_route_exists_only_with_a_static_folder() -> None:
-    app = "from flask import Flask\napp = Flask(__name__)\n"
-    assert keys({"site/__init__.py": app}) == set()
-    assert keys({"site/__init__.py": app, "site/static/app.js": ""}) == {("GET", "/static/{filename}")}
+def test_static_route_follows_static_folder_and_static_url_path() -> None:
+    # Flask adds the static route whether or not the folder exists; static_folder=None removes it.
+    assert keys({"a.py": "from flask import Flask\napp = Flask(__name__)\n"}) == {("GET", "/static/{filename}")}
+    assert keys({"a.py": "from flask import Flask\napp = Flask(__name__, static_folder=None)\n"}) == set()
+    assert keys({"a.py": "from flask import Flask\napp = Flask(__name__, static_folder='assets')\n"}) == {
+        ("GET", "/assets/{filename}")}
+    assert keys({"a.py": "from flask import Flask\napp = Flask(__name__, static_url_path='/s')\n"}) == {
+        ("GET", "/s/{filename}")}
 
 
 def test_routes_registered_on_the_app_from_another_module() -> None:
@@ -78,4 +87,17 @@ def test_routes_registered_on_the_app_from_another_module() -> None:
         "app/__init__.py": "from flask import Flask\napp = Flask(__name__)\nfrom app import routes\n",
         "app/routes.py": "from app import app\n@app.route('/index')\ndef index(): ...\n",
     }
-    assert keys(files) == {("GET", "/index")}
+    assert routes(files) == {("GET", "/index")}
+
+
+def test_flask_restful_resources_under_an_api_prefix_and_a_blueprint() -> None:
+    files = {"app.py": (
+        "from flask import Flask, Blueprint\nfrom flask_restful import Api, Resource\n"
+        "class Todo(Resource):\n    def get(self, todo_id): ...\n    def delete(self, todo_id): ...\n"
+        "class TodoList(Resource):\n    def get(self): ...\n    def post(self): ...\n"
+        "app = Flask(__name__, static_folder=None)\nbp = Blueprint('api', __name__, url_prefix='/bp')\n"
+        "api = Api(bp, prefix='/v1')\napi.add_resource(TodoList, '/todos')\n"
+        "api.add_resource(Todo, '/todos/<todo_id>', '/items/<todo_id>')\napp.register_blueprint(bp)\n")}
+    assert keys(files) == {("GET", "/bp/v1/todos"), ("POST", "/bp/v1/todos"), ("GET", "/bp/v1/todos/{todo_id}"),
+                           ("DELETE", "/bp/v1/todos/{todo_id}"), ("GET", "/bp/v1/items/{todo_id}"),
+                           ("DELETE", "/bp/v1/items/{todo_id}")}

@@ -13,7 +13,7 @@ from mosaic_hooks import git as gitmod
 from mosaic_hooks.detect.endpoints import introspect_endpoints
 from mosaic_hooks.detect.endpoints.introspect import IntrospectionError
 
-from .helpers import commit_tree, git
+from .helpers import commit_tree, git, load_sibling
 
 APP = "from fastapi import FastAPI\napp = FastAPI(openapi_url=None)\n\n@app.get('/v1')\ndef v1(): ...\n"
 
@@ -69,3 +69,16 @@ def test_an_app_that_hangs_at_import_is_stopped_at_the_time_limit(
     assert time.monotonic() - start < 10
     assert "did not finish within 1.5s" in caught.value.message
     assert list(scratch.iterdir()) == []
+
+
+def test_a_django_urlconf_target_is_loaded_after_django_setup(tmp_path: Path) -> None:
+    corpus = load_sibling("corpus")
+    repo_dir = tmp_path / "repo"
+    repo_dir.mkdir()
+    git(repo_dir, "init", "-q")
+    sha = commit_tree(repo_dir, corpus.DJANGO_POLLS.files, "polls")
+    repo = gitmod.find_repo(repo_dir)
+    via_urlconf = introspect_endpoints(repo, sha, "mysite.urls:urlpatterns", timeout=60)
+    via_wsgi = introspect_endpoints(repo, sha, "mysite.wsgi:application", timeout=60)
+    assert via_urlconf == via_wsgi
+    assert ("ANY", "/polls/{question_id}/vote/") in {e.key for e in via_urlconf}

@@ -29,7 +29,7 @@ def test_every_operation_of_a_json_document_is_an_endpoint() -> None:
 def test_yaml_and_swagger_base_path() -> None:
     doc = "swagger: '2.0'\nbasePath: /v1/\npaths:\n  /pets:\n    post:\n      responses: {}\n"
     endpoints, _ = extract_endpoints(DictSnapshot({"swagger.yaml": doc}))
-    assert [e.key for e in endpoints] == [("POST", "/v1/pets")]
+    assert [(e.key, e.file, e.line) for e in endpoints] == [(("POST", "/v1/pets"), "swagger.yaml", 4)]
 
 
 def test_added_removed_and_changed_operations() -> None:

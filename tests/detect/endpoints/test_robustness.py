@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from mosaic_hooks.detect.endpoints import endpoint_changes, extract_endpoints
 from mosaic_hooks.detect.snapshot import DictSnapshot
 
@@ -66,3 +69,31 @@ def test_changes_never_raise_for_garbage() -> None:
     result, warnings = endpoint_changes(DictSnapshot(base), DictSnapshot(head), ["x.py"])
     assert (result.added, result.removed) == ([], [])
     assert warnings and warnings[0].startswith("x.py: could not parse")
+
+
+TOKENS = ["from fastapi import APIRouter\n", "from flask import Blueprint\n", "router = APIRouter(", "prefix=",
+          "'/x'", ")", "(", "\n", "@router.get(", "def f():\n    ", "return f()\n", "app.include_router(", "router",
+          "urlpatterns = [", "path(", "include(", "]", "class A(A):\n    ", "x = ", "f'{x}'", " + ", "*", "**",
+          "lambda: ", "import app\n", "from . import *\n", "for r in router:\n    ", "\x00", "\ufeff", "  "]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(TOKENS), max_size=40), min_size=1, max_size=4))
+def test_any_token_soup_yields_a_result_never_an_exception(modules: list[list[str]]) -> None:
+    files = {f"app/m{i}.py": "".join(tokens) for i, tokens in enumerate(modules)}
+    files["app/__init__.py"] = "from app.m0 import *\n"
+    endpoints, warnings = extract_endpoints(DictSnapshot(files))
+    assert isinstance(endpoints, list) and isinstance(warnings, list)
+    result, _ = endpoint_changes(DictSnapshot(GOOD), DictSnapshot(files), sorted(set(files) | set(GOOD)))
+    assert ("GET", "/ok") in {e.key for e in result.removed}
+
+
+def test_routers_including_each_other_in_a_cycle_terminate() -> None:
+    keys, _ = analyse({"cycle.py": (
+        "from fastapi import FastAPI, APIRouter\nfrom flask import Flask, Blueprint\n"
+        "app = FastAPI(openapi_url=None)\na = APIRouter(prefix='/a')\nb = APIRouter(prefix='/b')\n"
+        "@b.get('/x')\ndef x(): ...\n"
+        "a.include_router(b)\nb.include_router(a)\na.include_router(a)\napp.include_router(a)\n"
+        "f = Flask(__name__, static_folder=None)\np = Blueprint('p', __name__)\nc = Blueprint('c', __name__)\n"
+        "p.register_blueprint(c)\nc.register_blueprint(p)\nf.register_blueprint(p)\n")})
+    assert ("GET", "/a/b/x") in keys
