@@ -30,7 +30,9 @@ import bisect
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from itertools import accumulate
+from operator import attrgetter
+from typing import Any, NamedTuple
 
 from mosaic_hooks import isotime
 
@@ -40,6 +42,7 @@ DAY = 24 * HOUR
 WEEK = 7 * DAY
 MONTH = 30 * DAY
 MIN_DEPLOYS_TO_RATE = 5
+LEAD_POINTS_KEPT = 2000
 
 LEVELS = ("elite", "high", "medium", "low")
 BANDS_SOURCE = ("Apache DevLake DORA benchmarks, 2023 report mode (dora_benchmarks table, migration "
@@ -64,8 +67,7 @@ BANDS: dict[str, dict[str, str]] = {
 VERDICTS = ("pass", "fail", "inconclusive")
 
 
-@dataclass(frozen=True, slots=True)
-class Deploy:
+class Deploy(NamedTuple):
     service: str | None
     commit: str
     deploy_id: str | None
@@ -74,11 +76,9 @@ class Deploy:
     verdict: str  # "pass" | "fail" | "inconclusive"
     reason: str | None
     remediation: bool
-    changes: tuple[tuple[str, float | None], ...]  # (sha, commit time) of the commits it brought
-
-    @property
-    def sort_key(self) -> tuple[float, float, str, str]:
-        return (self.live_at, self.verified_at, self.deploy_id or "", self.commit)
+    # sha -> commit time of the commits it brought; a dict of strings and floats is never tracked by the
+    # cyclic GC, which matters with a million records
+    changes: dict[str, float | None]
 
 
 @dataclass
@@ -101,48 +101,55 @@ def _verdict(record: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _changes(record: Mapping[str, Any]) -> tuple[tuple[str, float | None], ...]:
+def _changes(record: Mapping[str, Any]) -> dict[str, float | None]:
     commits = record.get("commits")
-    if not isinstance(commits, list):
-        return ()
-    out = []
+    out: dict[str, float | None] = {}
+    if type(commits) is not list:
+        return out
+    epoch = isotime.epoch
     for item in commits:
-        if not isinstance(item, Mapping) or not isinstance(item.get("sha"), str):
+        # records come from JSON: a mapping is a dict (an ABC isinstance check would cost more than the rest)
+        if type(item) is not dict or type(sha := item.get("sha")) is not str:
             continue
-        when = isotime.epoch(item.get("committed_at"))
+        when = epoch(item.get("committed_at"))
         if when is None:
-            when = isotime.epoch(item.get("authored_at"))
-        out.append((item["sha"], when))
-    return tuple(out)
+            when = epoch(item.get("authored_at"))
+        out[sha] = when
+    return out
 
 
 def load_deploys(records: Iterable[Mapping[str, Any]], *, service: str | None = None) -> Loaded:
     """The deploys in `records` (of `service` only, if given), deduplicated and sorted by live time."""
     by_key: dict[tuple[Any, ...], Deploy] = {}
     loaded = Loaded(deploys=[])
+    epoch = isotime.epoch  # this loop runs once per history line: names bound locally
     for record in records:
         record_service = record.get("service")
-        if not isinstance(record_service, str):
+        if type(record_service) is not str:
             record_service = None
         if service is not None and record_service != service:
             continue
-        verified_at = isotime.epoch(record.get("timestamp"))
-        verdict = _verdict(record)
+        verified_at = epoch(record.get("timestamp"))
+        verdict = record.get("verdict")
+        if verdict not in VERDICTS:
+            verdict = _verdict(record)
         if verified_at is None or verdict is None:
             loaded.unreadable += 1
             continue
-        live_at = isotime.epoch(record.get("deploy_live_at"))
+        live_at = epoch(record.get("deploy_live_at"))
         if live_at is None:
             loaded.not_live += 1
             continue
-        commit = str(record.get("commit") or "")
-        deploy_id = record.get("deploy_id") if isinstance(record.get("deploy_id"), str) else None
+        commit = record.get("commit")
+        if type(commit) is not str:
+            commit = str(commit or "")
+        deploy_id = record.get("deploy_id")
+        if type(deploy_id) is not str:
+            deploy_id = None
         reason = record.get("failure_reason")
-        deploy = Deploy(
-            service=record_service, commit=commit, deploy_id=deploy_id, live_at=live_at,
-            verified_at=verified_at, verdict=verdict, reason=reason if isinstance(reason, str) else None,
-            remediation=record.get("remediation") is True, changes=_changes(record),
-        )
+        deploy = Deploy(record_service, commit, deploy_id, live_at, verified_at, verdict,
+                        reason if type(reason) is str else None, record.get("remediation") is True,
+                        _changes(record))
         key: tuple[Any, ...] = ((record_service, "id", deploy_id) if deploy_id
                                 else (record_service, "commit", commit, verified_at))
         previous = by_key.get(key)
@@ -151,27 +158,28 @@ def load_deploys(records: Iterable[Mapping[str, Any]], *, service: str | None = 
             if previous.verified_at > verified_at:
                 continue
         by_key[key] = deploy
-    loaded.deploys = sorted(by_key.values(), key=lambda d: d.sort_key)
+    # ties in time are broken by the commit, so every clone orders the same history the same way
+    loaded.deploys = sorted(by_key.values(), key=attrgetter("live_at", "verified_at", "commit"))
     return loaded
 
 
-def median(values: Sequence[float]) -> float | None:
+def median(values: Sequence[float], *, presorted: bool = False) -> float | None:
     """The middle of the sorted values (the mean of the two middle ones for an even count)."""
     n = len(values)
     if n == 0:
         return None
-    ordered = sorted(values)
+    ordered = values if presorted else sorted(values)
     mid = n // 2
     return ordered[mid] if n % 2 else (ordered[mid - 1] + ordered[mid]) / 2
 
 
-def percentile(values: Sequence[float], pct: float) -> float | None:
+def percentile(values: Sequence[float], pct: float, *, presorted: bool = False) -> float | None:
     """Nearest rank: the smallest value with at least `pct` % of the values at or below it."""
     n = len(values)
     if n == 0:
         return None
     rank = max(1, math.ceil(pct / 100 * n))
-    return sorted(values)[rank - 1]
+    return (values if presorted else sorted(values))[rank - 1]
 
 
 def mean(values: Sequence[float]) -> float | None:
@@ -199,8 +207,7 @@ class WeekBucket:
         return self.passed + self.failed + self.inconclusive
 
 
-@dataclass(frozen=True)
-class LeadTime:
+class LeadTime(NamedTuple):
     sha: str
     service: str | None
     deployed_at: float
@@ -235,12 +242,15 @@ class Report:
     deploy_days: int
     median_deploy_days_per_week: float | None
     median_deploy_days_per_month: float | None
-    lead_times: list[LeadTime]
+    lead_seconds: list[float]  # every commit's lead time, sorted
+    lead_points: list[LeadTime]  # the most recent LEAD_POINTS_KEPT of them, for charts
     lead_excluded_skew: int
     lead_without_time: int
     incidents: list[Incident]
     ratings: dict[str, Rating]
     notes: list[str] = field(default_factory=list)
+    all_incidents: list[Incident] = field(default_factory=list)  # of the whole history, for failures' outcome
+    verdicts: dict[str, int] = field(default_factory=dict)  # deploys in the period by verdict
 
     @property
     def weeks_in_period(self) -> float:
@@ -251,7 +261,7 @@ class Report:
         return len(self.deploys)
 
     def count(self, verdict: str) -> int:
-        return sum(1 for d in self.deploys if d.verdict == verdict)
+        return self.verdicts.get(verdict, 0)
 
     @property
     def change_failure_rate(self) -> float | None:
@@ -273,15 +283,6 @@ def _windows(start: float, end: float, size: float) -> list[tuple[float, float, 
         right = left
     windows.reverse()
     return windows
-
-
-def _deploy_days(deploys: Iterable[Deploy]) -> int:
-    return len({int(d.live_at // DAY) for d in deploys})
-
-
-def _in(deploys: list[Deploy], keys: list[float], lo: float, hi: float) -> list[Deploy]:
-    """The deploys live in [lo, hi); `keys` are their live times (the list is sorted by them)."""
-    return deploys[bisect.bisect_left(keys, lo):bisect.bisect_left(keys, hi)]
 
 
 def _rate_lower_is_better(value: float, limits: tuple[float, float, float], inclusive: bool) -> str:
@@ -361,28 +362,33 @@ def _incidents(deploys: list[Deploy]) -> list[Incident]:
     return incidents
 
 
-def _lead_times(deploys: list[Deploy], start: float, end: float) -> tuple[list[LeadTime], int, int]:
-    seen: set[tuple[str | None, str]] = set()
-    lead_times: list[LeadTime] = []
+def _lead_times(deploys: list[Deploy], start: float, end: float) -> tuple[list[float], list[LeadTime], int, int]:
+    """Lead times in seconds (all, sorted), the most recent LEAD_POINTS_KEPT as points, clock-skewed, untimed."""
+    seen_by_service: dict[str | None, set[str]] = {}
+    lead_seconds: list[float] = []
+    points: list[tuple[str, str | None, float, float]] = []  # plain tuples: made 100,000s of times
     skewed = without_time = 0
-    for deploy in deploys:
-        counted = start <= deploy.live_at < end
-        for sha, committed_at in deploy.changes:
-            key = (deploy.service, sha)
-            if key in seen:
-                continue
-            seen.add(key)
-            if not counted:
-                continue
+    for service, _commit, _id, live_at, _verified, _verdict, _reason, _fix, changes in deploys:
+        seen = seen_by_service.get(service)
+        if seen is None:
+            seen = seen_by_service[service] = set()
+        # a commit deployed before is counted at its first deploy only
+        fresh = changes if seen.isdisjoint(changes) else {k: v for k, v in changes.items() if k not in seen}
+        seen.update(changes)
+        if not fresh or not start <= live_at < end:
+            continue
+        for sha, committed_at in fresh.items():
             if committed_at is None:
                 without_time += 1
-                continue
-            seconds = deploy.live_at - committed_at
-            if seconds < 0:
+            elif committed_at > live_at:
                 skewed += 1
-                continue
-            lead_times.append(LeadTime(sha, deploy.service, deploy.live_at, seconds))
-    return lead_times, skewed, without_time
+            else:
+                lead_seconds.append(live_at - committed_at)
+                points.append((sha, service, live_at, live_at - committed_at))
+        if len(points) > 2 * LEAD_POINTS_KEPT:  # bounded: a million points would only burden the GC
+            del points[:-LEAD_POINTS_KEPT]
+    lead_seconds.sort()
+    return lead_seconds, [LeadTime(*point) for point in points[-LEAD_POINTS_KEPT:]], skewed, without_time
 
 
 def compute(loaded: Loaded, *, start: float, end: float, service: str | None = None) -> Report:
@@ -395,29 +401,36 @@ def compute(loaded: Loaded, *, start: float, end: float, service: str | None = N
     deploys, keys = history[lo_index:hi_index], history_keys[lo_index:hi_index]
     span = end - start
 
+    # per-window counts from prefix sums and day numbers computed once: a period may hold 100,000s of deploys
+    days = [int(k // DAY) for k in keys]
+    running = {v: list(accumulate((d.verdict == v for d in deploys), initial=0)) for v in VERDICTS}
+
+    def window(lo: float, hi: float) -> tuple[int, int]:
+        return bisect.bisect_left(keys, lo), bisect.bisect_left(keys, hi)
+
     weeks = []
     for lo, hi, full in _windows(start, end, WEEK):
-        inside = _in(deploys, keys, lo, hi)
+        a, b = window(lo, hi)
         weeks.append(WeekBucket(
-            start=lo, end=hi, full=full, deploy_days=_deploy_days(inside),
-            passed=sum(1 for d in inside if d.verdict == "pass"),
-            failed=sum(1 for d in inside if d.verdict == "fail"),
-            inconclusive=sum(1 for d in inside if d.verdict == "inconclusive"),
+            start=lo, end=hi, full=full, deploy_days=len(set(days[a:b])),
+            passed=running["pass"][b] - running["pass"][a], failed=running["fail"][b] - running["fail"][a],
+            inconclusive=running["inconclusive"][b] - running["inconclusive"][a],
         ))
     median_weekly = median([float(w.deploy_days) for w in weeks if w.full])
-    months = [w for w in _windows(start, end, MONTH) if w[2]]
-    median_monthly = median([float(_deploy_days(_in(deploys, keys, lo, hi))) for lo, hi, _ in months])
+    months = [window(lo, hi) for lo, hi, full in _windows(start, end, MONTH) if full]
+    median_monthly = median([float(len(set(days[a:b]))) for a, b in months])
 
-    lead_times, skewed, without_time = _lead_times(history, start, end)
-    incidents = [i for i in _incidents(history) if start <= i.started_at < end]
+    lead_seconds, lead_points, skewed, without_time = _lead_times(history, start, end)
+    all_incidents = _incidents(history)
+    incidents = [i for i in all_incidents if start <= i.started_at < end]
 
-    passed = sum(1 for d in deploys if d.verdict == "pass")
-    failed = sum(1 for d in deploys if d.verdict == "fail")
+    verdicts = {v: running[v][-1] for v in VERDICTS}
+    passed, failed = verdicts["pass"], verdicts["fail"]
     recovery = [i.recovery_s for i in incidents if i.recovery_s is not None]
     ratings = _ratings({
         "deployments": len(deploys), "median_weekly": median_weekly, "median_monthly": median_monthly,
-        "deploy_days": _deploy_days(deploys), "span": span,
-        "lead_median": median([lt.seconds for lt in lead_times]),
+        "deploy_days": len(set(days)), "span": span,
+        "lead_median": median(lead_seconds, presorted=True),
         "conclusive": passed + failed, "cfr": failed / (passed + failed) if passed + failed else None,
         "incidents": incidents, "ttr_median": median(recovery),
     })
@@ -432,9 +445,11 @@ def compute(loaded: Loaded, *, start: float, end: float, service: str | None = N
     notes.extend(f"{name.replace('_', ' ')}: {r.note}" for name, r in ratings.items() if r.level is None and r.note)
     return Report(
         period_start=start, period_end=end, service=service, deploys=deploys, loaded=loaded, weeks=weeks,
-        deploy_days=_deploy_days(deploys), median_deploy_days_per_week=median_weekly,
-        median_deploy_days_per_month=median_monthly, lead_times=lead_times, lead_excluded_skew=skewed,
+        deploy_days=len(set(days)), median_deploy_days_per_week=median_weekly,
+        median_deploy_days_per_month=median_monthly, lead_seconds=lead_seconds, lead_points=lead_points,
+        lead_excluded_skew=skewed,
         lead_without_time=without_time, incidents=incidents, ratings=ratings, notes=notes,
+        all_incidents=all_incidents, verdicts=verdicts,
     )
 
 
@@ -495,16 +510,13 @@ def _failure_entry(deploy: Deploy, incident: Incident | None) -> dict[str, Any]:
 
 def document(report: Report) -> dict[str, Any]:
     """The report in the shape of the Production Validation Standard's dora_metrics.json, extended."""
-    lead_seconds = [lt.seconds for lt in report.lead_times]
+    lead_seconds = report.lead_seconds
     recovery = report.recovery_times
     weeks = report.weeks_in_period
     passed, failed, inconclusive = report.count("pass"), report.count("fail"), report.count("inconclusive")
     cfr = report.change_failure_rate
-    incident_of = {id(d): i for i in report.incidents for d in i.failed}
-    # A failure in the period whose incident started before it is still resolved from the whole history.
-    for incident in _incidents(report.loaded.deploys):
-        for d in incident.failed:
-            incident_of.setdefault(id(d), incident)
+    # a failure in the period whose incident started before it is still resolved from the whole history
+    incident_of = {id(d): i for i in report.all_incidents for d in i.failed}
     return {
         "schema_version": SCHEMA_VERSION,
         "period_start": isotime.iso(report.period_start),
@@ -526,8 +538,8 @@ def document(report: Report) -> dict[str, Any]:
         },
         "lead_time_for_changes": {
             "changes": len(lead_seconds),
-            "median_minutes": _minutes(median(lead_seconds)),
-            "p95_minutes": _minutes(percentile(lead_seconds, 95)),
+            "median_minutes": _minutes(median(lead_seconds, presorted=True)),
+            "p95_minutes": _minutes(percentile(lead_seconds, 95, presorted=True)),
             "avg_minutes": _minutes(mean(lead_seconds)),
             "excluded_clock_skew": report.lead_excluded_skew,
             "without_commit_time": report.lead_without_time,

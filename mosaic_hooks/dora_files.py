@@ -6,7 +6,7 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -25,23 +25,18 @@ def metrics_file(history_dir: Path) -> Path:
 def load_history(path: Path, *, service: str | None = None) -> tuple[dora.Loaded, list[str]]:
     """The deploys of the history file (streamed: records are not kept), and warnings for skipped lines."""
     warnings: list[str] = []
-
-    def records() -> Iterator[dict[str, Any]]:
-        for _, record, warning in history.iter_lines(path):
-            if record is not None:
-                yield record
-            elif warning:
-                warnings.append(warning)
-
     with history.gc_paused():
-        loaded = dora.load_deploys(records(), service=service)
+        loaded = dora.load_deploys(history.iter_records(path, warnings), service=service)
     return loaded, warnings
 
 
-def report_for(path: Path, *, start: float, end: float,
-               service: str | None = None) -> tuple[dora.Report, list[str]]:
-    loaded, warnings = load_history(path, service=service)
-    return dora.compute(loaded, start=start, end=end, service=service), warnings
+def metrics_for(path: Path, *, start: float, end: float,
+                service: str | None = None) -> tuple[dora.Report, dict[str, Any], list[str]]:
+    """Read, compute and shape the metrics of the period: (report, dora_metrics.json content, warnings)."""
+    with history.gc_paused():
+        loaded, warnings = load_history(path, service=service)
+        report = dora.compute(loaded, start=start, end=end, service=service)
+        return report, dora.document(report), warnings
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -81,5 +76,5 @@ def refresh_metrics(cfg: Config) -> None:
     """
     end = time.time()
     start = end - DEFAULT_PERIOD_DAYS * dora.DAY
-    report, _warnings = report_for(history.history_file(cfg.history_path), start=start, end=end)
-    write_metrics(metrics_file(cfg.history_path), dora.document(report), generated_at=end)
+    _report, doc, _warnings = metrics_for(history.history_file(cfg.history_path), start=start, end=end)
+    write_metrics(metrics_file(cfg.history_path), doc, generated_at=end)

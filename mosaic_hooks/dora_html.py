@@ -125,7 +125,7 @@ def _lead_chart(report: dora.Report) -> str:
     """Each commit's lead time at the time it went live; a log scale, since they span minutes to weeks."""
     width, height, left, bottom, top = 760, 280, 56, 36, 16
     plot_w, plot_h = width - left - 16, height - top - bottom
-    points = report.lead_times[-MAX_POINTS:]
+    points = report.lead_points[-MAX_POINTS:]
     parts = [f'<svg id="chart-lead-time" role="img" width="{width}" height="{height}" '
              f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg"><title>Lead time over time</title>']
     low = math.log10(30)
@@ -146,7 +146,7 @@ def _lead_chart(report: dora.Report) -> str:
         parts.append(f'<circle class="point" cx="{x:.1f}" cy="{y_of(point.seconds):.1f}" r="3" fill="#2c7fb8" '
                      f'fill-opacity="0.7"><title>{escape(point.sha[:12])}: {_duration(point.seconds)}</title>'
                      f'</circle>')
-    lead_median = dora.median([p.seconds for p in report.lead_times])
+    lead_median = dora.median(report.lead_seconds, presorted=True)
     if lead_median is not None:
         y = y_of(lead_median)
         parts.append(f'<line id="lead-median" x1="{left}" x2="{width - 16}" y1="{y:.1f}" y2="{y:.1f}" '
@@ -184,7 +184,10 @@ def _recovery_chart(report: dora.Report) -> str:
         parts.append(f'<rect class="incident {kind}" x="{x0:.1f}" y="{y + 3}" width="{max(3.0, x1 - x0):.1f}" '
                      f'height="14" fill="{FAIL}"{extra}><title>{escape(incident.failed[0].commit[:12])} '
                      f'{escape(incident.service or "")}: {label}</title></rect>')
-        parts.append(f'<text x="{min(x1 + 6, width - 90):.1f}" y="{y + 14}">{escape(label)}</text>')
+        if x1 + 100 < width:
+            parts.append(f'<text x="{x1 + 6:.1f}" y="{y + 14}">{escape(label)}</text>')
+        else:  # no room on the right: the label goes before the bar
+            parts.append(f'<text x="{x0 - 6:.1f}" y="{y + 14}" text-anchor="end">{escape(label)}</text>')
     if not incidents:
         parts.append(f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle">no failed deploy '
                      'in the period</text>')
@@ -194,15 +197,15 @@ def _recovery_chart(report: dora.Report) -> str:
 
 
 def _cards(report: dora.Report) -> str:
-    lead = [p.seconds for p in report.lead_times]
+    lead = report.lead_seconds
     recovery = report.recovery_times
     cfr = report.change_failure_rate
     cards = [
         ("Deployment frequency", "deployment_frequency",
          f"{report.deployments / report.weeks_in_period:.1f} / week",
          f"{report.deployments} deploys, {report.deploy_days / report.weeks_in_period:.1f} deploy days / week"),
-        ("Lead time for changes", "lead_time_for_changes", f"median {_duration(dora.median(lead))}",
-         f"P95 {_duration(dora.percentile(lead, 95))}, {len(lead)} commits"),
+        ("Lead time for changes", "lead_time_for_changes", f"median {_duration(dora.median(lead, presorted=True))}",
+         f"P95 {_duration(dora.percentile(lead, 95, presorted=True))}, {len(lead)} commits"),
         ("Change failure rate", "change_failure_rate", "n/a" if cfr is None else f"{cfr * 100:.1f} %",
          f"{report.count('fail')} failed, {report.count('pass')} passed, "
          f"{report.count('inconclusive')} inconclusive"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import gc
 import json
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -110,8 +110,18 @@ def append_many(path: Path, records: Iterable[Mapping[str, Any]]) -> int:
     return len(lines)
 
 
-def iter_lines(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
-    """(line number, record or None, warning or None) for each non-blank line; nothing if no file."""
+def _fast_loads() -> Callable[[bytes], Any]:
+    """orjson's parser (a dependency, for the metrics' time budget), or the standard one where it is missing."""
+    try:
+        import orjson
+    except ImportError:  # pragma: no cover (a platform without an orjson wheel)
+        return json.loads
+    loads: Callable[[bytes], Any] = orjson.loads
+    return loads
+
+
+def iter_records(path: Path, warnings: list[str]) -> Iterator[dict[str, Any]]:
+    """Each record of the file in order (nothing if there is no file); each line skipped adds a warning."""
     try:
         handle = path.open("rb")
     except FileNotFoundError:
@@ -119,20 +129,23 @@ def iter_lines(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str | N
     except OSError as exc:
         raise HistoryError(f"{path}: cannot read the history ({exc.strerror})") from None
     name = path.name
-    loads = json.loads
+    loads = _fast_loads()
     with handle:
         for number, raw in enumerate(handle, 1):
-            if not raw.strip():
-                continue
             try:
                 record = loads(raw)
             except ValueError:  # JSONDecodeError and UnicodeDecodeError alike
-                yield number, None, f"{name} line {number}: not a complete JSON record (cut by a crash?), skipped"
+                if not raw.strip():
+                    continue
+                try:  # orjson is stricter than the standard (e.g. integers beyond 64 bits): ask json too
+                    record = json.loads(raw)
+                except ValueError:
+                    warnings.append(f"{name} line {number}: not a complete JSON record (cut by a crash?), skipped")
+                    continue
+            if type(record) is not dict:
+                warnings.append(f"{name} line {number}: not a JSON object, skipped")
                 continue
-            if not isinstance(record, dict):
-                yield number, None, f"{name} line {number}: not a JSON object, skipped"
-                continue
-            yield number, record, None
+            yield record
 
 
 @contextmanager
@@ -149,14 +162,9 @@ def gc_paused() -> Iterator[None]:
 
 def read(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
     """Every record of the history file, in file order, and a warning for each line skipped."""
-    records: list[dict[str, Any]] = []
     warnings: list[str] = []
     with gc_paused():
-        for _, record, warning in iter_lines(path):
-            if record is not None:
-                records.append(record)
-            elif warning:
-                warnings.append(warning)
+        records = list(iter_records(path, warnings))
     return records, warnings
 
 
@@ -170,8 +178,8 @@ def last_verified(path: Path, *, service: str | None = None) -> dict[str, Any] |
     best: dict[str, Any] | None = None
     best_time: datetime | None = None
     with gc_paused():
-        for _, record, _warning in iter_lines(path):
-            if record is None or record.get("success") is not True:
+        for record in iter_records(path, []):
+            if record.get("success") is not True:
                 continue
             if service is not None and record.get("service") != service:
                 continue

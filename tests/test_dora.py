@@ -6,6 +6,8 @@ import random
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mosaic_hooks import dora, isotime
 from tests.support.dora_records import record, sha
@@ -301,3 +303,35 @@ def test_an_empty_history_is_a_report_of_nothing() -> None:
 def test_an_empty_period_is_refused() -> None:
     with pytest.raises(ValueError):
         dora.compute(dora.load_deploys([]), start=END, end=START)
+
+
+_live_minutes = st.integers(min_value=0, max_value=28 * 24 * 60 - 1)
+_deploy = st.tuples(_live_minutes, st.sampled_from(["pass", "fail", "inconclusive"]), st.sampled_from(["api", "web"]),
+                    st.integers(min_value=-120, max_value=30 * 24 * 60))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_deploy, max_size=40), st.randoms(use_true_random=False))
+def test_any_history_gives_consistent_metrics_in_any_order(deploys: list[tuple[int, str, str, int]],
+                                                          rng: random.Random) -> None:
+    records = []
+    for index, (minute, verdict, service, lead_minutes) in enumerate(deploys):
+        live = START + minute * 60
+        records.append(record(f"d{index}", isotime.iso(live), verdict, service=service,
+                              commits=[(f"c{index}", isotime.iso(live - lead_minutes * 60))]))
+    doc = metrics(records)
+    shuffled = list(records)
+    rng.shuffle(shuffled)
+    assert metrics(shuffled) == doc
+    cfr, lt, ttr = doc["change_failure_rate"], doc["lead_time_for_changes"], doc["time_to_restore_service"]
+    assert cfr["passed_deployments"] + cfr["failed_deployments"] + cfr["inconclusive_deployments"] == len(records)
+    assert len(cfr["failures"]) == cfr["failed_deployments"]
+    if cfr["percentage"] is not None:
+        assert 0 <= cfr["percentage"] <= 100
+    assert ttr["restored"] + ttr["open"] == ttr["incidents"] == len(ttr["incident_list"])
+    assert ttr["incidents"] <= cfr["failed_deployments"]
+    assert lt["changes"] + lt["excluded_clock_skew"] == len(records)
+    if lt["changes"]:
+        assert 0 <= lt["median_minutes"] <= lt["p95_minutes"]
+    if ttr["restored"]:
+        assert 0 <= ttr["median_minutes"] <= ttr["p95_minutes"]

@@ -63,7 +63,7 @@ _WRITER = textwrap.dedent("""
 
 def test_twenty_processes_appending_at_once_lose_and_mix_nothing(tmp_path: Path) -> None:
     path = tmp_path / "h.jsonl"
-    writers, each = 20, 25
+    writers, each = 20, 10
     procs = [subprocess.Popen([sys.executable, "-c", _WRITER, str(path), str(w), str(each)])
              for w in range(writers)]
     for proc in procs:

@@ -151,3 +151,37 @@ def test_the_default_remote_is_the_branch_remote(team: Team) -> None:
     assert history_notes.default_remote(mgit.find_repo(team.a)) == "shared"
     git(team.a, "checkout", "-q", "-b", "local-only")
     assert history_notes.default_remote(mgit.find_repo(team.a)) == "origin"
+
+
+def test_a_push_that_lost_a_race_merges_the_winner_and_pushes_again(team: Team, tmp_path: Path) -> None:
+    """b merges the remote's notes; before b pushes, a pushes again; b's push is rejected, b merges, retries."""
+    repo_a, repo_b = mgit.find_repo(team.a), mgit.find_repo(team.b)
+    history.append(team.history(team.a), _deploy(team.c1, "2026-01-02T10:00:00Z", "dep-a1"))
+    history_notes.push(repo_a, team.history(team.a), "origin")
+    racing = _deploy(team.c2, "2026-01-06T10:00:00Z", "dep-a-race")
+    race_line = history_notes.canonical_line(racing)
+    (tmp_path / "race.json").write_text(race_line)
+    marker = tmp_path / "raced"
+    # fires in b when b drops its temporary fetched ref, i.e. after merging and right before pushing
+    hook = team.b / ".git" / "hooks" / "reference-transaction"
+    hook.parent.mkdir(exist_ok=True)
+    hook.write_text(f"""#!/bin/sh
+[ "$1" = committed ] || exit 0
+grep -q "refs/notes/mosaic-fetched" || exit 0
+[ -e "{marker}" ] && exit 0
+touch "{marker}"
+unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE GIT_PREFIX GIT_OBJECT_DIRECTORY GIT_QUARANTINE_PATH
+git -C "{team.a}" notes --ref=mosaic add -f -F "{tmp_path / 'race.json'}" {team.c2} >/dev/null 2>&1
+git -C "{team.a}" push -q --no-verify origin refs/notes/mosaic >/dev/null 2>&1
+exit 0
+""")
+    hook.chmod(0o755)
+    history.append(team.history(team.b), _deploy(team.c1, "2026-01-07T10:00:00Z", "dep-b1"))
+    result = history_notes.push(repo_b, team.history(team.b), "origin")
+    assert marker.exists(), "the race was not staged"
+    assert result.pushed
+    deploy_ids = set()
+    for commit in (team.c1, team.c2):
+        for line in git(team.bare, "notes", "--ref=mosaic", "show", commit).splitlines():
+            deploy_ids.add(json.loads(line)["deploy_id"])
+    assert deploy_ids == {"dep-a1", "dep-a-race", "dep-b1"}

@@ -112,15 +112,14 @@ def summary_lines(doc: dict[str, Any]) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mosaic_hooks import dora, dora_files, history
+    from mosaic_hooks import dora_files, history
 
     start, end = period(args.since, args.until, time.time())
     cfg = load_config()
     history_path = history.history_file(cfg.history_path)
-    report, warnings = dora_files.report_for(history_path, start=start, end=end, service=args.service)
+    report, doc, warnings = dora_files.metrics_for(history_path, start=start, end=end, service=args.service)
     for warning in warnings:
         write_line(f"warning: {warning}", sys.stderr)
-    doc = dora.document(report)
     metrics_path = dora_files.metrics_file(cfg.history_path)
     dora_files.write_metrics(metrics_path, doc)
     if args.html:
