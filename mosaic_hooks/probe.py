@@ -199,9 +199,11 @@ def presented_token(header: Callable[[str], str | None]) -> str | None:
     return direct.strip() if direct and direct.strip() else None
 
 
-def handle(header: Callable[[str], str | None], env: Mapping[str, str] | None = None) -> tuple[int, dict[str, str],
-                                                                                               bytes]:
-    """The framework-neutral endpoint: (status, headers, body) for a GET carrying these request headers."""
+Answer = tuple[int, dict[str, str], bytes]  # status, headers, body
+
+
+def handle(header: Callable[[str], str | None], env: Mapping[str, str] | None = None) -> Answer:
+    """The framework-neutral endpoint: the answer to a GET carrying these request headers."""
     env = os.environ if env is None else env
     expected = env.get(TOKEN_ENV)
     if not expected:

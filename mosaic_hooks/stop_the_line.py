@@ -173,7 +173,8 @@ def _verify(repo: git.Repo, cfg: Config, commit: str, ref: str, env: Mapping[str
     )
 
     base = choose_base(repo, cfg, commit, None, say)
-    run = verify_commit(repo, cfg, commit, base=base, wait=True, report=say, env=env,
+    # The deploy was just waited for (and said so): the verification's own look at it stays quiet.
+    run = verify_commit(repo, cfg, commit, base=base, wait=True, report=None, env=env,
                         wait_timeout=min(LIVE_RECHECK_TIMEOUT, float(cfg.push_wait_timeout)))
     if run.recording_error:
         say(f"the production check was not recorded: {run.recording_error}")
@@ -191,7 +192,8 @@ def _explain(run: Verification, ref: str) -> None:
         if result.status not in ("failed", "inconclusive"):
             continue
         say(f"  {result.status:<12} {result.name}: {result.summary}")
-        shown = [line for line in result.evidence if line.startswith(("FAIL ", "UNDECIDED "))][:MAX_EVIDENCE]
+        shown = [line for line in result.evidence if line.startswith(("FAIL ", "UNDECIDED "))
+                 and line.split(" ", 1)[1] != result.summary][:MAX_EVIDENCE]
         for line in shown:
             say(f"               {line}")
 

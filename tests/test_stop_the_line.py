@@ -274,3 +274,43 @@ def test_the_newest_record_of_the_commit_decides() -> None:
     assert recorded(history, "c1", "shop") == history[1]
     assert recorded(history, "c2", "shop") is None
     assert recorded(history, "c3", None) is None
+
+
+# ----- through a real `git push` firing the installed hook
+
+def _pre_push_calls_the_production_check() -> bool:
+    try:
+        from mosaic_hooks.commands import pre_push
+    except ImportError:
+        return False
+    return "check_production(" in Path(pre_push.__file__).read_text(encoding="utf-8")  # a call, not a mention
+
+
+@pytest.mark.skipif(not _pre_push_calls_the_production_check(),
+                    reason="the pre-push command does not call stop_the_line.check_production yet")
+def test_a_real_git_push_is_blocked_by_a_failing_production_and_let_through_with_mosaic_fix(
+        scene: Scene, service: Any) -> None:
+    import os
+    import subprocess
+
+    from tests.conftest import run_cli
+
+    scene.cfg(service.url)
+    assert run_cli("install", cwd=scene.repo).returncode == 0
+    service.commit = scene.production
+    service.health_status = 500
+    env = {**os.environ, "BACKEND_URL": service.url}
+
+    def push(**extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["git", "push", "origin", "main"], cwd=scene.repo, env={**env, **extra},
+                              capture_output=True, text=True, timeout=120)
+
+    blocked = push()
+    assert blocked.returncode != 0
+    assert "production is failing" in blocked.stderr and "MOSAIC_FIX=1 git push" in blocked.stderr
+    assert run_git(scene.repo, "rev-parse", "origin/main") == scene.production
+
+    fixed = push(MOSAIC_FIX="1")
+    assert fixed.returncode == 0, fixed.stderr
+    assert run_git(scene.repo, "rev-parse", "origin/main") == scene.push.head
+    assert [record["remediation"] for record in scene.history()] == [False, True]

@@ -180,7 +180,9 @@ class GateContext:
     probe_info: ProbeInfo | None = None  # filled on first `await ctx.probe()`
     exchanges: list[Exchange] = field(default_factory=list)  # every request sent, in order
     shared: dict[str, Any] = field(default_factory=dict)  # what gates learn once and share (e.g. no-route answers)
+    max_in_flight: int = 64  # requests in flight at once, whatever the gates ask
     _probe_lock: asyncio.Lock | None = field(default=None, repr=False)
+    _slots: asyncio.Semaphore | None = field(default=None, repr=False)
     _cache: dict[tuple[str, str], asyncio.Future[Exchange]] = field(default_factory=dict, repr=False)
 
     # ----- time
@@ -210,8 +212,6 @@ class GateContext:
         POST/PUT/PATCH go out only with `invalid_body` (a body made so no handler can accept it);
         DELETE and other methods are refused: a gate must never change production.
         """
-        import httpx
-
         method = method.upper()
         if method in INVALID_BODY_METHODS:
             if invalid_body is None:
@@ -223,6 +223,15 @@ class GateContext:
         send_headers = dict(headers or {})
         if invalid_body is not None:
             send_headers.setdefault("content-type", content_type)
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self.max_in_flight)
+        async with self._slots:
+            return await self._send(method, path, invalid_body, send_headers, note, timeout)
+
+    async def _send(self, method: str, path: str, invalid_body: bytes | None, send_headers: dict[str, str],
+                    note: str, timeout: float | None) -> Exchange:
+        import httpx
+
         limit = self.request_timeout() if timeout is None else max(0.05, min(timeout, self.remaining()))
         start = time.perf_counter()
         status: int | None = None
