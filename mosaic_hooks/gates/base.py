@@ -79,7 +79,7 @@ class Exchange:
         return f"{self.method} {self.path} -> {self.status} ({self.elapsed_ms:.0f} ms)"
 
 
-MAX_BODY = 1 << 20
+MAX_BODY = 16 << 20  # large enough for a big OpenAPI document; bodies past it are cut
 
 
 @dataclass

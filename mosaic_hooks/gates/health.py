@@ -14,6 +14,9 @@ from mosaic_hooks.gates.latency import summarize
 
 NAME = "health"
 SWITCHOVER_S = 90.0  # how long a non-200 health answer is retried before it counts
+# No answer at all is not the switch-over (Render's edge answers through it): a wrong URL or a service
+# that is down; retried briefly, for a network blip.
+NO_ANSWER_S = 10.0
 SAMPLE_CONCURRENCY = 4  # a light load: the figures should be the service's, not our own queue's
 
 
@@ -61,10 +64,12 @@ async def run(ctx: GateContext) -> GateResult:
 
 async def _first_ok(ctx: GateContext, path: str) -> Exchange:
     """The first answer that is 200, or the last answer seen when the switch-over window closes."""
-    window_end = time.monotonic() + min(SWITCHOVER_S, ctx.remaining())
+    started = time.monotonic()
     delay = 0.25
     while True:
         exchange = await ctx.request("GET", path, note="health")
+        window = SWITCHOVER_S if exchange.status is not None else NO_ANSWER_S
+        window_end = min(started + window, ctx.deadline)
         if exchange.status == 200 or time.monotonic() + delay >= window_end:
             return exchange
         await asyncio.sleep(delay)

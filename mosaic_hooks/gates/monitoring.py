@@ -92,23 +92,25 @@ def _check_mentions(ctx: GateContext, families: list[Any], added: list[Endpoint]
     if not labelled:
         findings.note("the service does not label its request metrics by path: new endpoints not looked up")
         return
+    sent = {(e.method, e.path) for e in ctx.exchanges if e.status is not None}
+    shapes = {routes.shape(v) for v in labelled}
     for endpoint in added:
-        if not _was_requested(ctx.exchanges, endpoint):
+        concrete = routes.sample_path(endpoint, ctx.cfg.sample_values or {})
+        if not _was_requested(sent, endpoint, concrete):
             findings.note(f"{routes.endpoint_label(endpoint)}: not requested by the gates, not looked up in metrics")
             continue
-        concrete = routes.sample_path(endpoint, ctx.cfg.sample_values or {})
-        shape = routes.shape(endpoint.path)
-        if any(routes.shape(v) == shape or v == concrete for v in labelled):
+        if routes.shape(endpoint.path) in shapes or concrete in labelled:
             findings.ok(f"metrics mention {endpoint.path}")
         else:
             findings.fail(f"request metrics do not mention {endpoint.path} after it was requested")
 
 
-def _was_requested(exchanges: Iterable[Exchange], endpoint: Endpoint) -> bool:
+def _was_requested(sent: set[tuple[str, str]], endpoint: Endpoint, concrete: str) -> bool:
     """Sent with its own method (GET for ANY), so that an instrumentation would have counted it."""
     method = "GET" if endpoint.method in ("ANY", "HEAD") else endpoint.method
-    return any(e.method == method and e.status is not None and routes.matches(endpoint.path, e.path)
-               for e in exchanges)
+    if (method, concrete) in sent:
+        return True
+    return any(m == method and routes.matches(endpoint.path, path) for m, path in sent)
 
 
 async def _check_prometheus(ctx: GateContext, findings: Findings) -> None:

@@ -102,12 +102,27 @@ def _convert(node: Any) -> Any:
     return node
 
 
-def find_operation(document: dict[str, Any], endpoint: Endpoint) -> Operation | None:
-    wanted = routes.shape(endpoint.path)
+_INDEXES: dict[int, tuple[dict[str, Any], dict[str, list[tuple[str, dict[str, Any]]]]]] = {}
+
+
+def _index(document: dict[str, Any]) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+    """Path items by path shape, built once per document (gates look up hundreds of endpoints)."""
+    cached = _INDEXES.get(id(document))
+    if cached is not None and cached[0] is document:
+        return cached[1]
+    index: dict[str, list[tuple[str, dict[str, Any]]]] = {}
     paths = document.get("paths") or {}
-    for template, item in paths.items():
-        if not isinstance(item, dict) or routes.shape(str(template)) != wanted:
-            continue
+    for template, item in paths.items() if isinstance(paths, dict) else ():
+        if isinstance(item, dict):
+            index.setdefault(routes.shape(str(template)), []).append((str(template), item))
+    if len(_INDEXES) > 8:
+        _INDEXES.clear()
+    _INDEXES[id(document)] = (document, index)
+    return index
+
+
+def find_operation(document: dict[str, Any], endpoint: Endpoint) -> Operation | None:
+    for template, item in _index(document).get(routes.shape(endpoint.path), []):
         methods = HTTP_METHODS if endpoint.method == "ANY" else (endpoint.method.lower(),)
         for method in methods:
             spec = item.get(method)

@@ -7,6 +7,7 @@ concrete request for an endpoint (and the shared GET cache sends it once).
 from __future__ import annotations
 
 import fnmatch
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -23,6 +24,7 @@ def param_names(path: str) -> list[str]:
     return [next(g for g in m.groups() if g) for m in _PARAM.finditer(path)]
 
 
+@functools.lru_cache(maxsize=8192)
 def shape(path: str) -> str:
     """The path with every parameter written `{}`: `/items/{id}` and `/items/<int:item_id>` have one shape."""
     normal = _PARAM.sub("{}", path)
@@ -79,6 +81,11 @@ def same_route(template: str, other: str) -> bool:
 def matches(template: str, concrete: str) -> bool:
     """Whether the concrete path `/items/1` is one of `template`'s (`/items/{id}`, `/items/<int:id>`)."""
     concrete = concrete.split("?", 1)[0].rstrip("/") or "/"
+    return _template_regex(template).fullmatch(concrete) is not None
+
+
+@functools.lru_cache(maxsize=4096)
+def _template_regex(template: str) -> re.Pattern[str]:
     pattern, pos = [], 0
     template = template.rstrip("/") or "/"
     for match in _PARAM.finditer(template):
@@ -86,7 +93,7 @@ def matches(template: str, concrete: str) -> bool:
         pattern.append(".+" if ":path" in match.group(0) else "[^/]+")
         pos = match.end()
     pattern.append(re.escape(template[pos:]))
-    return re.fullmatch("".join(pattern), concrete) is not None
+    return re.compile("".join(pattern))
 
 
 def endpoint_label(endpoint: Endpoint) -> str:

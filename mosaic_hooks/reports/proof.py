@@ -7,6 +7,7 @@ from pathlib import Path
 
 from mosaic_hooks.gates.base import FAILED, INCONCLUSIVE, PASSED, SKIPPED, GateResult
 from mosaic_hooks.reports import Verification, write_text_atomic
+from mosaic_hooks.verification import summarize_changes
 
 CRITERIA = (
     "Code committed and pushed",
@@ -110,6 +111,7 @@ def render(run: Verification) -> str:
         f"- Verdict: **{run.verdict.verdict.upper()}** (exit {run.verdict.exit_code})"
         + (f": {run.verdict.failure_reason}" if run.verdict.failure_reason else ""),
         f"- Verified: {run.started_at} to {run.finished_at} ({run.duration_s:.1f} s)",
+        *([f"- Changes: {summarize_changes(run.changes)}"] if run.changes is not None else []),
         f"- Criteria met: {met} of {len(rows)}" + (" — work is complete" if met == len(rows)
                                                   else " — work is NOT complete"),
         "",

@@ -21,6 +21,11 @@ def lines(run: Verification, stream: TextIO | None = None) -> list[str]:
     commit = (run.commit or "?")[:12]
     header = f"mosaic-hooks verify: {commit}" + (f" on {run.backend_url}" if run.backend_url else "")
     text = [color(header, "bold", out)]
+    if run.changes is not None:
+        from mosaic_hooks.verification import summarize_changes
+
+        since = f"since {run.base[:12]}" if run.base else "in the whole commit (no verified base)"
+        text.append(f"  changes {since}: {summarize_changes(run.changes)}")
     for result in run.results:
         status = color(f"{result.status:<12}", _COLOR[result.status], out)
         text.append(f"  {result.name:<{width}}  {status} {result.summary}  ({result.duration_s:.2f} s)")

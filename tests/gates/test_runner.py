@@ -80,3 +80,17 @@ def test_findings_never_pass_without_a_decided_check() -> None:
         GateResult("x", "passed", "no evidence")
     with pytest.raises(ValueError):
         GateResult("x", "green", "unknown status", ["e"])
+
+
+@pytest.mark.parametrize("state", ["failed", "timed_out", "no_deploy"])
+def test_checks_of_the_changes_wait_for_a_live_deploy(state: str) -> None:
+    from mosaic_hooks.render.outcome import WaitOutcome
+    from mosaic_hooks.verdict import decide
+
+    outcome = WaitOutcome(state, "ab" * 20, "why")
+    with serve_asgi(fastapi_app(Toggles(missing={"/reports"}))) as url:
+        results = {r.name: r for r in run_gates(make_config(url), changes(["GET /reports"]), "ab" * 20, outcome)}
+    assert results["health"].status == "passed"
+    assert results["endpoints"].status == "skipped"
+    assert "the deploy of abababababab is not live" in results["endpoints"].summary
+    assert decide(list(results.values())).verdict == ("fail" if state == "failed" else "inconclusive")

@@ -52,6 +52,7 @@ def serve_asgi(app: Any) -> Iterator[str]:
     sock = _free_socket()
     port = sock.getsockname()[1]
     config = uvicorn.Config(app, log_level="critical", lifespan="off", access_log=False, timeout_keep_alive=30,
+                            timeout_graceful_shutdown=1,
                             backlog=1024)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
@@ -199,11 +200,14 @@ def fastapi_app(toggles: Toggles | None = None, *, metrics: bool = True, extra_g
         async def reports() -> list[dict[str, Any]]:
             return []
 
-    for i in range(extra_get_routes):
-        async def numbered(i: int = i) -> dict[str, int]:
-            return {"n": i}
+    def numbered(n: int) -> Any:
+        async def endpoint() -> dict[str, int]:
+            return {"n": n}
 
-        app.add_api_route(f"/bench/{i}", numbered, methods=["GET"])
+        return endpoint
+
+    for i in range(extra_get_routes):
+        app.add_api_route(f"/bench/{i}", numbered(i), methods=["GET"])
 
     if metrics:
         @app.get("/metrics", include_in_schema=False)
