@@ -17,7 +17,7 @@ Families:
 - pre-push stdin: `pre_push_line`, `malformed_pre_push_line`, `pre_push_stdin` (bytes: mixtures of both,
   CRLF, blank lines, random bytes, invalid UTF-8, NUL).
 - TOML (config files): `toml_values`, `toml_tables`, `toml_document`, `broken_toml_text`, `toml_file_bytes`,
-  `env_values`, `env_mappings`; `toml_dumps` renders a table.
+  `deeply_nested_toml`, `env_values`, `env_mappings`; `toml_dumps` renders a table.
 - requirements files: `requirement_line`, `malformed_requirement_line`, `requirements_text`.
 - Python sources: `python_source`, `broken_python_source`, `deeply_nested_source`, `python_source_bytes`,
   and `enormous_source()` (a plain function: too big to draw many times).
@@ -309,6 +309,18 @@ def toml_file_bytes(draw: st.DrawFn, keys: Sequence[str] = (), header: str | Non
     if encoding == "random":
         return draw(st.binary(max_size=300))
     return text.encode()
+
+
+def deeply_nested_toml(depth: int, kind: str = "arrays", header: str | None = "tool.mosaic") -> str:
+    """A valid TOML document with one value nested `depth` deep (arrays or inline tables) under a known
+    table key. tomllib parses recursively: a few hundred levels raise RecursionError, not TOMLDecodeError."""
+    if kind == "arrays":
+        value = "[" * depth + "]" * depth
+    elif kind == "tables":
+        value = "{a = " * depth + "1" + "}" * depth
+    else:
+        raise ValueError(f"unknown kind {kind!r}: arrays or tables")
+    return (f"[{header}]\n" if header else "") + f"sample_values = {{x = {value}}}\n"
 
 
 def env_values() -> st.SearchStrategy[str]:
