@@ -124,7 +124,12 @@ def run_pre_push(stdin: str, env: Mapping[str, str] | None = None) -> int:
     if not ranges:
         return exit_codes.PASSED
     cfg = config.load(repo.root)
-    return check_local(repo, cfg, ranges)
+    code = check_local(repo, cfg, ranges)
+    if code != exit_codes.PASSED or bypass.is_skipped("production", env):
+        return code
+    from mosaic_hooks import stop_the_line
+
+    return stop_the_line.check_production(repo, cfg, ranges, env=env)
 
 
 def run(args: argparse.Namespace) -> int:
