@@ -292,6 +292,11 @@ class Story:
                   "the remote stays at the failing commit:")
         self.quote(matching(blocked, r"production is failing", r"failed +endpoints: .*/orders.*404", r"push blocked",
                             r"MOSAIC_FIX=1 git push", limit=4))
+        records = self.history()
+        expect(bool(records) and records[-1].get("commit") == sha and records[-1].get("success") is False,
+               "after the blocked push, the history's last record is not the failing deploy of /orders")
+        self.note(f"history: {plural(len(records), 'record')}; the pre-push hook's own check of production "
+                  "is recorded too")
         self.commits["orders"] = sha
         self.commits["blocked"] = other
 
