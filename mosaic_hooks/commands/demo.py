@@ -15,10 +15,12 @@ import shutil
 import signal
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 from mosaic_hooks import exit_codes
+from mosaic_hooks.errors import MosaicError
 from mosaic_hooks.output import write_line
 
 
@@ -43,8 +45,14 @@ def run(args: argparse.Namespace) -> int:
             write_line(line)
 
     started = time.monotonic()
-    previous_term = signal.signal(signal.SIGTERM, _interrupt)  # `kill` as Ctrl-C: clean up, exit 130
-    root = Path(tempfile.mkdtemp(prefix="mosaic-demo-")).resolve()
+    try:
+        root = Path(tempfile.mkdtemp(prefix="mosaic-demo-")).resolve()
+    except OSError as exc:
+        raise MosaicError(f"cannot create a temporary directory: {exc.strerror} ({tempfile.gettempdir()})",
+                          hint="set TMPDIR to a writable directory") from None
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    if in_main_thread:  # `kill` is handled as Ctrl-C: clean up, exit 130
+        previous_term = signal.signal(signal.SIGTERM, _interrupt)
     sandbox = Sandbox(root)
     fake = RenderFake()
     service = ShopService(sandbox)
@@ -65,19 +73,23 @@ def run(args: argparse.Namespace) -> int:
         code = exit_codes.PASSED if passed else exit_codes.FAILED
     except KeyboardInterrupt:
         code, problem = exit_codes.INTERRUPTED, "interrupted"
+        if story is not None and story.current is not None and story.current.outcome == "not run":
+            story.current.outcome = "interrupted"
     except (DemoError, OSError) as exc:
         code, problem = exit_codes.FAILED, f"the demo could not run: {exc}"
     finally:
         # A second Ctrl-C must not cut the clean-up short: nothing may be left running.
-        previous_int = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        if in_main_thread:
+            previous_int = signal.signal(signal.SIGINT, signal.SIG_IGN)
         try:
             service.stop()
             fake.close()
             if not args.keep:
                 shutil.rmtree(root, ignore_errors=True)
         finally:
-            signal.signal(signal.SIGINT, previous_int)
-            signal.signal(signal.SIGTERM, previous_term)
+            if in_main_thread:
+                signal.signal(signal.SIGINT, previous_int)
+                signal.signal(signal.SIGTERM, previous_term)
     duration = round(time.monotonic() - started, 1)
     steps = story.steps if story is not None else []
     if args.json:

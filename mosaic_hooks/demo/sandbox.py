@@ -112,8 +112,13 @@ class Sandbox:
 
     def run(self, argv: list[str], *, cwd: Path | None = None, extra_env: dict[str, str] | None = None,
             timeout: float = 60.0) -> Ran:
-        proc = subprocess.Popen(argv, cwd=cwd or self.repo, env=self.env(extra_env), stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+        try:
+            proc = subprocess.Popen(argv, cwd=cwd or self.repo, env=self.env(extra_env), stdin=subprocess.DEVNULL,
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+        except FileNotFoundError as exc:
+            if exc.filename == argv[0]:
+                raise DemoError(f"{argv[0]} is not installed (not found on PATH); the demo needs it") from None
+            raise
         try:
             out, err = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:

@@ -242,7 +242,7 @@ def test_a_step_that_does_not_go_as_described_exits_1_naming_it(tmp_path: Path) 
     assert run.proc.returncode == 1
     report = run.json
     assert report["passed"] is False and report["exit_code"] == 1
-    assert report["problem"].startswith("setup: ")
+    assert report["problem"].startswith("setup: git is not installed")
     assert [step["outcome"] for step in report["steps"]] == ["failed", "not run", "not run", "not run"]
     assert leftover_processes(tmp_path) == []
 
