@@ -144,13 +144,17 @@ def import_findings(analysis: Analysis, *, server_side: bool) -> tuple[list[str]
     if declared.problems:  # what is declared is not fully known: claiming "undeclared" could be false
         return [], [*notes, f"new imports ({modules}) not checked: {declared.problems[0]}"]
     names = declared.names() | _project_names(analysis.head, roots)
-    installed: Mapping[str, Sequence[str]] | None = None
-    if not server_side:  # the server's Python is not the project's: use only the name table there
+    # First by the import name and the table of well-known names (cheap); the installed metadata is read
+    # only for what is left. Server side it is not read at all: the server's Python is not the project's.
+    missing = imports.undeclared_imports(candidates, declared=names, first_party=first_party,
+                                         installed=None if server_side else {})
+    if missing and not server_side:
         from importlib.metadata import packages_distributions
 
-        installed = packages_distributions()
+        installed: Mapping[str, Sequence[str]] = packages_distributions()
+        missing = imports.undeclared_imports([item.imported for item in missing], declared=names,
+                                             first_party=first_party, installed=installed)
     where = _main_source(declared.sources)
-    missing = imports.undeclared_imports(candidates, declared=names, first_party=first_party, installed=installed)
     return [item.message(where) for item in missing], notes
 
 

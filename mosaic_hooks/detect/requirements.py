@@ -31,7 +31,8 @@ else:  # pragma: no cover (Python 3.10)
 Reader = Callable[[str], "bytes | None"]
 
 # Requirement files whose name says they are for development: their packages may be absent locally.
-_DEV_FILE = re.compile(r"(dev|test|doc|lint|ci|typing)", re.IGNORECASE)
+_DEV_WORDS = frozenset({"dev", "develop", "development", "test", "tests", "testing", "doc", "docs", "lint",
+                        "linting", "ci", "typing", "local", "debug"})
 _COMMENT = re.compile(r"(^|\s+)#.*$")
 _EGG = re.compile(r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
 _WHEEL = re.compile(r"([A-Za-z0-9][A-Za-z0-9._]*)-\d[^-/]*(-[^/]*)?\.whl$")
@@ -107,6 +108,12 @@ class DeclaredSet:
 
 def canonical(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def is_development_file(path: str) -> bool:
+    """requirements-dev.txt, dev-requirements.txt, requirements/test.txt: packages that may be absent locally."""
+    words = re.split(r"[-_.]+", posixpath.basename(path).lower())
+    return any(word in _DEV_WORDS for word in words)
 
 
 def _decode(data: bytes, path: str) -> tuple[str | None, Problem | None]:
@@ -197,7 +204,7 @@ def _split_requirement_options(line: str) -> str:
     return line[:match.start()].strip() if match else line
 
 
-def _option_value(tokens: list[str], i: int, option: str) -> tuple[str | None, int]:
+def _option_value(tokens: list[str], i: int) -> tuple[str | None, int]:
     token = tokens[i]
     if token.startswith("--") and "=" in token:
         return token.split("=", 1)[1], i + 1
@@ -221,7 +228,7 @@ def parse_requirements_file(path: str, read: Reader, *, constraint: bool = False
     text, problem = _decode(data, path)
     if text is None:
         return [], [problem] if problem else []
-    optional = bool(_DEV_FILE.search(posixpath.basename(path)))
+    optional = is_development_file(path)
     entries: list[Declared] = []
     problems: list[Problem] = []
     for number, line in _logical_lines(text):
@@ -238,14 +245,14 @@ def parse_requirements_file(path: str, read: Reader, *, constraint: bool = False
                 if option in ("-r", "--requirement", "-c", "--constraint") or (
                         token[:2] in ("-r", "-c") and not token.startswith("--")):
                     is_constraint = option in ("-c", "--constraint") or token.startswith("-c")
-                    target, i = _option_value(tokens, i, option)
+                    target, i = _option_value(tokens, i)
                     if not target:
                         problems.append(Problem(path, number, f"{option} needs a file name"))
                         continue
                     problems.extend(_include(path, number, target, read, seen, entries,
                                              constraint=constraint or is_constraint))
                 elif option in ("-e", "--editable") or (token.startswith("-e") and not token.startswith("--")):
-                    target, i = _option_value(tokens, i, option)
+                    target, i = _option_value(tokens, i)
                     if not target:
                         problems.append(Problem(path, number, f"{option} needs a path or URL"))
                         continue
@@ -255,7 +262,7 @@ def parse_requirements_file(path: str, read: Reader, *, constraint: bool = False
                     elif entry and not constraint:
                         entries.append(entry)
                 elif option in _VALUE_OPTIONS or (token[:2] in ("-i", "-f") and not token.startswith("--")):
-                    _, i = _option_value(tokens, i, option)
+                    _, i = _option_value(tokens, i)
                 elif option in _FLAG_OPTIONS:
                     i += 1
                 else:

@@ -8,6 +8,7 @@ from mosaic_hooks.detect.requirements import (
     Declared,
     collect,
     diff,
+    is_development_file,
     parse_pyproject,
     parse_requirements_file,
     parse_setup_cfg,
@@ -293,3 +294,12 @@ def test_a_constraints_file_is_checked_but_declares_nothing() -> None:
     declared = collect(["constraints.txt", "requirements.txt"], reader(files))
     assert [(e.name, e.file) for e in declared.entries] == [("django", "requirements.txt")]
     assert [(p.file, p.line) for p in declared.problems] == [("constraints.txt", 2)]
+
+
+@pytest.mark.parametrize(("path", "development"), [
+    ("requirements-dev.txt", True), ("dev-requirements.txt", True), ("requirements/test.txt", True),
+    ("requirements_docs.txt", True), ("requirements.txt", False), ("requirements-scipy.txt", False),
+    ("requirements/production.txt", False), ("requirements-docker.txt", False),
+])
+def test_development_files_are_told_by_their_name(path: str, development: bool) -> None:
+    assert is_development_file(path) is development
