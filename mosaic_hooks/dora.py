@@ -118,6 +118,10 @@ def _changes(record: Mapping[str, Any]) -> dict[str, float | None]:
     return out
 
 
+# NamedTuple's generated __new__ is a Python function; the tuple constructor itself is a third cheaper
+_new_tuple = tuple.__new__
+
+
 def load_deploys(records: Iterable[Mapping[str, Any]], *, service: str | None = None) -> Loaded:
     """The deploys in `records` (of `service` only, if given), deduplicated and sorted by live time."""
     by_key: dict[tuple[Any, ...], Deploy] = {}
@@ -147,9 +151,9 @@ def load_deploys(records: Iterable[Mapping[str, Any]], *, service: str | None = 
         if type(deploy_id) is not str:
             deploy_id = None
         reason = record.get("failure_reason")
-        deploy = Deploy(record_service, commit, deploy_id, live_at, verified_at, verdict,
-                        reason if type(reason) is str else None, record.get("remediation") is True,
-                        _changes(record))
+        deploy = _new_tuple(Deploy, (record_service, commit, deploy_id, live_at, verified_at, verdict,
+                                     reason if type(reason) is str else None, record.get("remediation") is True,
+                                     _changes(record)))
         key: tuple[Any, ...] = ((record_service, "id", deploy_id) if deploy_id
                                 else (record_service, "commit", commit, verified_at))
         previous = by_key.get(key)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import time
 from collections.abc import Iterable, Mapping
@@ -131,8 +132,12 @@ def records_of(notes: Mapping[str, list[str]]) -> tuple[list[dict[str, Any]], li
     return records, warnings
 
 
+_FULL_SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+
+
 def _existing_commits(repo: git.Repo, shas: Iterable[str]) -> set[str]:
-    shas = sorted({s for s in shas if s and "\n" not in s})
+    """The full commit shas among `shas` that this clone has (a name like HEAD is never taken for one)."""
+    shas = sorted({s for s in shas if _FULL_SHA.fullmatch(s)})
     if not shas:
         return set()
     request = "".join(f"{sha}^{{commit}}\n" for sha in shas).encode()

@@ -107,10 +107,11 @@ def test_a_record_already_in_the_local_history_is_not_appended_again(team: Team)
 
 def test_records_of_commits_this_clone_lacks_are_not_shared_with_a_warning(team: Team) -> None:
     history.append_many(team.history(team.a), [_deploy("f" * 40, "2026-01-02T10:00:00Z", "dep-gone"),
+                                               _deploy("HEAD", "2026-01-02T11:00:00Z", "dep-by-name"),
                                                _deploy(team.c1, "2026-01-03T10:00:00Z", "dep-1")])
     result = history_notes.push(mgit.find_repo(team.a), team.history(team.a), "origin")
     assert result.records_noted == 1
-    assert result.warnings == ["1 record(s) name a commit this clone does not have; not shared"]
+    assert result.warnings == ["2 record(s) name a commit this clone does not have; not shared"]
 
 
 def test_pulling_from_a_remote_without_notes_changes_nothing(team: Team) -> None:
