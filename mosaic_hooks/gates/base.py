@@ -266,16 +266,19 @@ class GateContext:
         key = ("GET", path)
         future = self._cache.get(key)
         if future is None:
-            future = asyncio.get_running_loop().create_future()
+            # A task of its own: a gate cancelled at its deadline must not cancel the others' answer.
+            future = asyncio.ensure_future(self.request("GET", path, note=note))
             self._cache[key] = future
-            try:
-                future.set_result(await self.request("GET", path, note=note))
-            except BaseException as exc:
-                del self._cache[key]
-                future.set_exception(exc)
-                future.exception()  # retrieved: waiters re-raise it, the loop does not warn
-                raise
         return await asyncio.shield(future)
+
+    async def settle(self) -> None:
+        """Cancel what is still in flight for the gates (shared requests, lessons), before the client closes."""
+        pending = [f for f in (*self._cache.values(), *self.shared.values())
+                   if isinstance(f, asyncio.Future) and not f.done()]
+        for future in pending:
+            future.cancel()
+        if pending:
+            await asyncio.gather(*pending, return_exceptions=True)
 
     # ----- the probe (mosaic_hooks.probe), read once and shared by the gates that use it
     async def probe(self) -> ProbeInfo:

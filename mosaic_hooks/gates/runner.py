@@ -71,6 +71,7 @@ async def run_gates_async(cfg: Config, changes: ChangeSet, commit: str | None, o
             tasks[spec.name] = asyncio.ensure_future(_run_one(ctx, spec, before))
         results = await asyncio.gather(*tasks.values())
     finally:
+        await ctx.settle()
         if own_client:
             await http.aclose()
     return list(results)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -68,7 +69,7 @@ def project(repo: Path, url: str, gate_timeout: float = 20) -> tuple[str, str]:
     return base, head
 
 
-def history(repo: Path) -> list[dict[str, object]]:
+def history(repo: Path) -> list[dict[str, Any]]:
     path = repo / ".mosaic" / "deployment_history.jsonl"
     return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
@@ -90,9 +91,9 @@ def test_a_working_deploy_passes_records_and_writes_the_reports(repo: Path, serv
     [record] = history(repo)
     assert record["commit"] == head and record["base"] == base
     assert record["success"] is True and record["verdict"] == "pass" and record["failure_reason"] is None
-    assert [c["sha"] for c in record["commits"]] == [head]  # type: ignore[index]
+    assert [c["sha"] for c in record["commits"]] == [head]
     assert record["remediation"] is False
-    assert {g["name"] for g in record["gates"]} >= {"deploy", "health", "endpoints"}  # type: ignore[union-attr]
+    assert {g["name"] for g in record["gates"]} >= {"deploy", "health", "endpoints"}
     assert (repo / ".mosaic" / "dora_metrics.json").exists()
 
     suite = ET.parse(repo / "out" / "junit.xml").getroot()
@@ -122,6 +123,37 @@ def test_a_missing_endpoint_blocks_with_exit_1_and_names_the_404(repo: Path, ser
     assert "\033[" not in proc.stdout
     [record] = history(repo)
     assert record["success"] is False and "endpoints" in str(record["failure_reason"])
+
+
+@pytest.mark.parametrize(("toggles", "metrics", "gate", "evidence"), [
+    (Toggles(slow_health_s=0.6), True, "health", "over the 500 ms limit"),
+    (Toggles(crash_on_invalid=True), True, "errors", "POST /items (broken JSON): answered 500"),
+    (Toggles(break_schema=True), True, "contract", "GET /items/1: 200 breaks its documented schema"),
+    (Toggles(), False, "monitoring", "no metrics: GET /metrics answered 404"),
+], ids=["slow-health", "500-on-invalid-input", "schema-broken", "no-metrics"])
+def test_each_production_fault_blocks_with_exit_1_naming_its_gate(repo: Path, toggles: Toggles, metrics: bool,
+                                                                  gate: str, evidence: str) -> None:
+    with serve_asgi(fastapi_app(toggles, metrics=metrics)) as url:
+        base, head = project(repo, url)
+        toggles.commit = head
+        proc = run_cli("verify", "--no-wait", "--base", base, "--json", cwd=repo)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    report = json.loads(proc.stdout)
+    failed = {g["name"]: g for g in report["gates"] if g["status"] == "failed"}
+    assert list(failed) == [gate]
+    assert evidence in failed[gate]["summary"]
+    assert history(repo)[-1]["failure_reason"].startswith(f"failed: {gate} (")
+
+
+def test_a_handler_404_for_the_sample_id_does_not_block(repo: Path, service: tuple[str, Toggles]) -> None:
+    url, toggles = service
+    base, head = project(repo, url)
+    toggles.commit = head
+    (repo / ".mosaic").mkdir(exist_ok=True)
+    (repo / ".mosaic" / "config.toml").write_text('sample_values = { item_id = "999" }\n')
+    proc = run_cli("verify", "--no-wait", "--base", base, cwd=repo, env={"NO_COLOR": "1"})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "GET     /items/999  404" in proc.stdout
 
 
 def test_unreachable_production_is_inconclusive_exit_3_and_recorded(repo: Path) -> None:

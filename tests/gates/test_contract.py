@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 from mosaic_hooks.gates import openapi
+from mosaic_hooks.gates.base import GateResult
 from tests.support.apps import Toggles, fastapi_app, flask_app, serve_asgi, serve_wsgi
 from tests.support.gating import changes, evidence, make_config, run
 
@@ -24,7 +26,7 @@ def broken_url() -> Iterator[str]:
         yield url
 
 
-def contract(url: str, *added: str):  # type: ignore[no-untyped-def]
+def contract(url: str, *added: str) -> GateResult:
     return run(make_config(url), changes(added), names=["contract"])["contract"]
 
 
@@ -56,7 +58,7 @@ def test_no_openapi_document_is_skipped_with_the_reason() -> None:
     assert result.summary == "no OpenAPI document at /openapi.json (answered 404)"
 
 
-OPENAPI_30 = {
+OPENAPI_30: dict[str, Any] = {
     "openapi": "3.0.3",
     "paths": {"/pets/{petId}": {"get": {"responses": {
         "200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Pet"}}}},
@@ -74,7 +76,7 @@ OPENAPI_30 = {
 }
 
 
-def _errors(status: int, body: object, document: dict[str, object] = OPENAPI_30) -> list[str]:
+def _errors(status: int, body: object, document: dict[str, Any] = OPENAPI_30) -> list[str]:
     doc = openapi.parse(json.dumps(document).encode(), "/openapi.json").data
     assert doc is not None
     from mosaic_hooks.changeset import Endpoint

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from mosaic_hooks.gates.base import GateResult
 from mosaic_hooks.render.outcome import FAILED, LIVE, NO_DEPLOY, TIMED_OUT, WaitOutcome
 from tests.support.apps import Toggles, fastapi_app, serve_asgi
 from tests.support.gating import evidence, make_config, run
@@ -19,7 +20,7 @@ def url() -> Iterator[str]:
         yield base
 
 
-def deploy(url: str, outcome: WaitOutcome | None, commit: str = COMMIT):  # type: ignore[no-untyped-def]
+def deploy(url: str, outcome: WaitOutcome | None, commit: str = COMMIT) -> GateResult:
     return run(make_config(url), names=["deploy"], outcome=outcome, commit=commit)["deploy"]
 
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from mosaic_hooks.gates.base import GateResult
 from tests.support.apps import Toggles, fastapi_app, flask_app, serve_asgi, serve_wsgi, unused_url
 from tests.support.gating import changes, evidence, make_config, run
 
@@ -22,7 +23,7 @@ def flask_url() -> Iterator[str]:
         yield url
 
 
-def endpoints_gate(url: str, added: tuple[str, ...] = (), removed: tuple[str, ...] = (), **cfg: object):  # type: ignore[no-untyped-def]
+def endpoints_gate(url: str, added: tuple[str, ...] = (), removed: tuple[str, ...] = (), **cfg: object) -> GateResult:
     return run(make_config(url, **cfg), changes(added, removed), names=["endpoints"])["endpoints"]
 
 

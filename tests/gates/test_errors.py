@@ -9,6 +9,7 @@ import pytest
 
 from mosaic_hooks.changeset import Endpoint
 from mosaic_hooks.gates import errors, no_route, openapi
+from mosaic_hooks.gates.base import GateResult
 from tests.support.apps import Toggles, fastapi_app, flask_app, serve_asgi, serve_wsgi
 from tests.support.gating import changes, evidence, make_config, run
 
@@ -25,7 +26,7 @@ def crashing_fastapi_url() -> Iterator[str]:
         yield url
 
 
-def errors_gate(url: str, *added: str):  # type: ignore[no-untyped-def]
+def errors_gate(url: str, *added: str) -> GateResult:
     return run(make_config(url), changes(added), names=["errors"])["errors"]
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from mosaic_hooks.changeset import Endpoint
+from mosaic_hooks.gates.base import GateResult
 from mosaic_hooks.gates.monitoring import prometheus_selector, rule_mentions
 from tests.support.apps import Toggles, fastapi_app, flask_app, serve_asgi, serve_wsgi
 from tests.support.gating import changes, evidence, make_config, run
@@ -22,7 +23,7 @@ def fastapi_url() -> Iterator[str]:
         yield url
 
 
-def monitoring(url: str, *added: str, **cfg: Any):  # type: ignore[no-untyped-def]
+def monitoring(url: str, *added: str, **cfg: Any) -> GateResult:
     return run(make_config(url, **cfg), changes(added), names=ALL_PROBES)["monitoring"]
 
 
