@@ -156,6 +156,10 @@ def summarize(records: Iterable[dict[str, Any]], broken_lines: int = 0) -> Figur
     return figures
 
 
+def _size(count: int) -> str:
+    return f"{count / 1e6:.1f} MB" if count >= 1e6 else f"{count / 1e3:.1f} kB"
+
+
 def rows(figures: Figures) -> list[tuple[str, str]]:
     f = figures
     injected = "n/a (no fault case ran)" if not f.fault_cases else (
@@ -174,8 +178,7 @@ def rows(figures: Figures) -> list[tuple[str, str]]:
     records = "n/a (no records scenario ran)" if not f.records_scenarios else (
         f"{f.records_lost} of {f.records_expected} in {f.records_scenarios} scenarios")
     secrets = "n/a (no scan ran)" if not f.secret_scans else (
-        f"{f.secret_occurrences} in {f.secret_sources} outputs/files ({f.secret_bytes / 1e6:.1f} MB), "
-        f"{f.secret_scans} scans")
+        f"{f.secret_occurrences} in {f.secret_sources} outputs/files ({_size(f.secret_bytes)}), {f.secret_scans} scans")
     return [
         ("faults injected", injected),
         ("right verdicts", "; ".join(verdict_parts) or "n/a"),
@@ -255,9 +258,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--strict", action="store_true", help="exit 1 when a figure is bad")
     parser.add_argument("--quiet", action="store_true", help="hide pytest's output unless it fails")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds the suites may run (default 1800)")
+    parser.add_argument("--examples", type=int, help="examples per property (sets MOSAIC_FUZZ_EXAMPLES; default 150)")
     parser.add_argument("pytest_args", nargs="*", help="after --: what pytest runs (default: tests)")
     args = parser.parse_args(argv)
 
+    if args.examples:
+        os.environ["MOSAIC_FUZZ_EXAMPLES"] = str(args.examples)
     result: PytestResult | None = None
     if args.from_log:
         if not args.from_log.is_file():

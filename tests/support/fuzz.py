@@ -23,10 +23,12 @@ Families:
   and `enormous_source()` (a plain function: too big to draw many times).
 - Render API JSON: `render_deploy`, `render_deploy_page`, `render_error_body`, `invalid_cursor`, `json_values`.
 - OpenAPI documents: `openapi_document` (valid), `broken_openapi_document`.
+- deployment history: `history_record` (valid or not), `history_record_problems` (a reference validator),
+  `history_file_bytes` (torn lines, conflicts, junk).
 - Prometheus exposition: `prometheus_text` (valid), `unparseable_prometheus_text`,
   `semantically_broken_prometheus_text` (parses, but lies: falling buckets, no +Inf, NaN counts).
 
-Keep runs bounded: `FUZZ_SETTINGS` (150 examples, no deadline) is a good default.
+Keep runs bounded: `FUZZ_SETTINGS` (150 examples, or $MOSAIC_FUZZ_EXAMPLES; no deadline) is a good default.
 """
 
 from __future__ import annotations
@@ -34,11 +36,13 @@ from __future__ import annotations
 import json
 import keyword
 import math
+import os
 import re
 import string
 import sys
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta, timezone
+from functools import cache
 from typing import Any
 
 from hypothesis import HealthCheck, settings
@@ -49,8 +53,9 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover (Python 3.10)
     import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
-# Bounded and deterministic enough for a suite that must stay fast.
-FUZZ_SETTINGS = settings(max_examples=150, deadline=None,
+#: Examples per property: 150 keeps the suite fast; MOSAIC_FUZZ_EXAMPLES=2000 (say) digs deeper on demand.
+FUZZ_EXAMPLES = int(os.environ.get("MOSAIC_FUZZ_EXAMPLES") or 150)
+FUZZ_SETTINGS = settings(max_examples=FUZZ_EXAMPLES, deadline=None,
                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                                 HealthCheck.function_scoped_fixture])
 
@@ -162,7 +167,7 @@ def valid_pre_push_stdin() -> st.SearchStrategy[bytes]:
 
 # -- TOML ---------------------------------------------------------------------------------------------------
 
-_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _TOML_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
 
 
@@ -179,7 +184,7 @@ def _toml_string(value: str) -> str:
 
 
 def _toml_key(key: str) -> str:
-    return key if _BARE_KEY.match(key) else _toml_string(key)
+    return key if _BARE_KEY.fullmatch(key) else _toml_string(key)
 
 
 def _toml_value(value: Any) -> str:
@@ -214,6 +219,7 @@ def toml_dumps(table: Mapping[str, Any], header: str | None = None) -> str:
 _TOML_INT = st.integers(-(2**63), 2**63 - 1)
 
 
+@cache  # building strategies is costly; a strategy is immutable
 def toml_values(max_leaves: int = 8) -> st.SearchStrategy[Any]:
     """Any TOML value: strings (control characters and all of Unicode but surrogates), 64-bit integers,
     floats (nan, inf included), booleans, offset date-times, arrays (mixed types) and inline tables."""
@@ -228,6 +234,7 @@ def toml_values(max_leaves: int = 8) -> st.SearchStrategy[Any]:
         st.dictionaries(st.text(max_size=10), children, max_size=4)), max_leaves=max_leaves)
 
 
+@cache
 def plausible_values() -> st.SearchStrategy[Any]:
     """Values a person might write for a config key, right or wrong: URLs, paths, numbers at the edges."""
     return st.one_of(
@@ -243,6 +250,11 @@ def plausible_values() -> st.SearchStrategy[Any]:
 def toml_tables(keys: Sequence[str] = ()) -> st.SearchStrategy[dict[str, Any]]:
     """Tables whose keys are mostly from `keys` (e.g. the config's key names), sometimes unknown or odd
     (empty, dotted, Unicode, newline inside a quoted key), with plausible or arbitrary values."""
+    return _toml_tables(tuple(keys))
+
+
+@cache
+def _toml_tables(keys: tuple[str, ...]) -> st.SearchStrategy[dict[str, Any]]:
     key = st.one_of(*([st.sampled_from(list(keys))] * 3 if keys else []), st.text(max_size=12),
                     st.sampled_from(["", "a.b", "tool", "é", "with space", "new\nline", "x" * 200]))
     return st.dictionaries(key, st.one_of(plausible_values(), toml_values()), max_size=6)
@@ -430,7 +442,7 @@ def python_source(draw: st.DrawFn) -> str:
     template = draw(st.sampled_from(_ROUTE_TEMPLATES))
     return template.format(method=method, path=path, upper=method.upper(), name=name,
                            dpath=path.lstrip("/").replace("{item_id}", "<int:item_id>"),
-                           cname=name.title().replace("_", "") or "C")
+                           cname="C" + name.title().replace("_", ""))
 
 
 _KEYWORDS = frozenset([*keyword.kwlist, *keyword.softkwlist])
@@ -543,6 +555,7 @@ _BAD_TIMES = st.sampled_from(["yesterday", "", "2026-13-45T25:61:00Z", "2026-11-
                               "2026-11-24T18:00:00+25:00", "1732471200", "0001-01-01T00:00:00Z"])
 
 
+@cache
 def json_values(max_leaves: int = 10) -> st.SearchStrategy[Any]:
     """Any JSON value (what `json.loads` can return), to put where a field of known type should be."""
     scalars = st.one_of(st.none(), st.booleans(), st.integers(-(2**70), 2**70),
@@ -716,6 +729,146 @@ def broken_openapi_document(draw: st.DrawFn) -> Any:
     else:
         return draw(json_values())
     return doc
+
+
+# -- deployment history (.mosaic/deployment_history.jsonl, fields as agreed in notes/interfaces.md) ------------
+
+VERDICTS = ("pass", "fail", "inconclusive")
+GATE_STATUSES = ("passed", "failed", "skipped", "inconclusive")
+_SHA = st.text(HEX, min_size=40, max_size=40)
+
+
+@st.composite
+def history_record(draw: st.DrawFn, valid: bool = True) -> dict[str, Any]:
+    """One history record. `valid=True`: every agreed field with its type (schema 1, `success` equal to
+    verdict == "pass", timestamps in UTC with Z). `valid=False`: one to three of: fields missing, wrong
+    types, an unknown schema or verdict, timestamps without a zone or malformed, `success` contradicting the
+    verdict, commits that are not a list, extra fields; always broken (`history_record_problems` is not empty)."""
+    verdict = draw(st.sampled_from(VERDICTS))
+    gates = draw(st.lists(st.fixed_dictionaries({
+        "name": st.sampled_from(["health", "latency", "new_endpoints", "contract", "invalid_input",
+                                 "dependencies", "migrations", "metrics", "crash_loop"]),
+        "status": st.sampled_from(GATE_STATUSES), "summary": st.text(max_size=40)}), max_size=4))
+    record: dict[str, Any] = {
+        "schema": 1, "timestamp": draw(_ISO), "commit": draw(_SHA), "base": draw(st.one_of(st.none(), _SHA)),
+        "success": verdict == "pass", "verdict": verdict,
+        "failure_reason": None if verdict == "pass" else draw(st.text(min_size=1, max_size=60)),
+        "service": draw(st.one_of(st.none(), st.just("srv-abc123"))),
+        "deploy_id": draw(st.one_of(st.none(), st.just("dep-" + "a" * 20))),
+        "deploy_created_at": draw(st.one_of(st.none(), _ISO)), "deploy_live_at": draw(st.one_of(st.none(), _ISO)),
+        "commits": draw(st.lists(st.builds(lambda sha, at: {"sha": sha, "committed_at": at, "authored_at": at},
+                                           _SHA, _ISO), max_size=3)),
+        "remediation": draw(st.booleans()), "gates": gates,
+        "duration_s": draw(st.floats(min_value=0, max_value=1e5)),
+    }
+    if valid:
+        return record
+    for _ in range(draw(st.integers(1, 3))):
+        mutation = draw(st.sampled_from(["drop", "wrong_type", "schema", "verdict", "naive_time", "bad_time",
+                                         "contradiction", "commits_shape", "extra"]))
+        field = draw(st.sampled_from(sorted(record)))
+        if mutation == "drop":
+            record.pop(field, None)
+        elif mutation == "wrong_type":
+            record[field] = draw(json_values())
+        elif mutation == "schema":
+            record["schema"] = draw(st.sampled_from([0, 2, 99, "1", None]))
+        elif mutation == "verdict":
+            record["verdict"] = draw(st.sampled_from(["PASS", "passed", "", "unknown"]))
+        elif mutation == "naive_time":
+            record["timestamp"] = "2026-11-24T18:00:00"
+        elif mutation == "bad_time":
+            record[draw(st.sampled_from(["timestamp", "deploy_live_at", "deploy_created_at"]))] = draw(_BAD_TIMES)
+        elif mutation == "contradiction":
+            record["success"] = not record.get("success", False)
+        elif mutation == "commits_shape":
+            record["commits"] = draw(st.sampled_from([None, {}, "abc", [None], [{"sha": 5}]]))
+        else:
+            record[draw(st.text(min_size=1, max_size=10))] = draw(json_values())
+    if not history_record_problems(record):  # every mutation drawn happened to keep it valid
+        record["schema"] = 2
+    return record
+
+
+HISTORY_FIELDS = frozenset({"schema", "timestamp", "commit", "base", "success", "verdict", "failure_reason",
+                            "service", "deploy_id", "deploy_created_at", "deploy_live_at", "commits", "remediation",
+                            "gates", "duration_s"})
+
+
+def _utc_time_problem(value: Any) -> bool:
+    if not isinstance(value, str) or not value.endswith("Z"):
+        return True
+    try:
+        moment = datetime.fromisoformat(value[:-1] + "+00:00")
+    except ValueError:
+        return True
+    return moment.year < 1970
+
+
+def history_record_problems(record: Any) -> list[str]:
+    """What makes `record` break the agreed history schema (empty: a valid record). A reference for the
+    suites, independent of the product's reader."""
+    if not isinstance(record, dict):
+        return ["not an object"]
+    problems = [f"missing {name}" for name in sorted(HISTORY_FIELDS - set(record))]
+    problems += [f"unknown field {name!r}" for name in sorted(set(record) - HISTORY_FIELDS)]
+    if record.get("schema") != 1 or isinstance(record.get("schema"), bool):
+        problems.append("schema is not 1")
+    if record.get("verdict") not in VERDICTS:
+        problems.append("unknown verdict")
+    if not isinstance(record.get("success"), bool) or record.get("success") != (record.get("verdict") == "pass"):
+        problems.append("success does not match the verdict")
+    if "timestamp" in record and _utc_time_problem(record["timestamp"]):
+        problems.append("timestamp is not a UTC time ending in Z")
+    for name in ("deploy_created_at", "deploy_live_at"):
+        if record.get(name) is not None and _utc_time_problem(record[name]):
+            problems.append(f"{name} is not a UTC time ending in Z")
+    if not isinstance(record.get("commit"), str) or not re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", record["commit"]):
+        problems.append("commit is not a full sha")
+    for name in ("base", "failure_reason", "service", "deploy_id"):
+        if record.get(name) is not None and not isinstance(record[name], str):
+            problems.append(f"{name} is neither a string nor null")
+    commits = record.get("commits")
+    if not isinstance(commits, list) or not all(isinstance(c, dict) and isinstance(c.get("sha"), str)
+                                                for c in commits):
+        problems.append("commits is not a list of {sha, ...}")
+    gates = record.get("gates")
+    if not isinstance(gates, list) or not all(isinstance(g, dict) and g.get("status") in GATE_STATUSES
+                                              for g in gates):
+        problems.append("gates is not a list of {name, status, summary}")
+    if not isinstance(record.get("remediation"), bool):
+        problems.append("remediation is not a boolean")
+    duration = record.get("duration_s")
+    if isinstance(duration, bool) or not isinstance(duration, (int, float)) or not duration >= 0:
+        problems.append("duration_s is not a number >= 0")
+    return problems
+
+
+@st.composite
+def history_file_bytes(draw: st.DrawFn) -> bytes:
+    """A history file as a crash, a merge or a hand edit may leave it: valid lines mixed with invalid
+    records, a torn last line, blank lines, CRLF, JSON that is not an object, invalid UTF-8, NUL bytes, a
+    merge-conflict block, and sometimes an empty file."""
+    lines: list[bytes] = []
+    for _ in range(draw(st.integers(0, 8))):
+        kind = draw(st.sampled_from(["valid", "valid", "invalid", "blank", "not_object", "garbage"]))
+        if kind == "valid":
+            lines.append(json.dumps(draw(history_record())).encode())
+        elif kind == "invalid":
+            lines.append(json.dumps(draw(history_record(valid=False)), default=str).encode())
+        elif kind == "blank":
+            lines.append(b"")
+        elif kind == "not_object":
+            lines.append(draw(st.sampled_from([b"[]", b"null", b"42", b'"x"'])))
+        else:
+            lines.append(draw(st.sampled_from([b"{", b"\xff\xfe", b"\x00\x00", b"<<<<<<< HEAD", b"=======",
+                                               b">>>>>>> theirs", b'{"schema": 1, "commit": "abc"'])))
+    newline = draw(st.sampled_from([b"\n", b"\r\n"]))
+    data = newline.join(lines) + (newline if lines else b"")
+    cut = draw(st.booleans())
+    if lines and cut:
+        data = data[: draw(st.integers(0, len(data)))]  # a write cut short
+    return data
 
 
 # -- Prometheus exposition -----------------------------------------------------------------------------------

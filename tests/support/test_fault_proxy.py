@@ -143,16 +143,17 @@ def test_latency_delays_every_request_until_cleared(proxy: FaultProxy) -> None:
         fast, fast_elapsed = _timed_get(client, "/ok")
     assert slow.status_code == fast.status_code == 200
     assert slow_elapsed >= 0.3
-    assert fast_elapsed < 0.25
-    assert proxy.stats().injected("latency") == 1
+    # Which requests were delayed is read from the proxy, not from a clock that a busy machine stretches.
+    assert [seen.fault for seen in proxy.seen()] == ["latency", None]
+    assert fast_elapsed < slow_elapsed
 
 
 def test_latency_spike_hits_only_every_nth_request(proxy: FaultProxy) -> None:
     proxy.set("spike", seconds=0.3, every=3)
     with httpx.Client(base_url=proxy.url, timeout=5) as client:
         elapsed = [_timed_get(client, "/ok")[1] for _ in range(6)]
-    slow = [index + 1 for index, seconds in enumerate(elapsed) if seconds >= 0.3]
-    assert slow == [3, 6]
+    assert [seen.number for seen in proxy.seen() if seen.fault == "spike"] == [3, 6]
+    assert elapsed[2] >= 0.3 and elapsed[5] >= 0.3
     assert proxy.stats().injected("spike") == 2
 
 
@@ -161,7 +162,7 @@ def test_latency_longer_than_the_client_timeout_is_a_read_timeout(proxy: FaultPr
     started = time.monotonic()
     with pytest.raises(httpx.ReadTimeout):
         httpx.get(f"{proxy.url}/ok", timeout=0.3)
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < 3
 
 
 # -- answers of the proxy's own ------------------------------------------------------------------------------
@@ -275,7 +276,7 @@ def test_hang_accepts_and_never_answers_so_the_client_times_out(proxy: FaultProx
     started = time.monotonic()
     with pytest.raises(httpx.ReadTimeout):
         httpx.get(f"{proxy.url}/ok", timeout=0.4)
-    assert 0.4 <= time.monotonic() - started < 1.5
+    assert 0.4 <= time.monotonic() - started < 3
     # The proxy notices the client left and frees the connection's thread.
     deadline = time.monotonic() + 2
     while _connection_threads(proxy) and time.monotonic() < deadline:
@@ -308,7 +309,7 @@ def test_tls_to_a_plain_http_port_fails_the_handshake(proxy: FaultProxy, upstrea
         started = time.monotonic()
         with pytest.raises(httpx.ConnectError, match=r"SSL|ssl|TLS|record"):
             httpx.get(url, timeout=5)
-        assert time.monotonic() - started < 2
+        assert time.monotonic() - started < 3
 
 
 def test_nothing_listening_is_refused_at_once() -> None:
@@ -316,7 +317,7 @@ def test_nothing_listening_is_refused_at_once() -> None:
         started = time.monotonic()
         with pytest.raises(httpx.ConnectError, match=r"refused|Errno 111"):
             httpx.get(closed.url, timeout=5)
-        assert time.monotonic() - started < 1
+        assert time.monotonic() - started < 2
 
 
 def test_an_invalid_name_fails_fast_without_a_dns_query() -> None:
@@ -328,7 +329,7 @@ def test_an_invalid_name_fails_fast_without_a_dns_query() -> None:
         started = time.monotonic()
         with pytest.raises(httpx.ConnectError, match="not known"):
             httpx.get(UNRESOLVABLE_URL, timeout=5)
-        assert time.monotonic() - started < 1
+        assert time.monotonic() - started < 2
 
 
 def test_the_resolver_guard_works_in_a_subprocess() -> None:
@@ -382,7 +383,7 @@ def test_closing_stops_every_thread_and_the_port(upstream: tuple[str, int]) -> N
             time.sleep(0.01)
         started = time.monotonic()
         proxy.close()
-        assert time.monotonic() - started < 1
+        assert time.monotonic() - started < 2
         assert hanging.recv(100) == b""  # the proxy closed the held connection
     finally:
         hanging.close()

@@ -21,7 +21,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover (Python 3.10)
     import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
-SETTINGS = settings(max_examples=40, deadline=None)
+SETTINGS = settings(max_examples=max(10, fuzz.FUZZ_EXAMPLES // 4), deadline=None)
 # The format git writes (githooks(5)): four fields, one object format per line.
 GIT_LINE = re.compile(r"^(?:refs/\S+|\(delete\)) ([0-9a-f]{40}|[0-9a-f]{64}) refs/\S+ ([0-9a-f]{40}|[0-9a-f]{64})$")
 
@@ -221,3 +221,40 @@ def test_unparseable_exposition_does_not(text: str) -> None:
 @given(fuzz.semantically_broken_prometheus_text())
 def test_semantically_broken_exposition_still_parses(text: str) -> None:
     assert list(text_string_to_metric_families(text))
+
+
+
+@SETTINGS
+@given(fuzz.history_record())
+def test_valid_history_records_follow_the_agreed_fields(record: dict[str, Any]) -> None:
+    assert fuzz.history_record_problems(record) == []
+    assert set(record) == fuzz.HISTORY_FIELDS
+    assert record["success"] == (record["verdict"] == "pass")
+    json.dumps(record)
+
+
+@SETTINGS
+@given(fuzz.history_record(valid=False))
+def test_invalid_history_records_have_problems(record: dict[str, Any]) -> None:
+    assert fuzz.history_record_problems(record)
+    json.dumps(record, default=str)
+
+
+@pytest.mark.parametrize(("change", "problem"), [
+    ({"schema": 2}, "schema is not 1"),
+    ({"success": False}, "success does not match the verdict"),
+    ({"timestamp": "2026-11-24T18:00:00"}, "timestamp is not a UTC time ending in Z"),
+    ({"commit": "abc1234"}, "commit is not a full sha"),
+    ({"commits": None}, "commits is not a list of {sha, ...}"),
+    ({"gates": [{"name": "health", "status": "ok"}]}, "gates is not a list of {name, status, summary}"),
+    ({"duration_s": -1}, "duration_s is not a number >= 0"),
+    ({"extra": 1}, "unknown field 'extra'"),
+])
+def test_the_reference_validator_names_each_problem(change: dict[str, Any], problem: str) -> None:
+    record = {"schema": 1, "timestamp": "2026-11-24T18:00:00Z", "commit": "a" * 40, "base": None, "success": True,
+              "verdict": "pass", "failure_reason": None, "service": None, "deploy_id": None,
+              "deploy_created_at": None, "deploy_live_at": None, "commits": [], "remediation": False, "gates": [],
+              "duration_s": 1.5}
+    assert fuzz.history_record_problems(record) == []
+    assert fuzz.history_record_problems({**record, **change}) == [problem]
+    assert fuzz.history_record_problems([]) == ["not an object"]
