@@ -124,13 +124,13 @@ def run_pre_push(stdin: str, env: Mapping[str, str] | None = None) -> int:
     if not ranges:
         return exit_codes.PASSED
     cfg = config.load(repo.root)
-    local = check_local(repo, cfg, ranges)
-    if bypass.is_skipped("production", env):
-        return local
+    code = check_local(repo, cfg, ranges)
+    if code != exit_codes.PASSED or bypass.is_skipped("production", env):
+        return code  # a push blocked already needs no look at production
     # Stop the line: production as it stands (the remote branch's current commit) must work before more lands.
-    from mosaic_hooks.stop_the_line import check_production
+    from mosaic_hooks import stop_the_line
 
-    return worst([local, check_production(repo, cfg, ranges, env=env)])
+    return stop_the_line.check_production(repo, cfg, ranges, env=env)
 
 
 def run(args: argparse.Namespace) -> int:
