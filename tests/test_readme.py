@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from mosaic_hooks import config, exit_codes
 from tests.conftest import PROJECT_ROOT, run_cli
 
@@ -91,6 +93,7 @@ def test_the_install_command_installs_the_hooks(repo: Path) -> None:
         assert "mosaic" in (repo / ".git" / "hooks" / hook).read_text()
 
 
+@pytest.mark.timeout(600)  # creates a virtual environment and installs the package into it
 def test_the_demo_command_works_on_a_fresh_clone(tmp_path: Path) -> None:
     """The README's first command, run as written in a fresh clone: new venv, install, demo."""
     clone = tmp_path / "clone"
