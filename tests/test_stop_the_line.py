@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from mosaic_hooks import config, exit_codes, git
+from mosaic_hooks.push_range import PushedRange as Push
 from mosaic_hooks.stop_the_line import check_production, production_commits, recorded
 from tests.conftest import commit_files
 from tests.conftest import git as run_git
@@ -25,18 +26,6 @@ HISTORY = Path(".mosaic") / "deployment_history.jsonl"
 FAST: dict[str, Any] = {"poll_interval": 0.1, "push_wait_timeout": 3, "request_timeout": 2, "health_samples": 3,
                         "gate_timeout": 3}
 NULL = "0" * 40
-
-
-@dataclass(frozen=True)
-class Push:
-    """A pushed range as the pre-push stage gives it (the hooks part's PushedRange has these fields)."""
-
-    local_ref: str
-    local_sha: str
-    remote_ref: str
-    remote_sha: str
-    base: str | None
-    head: str
 
 
 @dataclass
