@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -30,7 +32,18 @@ def test_the_callers_mosaic_render_and_git_settings_do_not_reach_the_commands(
     for name in ("RENDER_API_KEY", "RENDER_SERVICE_ID", "MOSAIC_SKIP", "MOSAIC_FIX", "GIT_DIR", "SKIP"):
         assert name not in env
     assert env["GIT_CONFIG_GLOBAL"] == str(sandbox.gitconfig) and env["GIT_CONFIG_NOSYSTEM"] == "1"
-    assert str(package_root()) in env["PYTHONPATH"].split(os.pathsep)
+
+
+def test_the_commands_import_the_very_package_the_demo_runs_from(sandbox: Sandbox, tmp_path: Path) -> None:
+    """A source checkout is put on PYTHONPATH; an installed package is found where it is installed."""
+    import mosaic_hooks
+
+    proc = subprocess.run([sys.executable, "-c", "import mosaic_hooks; print(mosaic_hooks.__file__)"],
+                          cwd=tmp_path, env=sandbox.env(), capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 0, proc.stderr
+    assert Path(proc.stdout.strip()).resolve() == Path(mosaic_hooks.__file__).resolve()
+    if package_root().name != "site-packages":
+        assert str(package_root()) in sandbox.env()["PYTHONPATH"].split(os.pathsep)
 
 
 def test_the_users_git_config_is_not_read(sandbox: Sandbox, tmp_path: Path,
