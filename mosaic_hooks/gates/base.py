@@ -319,8 +319,18 @@ def _network_error(exc: Exception) -> str:
     import httpx
 
     if isinstance(exc, httpx.ConnectError):
+        # Name the cause the user must fix: a wrong host name and https:// on a plain-HTTP port are not
+        # "refused", and the three call for different fixes.
+        detail = str(exc).lower()
+        if "ssl" in detail or "tls" in detail or "handshake" in detail:
+            return "TLS handshake failed (is the URL https:// on a plain-HTTP port?)"
+        if "name or service not known" in detail or "nodename nor servname" in detail or "name resolution" in detail:
+            return "the host name does not resolve (DNS)"
         return "connection refused or host unreachable"
     if isinstance(exc, httpx.RemoteProtocolError):
         return "the server closed the connection without an answer"
+    if isinstance(exc, (httpx.ReadError, httpx.WriteError)):
+        reason = " ".join(str(exc).split())
+        return "the connection was reset or closed mid-answer" + (f" ({reason})" if reason else "")
     text = str(exc).strip() or type(exc).__name__
     return " ".join(text.split())
