@@ -468,6 +468,8 @@ def parse_pyproject(path: str, data: bytes) -> tuple[list[Declared], list[Proble
     except tomllib.TOMLDecodeError as exc:
         found = _TOML_LINE.search(str(exc))
         return [], [Problem(path, int(found.group(1)) if found else 1, f"invalid TOML: {exc}")], False
+    except RecursionError:  # tomllib recurses once per nesting level
+        return [], [Problem(path, 1, "invalid TOML: nested too deeply to read")], False
     entries: list[Declared] = []
     problems: list[Problem] = []
     declares = False
@@ -525,9 +527,10 @@ def project_name(data: bytes) -> str | None:
     """The project's own distribution name from a pyproject.toml, if it says."""
     try:
         doc = tomllib.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
         return None
-    for table in (doc.get("project"), (doc.get("tool") or {}).get("poetry")):
+    tool = doc.get("tool")
+    for table in (doc.get("project"), tool.get("poetry") if isinstance(tool, dict) else None):
         if isinstance(table, dict) and isinstance(table.get("name"), str):
             return canonical(table["name"])
     return None

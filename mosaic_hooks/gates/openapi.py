@@ -206,16 +206,28 @@ def parameters(document: dict[str, Any], operation: Operation) -> list[Parameter
     return list(merged.values())
 
 
+class UnusableSchema(ValueError):
+    """The documented schema cannot be checked against: a `$ref` that leads nowhere, a cycle of `$ref`s."""
+
+
 def schema_errors(document: dict[str, Any], schema: Any, instance: Any, *, limit: int = 3) -> list[str]:
-    """Why `instance` does not validate against `schema` (empty when it does); refs resolve in `document`."""
+    """Why `instance` does not validate against `schema` (empty when it does); refs resolve in `document`.
+
+    Raises UnusableSchema when the document itself is broken (its fault, not the answer's)."""
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import best_match
+    from referencing.exceptions import Unresolvable
 
     # The document's own parts sit beside the schema, so `#/components/...` resolves within it.
     root = {key: value for key, value in document.items() if key not in ("$id", "$schema", "allOf")}
     root["allOf"] = [schema]
     validator = Draft202012Validator(root)
-    errors = sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path))
+    try:
+        errors = sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path))
+    except Unresolvable as exc:
+        raise UnusableSchema(f"a $ref does not resolve: {_short(str(exc), 120)}") from None
+    except RecursionError:
+        raise UnusableSchema("its $refs form a cycle") from None
     lines = []
     for error in errors[:limit]:
         while error.context:  # anyOf/oneOf: say what was wrong in the most relevant branch
