@@ -141,14 +141,16 @@ def _verify_db_unreachable(w: World) -> list[Proc]:
 
 
 def _dora_after_failures(w: World) -> list[Proc]:
-    procs = _verify_500s_and_401(w)
+    service_proxy = w.proxy(w.service_port)
+    service_proxy.set("status", status=500)
+    procs = [w.run("verify", "--no-wait", "--base", w.base, env={"BACKEND_URL": service_proxy.url})]
     procs += [w.run("dora", "--json", "--html", str(w.out / "dora.html"), "--openmetrics",
                     str(w.out / "dora.om")), w.run("dora")]
     return procs
 
 
 def _history_push_pull(w: World) -> list[Proc]:
-    procs = _verify_everything_unreachable(w)
+    procs = [w.run("verify", "--no-wait", "--base", w.base, env={"BACKEND_URL": w.closed_url})]
     procs += [w.run("history", "push"), w.run("history", "pull"), w.run("history", "show", "--json"),
               w.run("history", "push", "--remote", "nowhere"), w.run("history", "pull", "--remote", "nowhere")]
     return procs
