@@ -59,19 +59,26 @@ def canonical_line(record: Mapping[str, Any]) -> str:
     return json.dumps(history.redacted(record), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+def _gitpython(repo: git.Repo) -> Any:
+    """GitPython's view of the repository, for remote bookkeeping. Imported here, never on a hook's hot path
+    (it costs ~60 ms to import); the notes themselves go through single git processes."""
+    import git as gitpython
+
+    return gitpython.Repo(repo.root)
+
+
 def default_remote(repo: git.Repo) -> str:
     """The current branch's remote, else `origin`."""
-    branch = git.current_branch(repo)
-    if branch:
-        proc = _git(repo, "config", "--get", f"branch.{branch}.remote", check=False)
-        name = proc.stdout.decode().strip()
-        if proc.returncode == 0 and name and name != ".":
-            return name
+    view = _gitpython(repo)
+    if not view.head.is_detached:
+        name = view.active_branch.config_reader().get_value("remote", "")
+        if name and name != ".":
+            return str(name)
     return "origin"
 
 
 def check_remote(repo: git.Repo, remote: str) -> None:
-    names = _git(repo, "remote").stdout.decode().split()
+    names = [each.name for each in _gitpython(repo).remotes]
     if remote not in names:
         known = ", ".join(names) if names else "none"
         raise GitError(f"no git remote named '{remote}' (remotes: {known})",
