@@ -172,6 +172,7 @@ def test_a_process_killed_while_writing_the_metrics_leaves_them_whole_and_the_ne
     written = read_json_strictly(metrics)
     assert {key: value for key, value in written.items() if key != "generated_at"} == json.loads(proc.stdout)
     assert len(records) == 2000 and warnings == []
+    assert list(mosaic.glob(".dora_metrics.json.*.tmp")) == []  # the killed writers' temp files are cleaned up
 
 
 @pytest.fixture(scope="module")
