@@ -297,8 +297,11 @@ class RenderAPI:
             response = self._http().get(self.base_url + path, params=dict(params))
         except httpx.TimeoutException:
             failure = _Transient(f"no answer within {self.timeout:g}s")
-        except httpx.TransportError as exc:
+        except httpx.ConnectError as exc:
             failure = _Transient(f"cannot connect to {self.host} ({self._clean(type(exc).__name__)}: "
+                                 f"{self._clean(str(exc))[:160]})")
+        except httpx.TransportError as exc:  # connected, then the answer broke off
+            failure = _Transient(f"the answer from {self.host} broke off ({self._clean(type(exc).__name__)}: "
                                  f"{self._clean(str(exc))[:160]})")
         except httpx.HTTPError as exc:
             failure = RenderAPIError(self._clean(f"Render API: GET {path}: {type(exc).__name__}"))
