@@ -34,10 +34,12 @@ def test_the_callers_mosaic_render_and_git_settings_do_not_reach_the_commands(
     assert env["GIT_CONFIG_GLOBAL"] == str(sandbox.gitconfig) and env["GIT_CONFIG_NOSYSTEM"] == "1"
 
 
-def test_the_commands_import_the_very_package_the_demo_runs_from(sandbox: Sandbox, tmp_path: Path) -> None:
+def test_the_commands_import_the_very_package_the_demo_runs_from(sandbox: Sandbox, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     """A source checkout is put on PYTHONPATH; an installed package is found where it is installed."""
     import mosaic_hooks
 
+    monkeypatch.delenv("PYTHONPATH", raising=False)  # as a user runs the demo (the suite sets its own)
     proc = subprocess.run([sys.executable, "-c", "import mosaic_hooks; print(mosaic_hooks.__file__)"],
                           cwd=tmp_path, env=sandbox.env(), capture_output=True, text=True, timeout=30)
     assert proc.returncode == 0, proc.stderr
