@@ -16,6 +16,7 @@ import posixpath
 import re
 
 from mosaic_hooks.changeset import Endpoint
+from mosaic_hooks.detect.endpoints.collect import Collector as BaseCollector
 from mosaic_hooks.detect.endpoints.interp import Args, Interpreter, Module
 from mosaic_hooks.detect.endpoints.paths import regex_path, werkzeug_path
 from mosaic_hooks.detect.endpoints.values import (
@@ -255,11 +256,9 @@ def find_root_urlconfs(interp: Interpreter, paths: list[str]) -> list[Module]:
 # --------------------------------------------------------------------------- expanding patterns
 
 
-class Collector:
+class Collector(BaseCollector):
     def __init__(self, interp: Interpreter) -> None:
-        self.interp = interp
-        self.endpoints: list[Endpoint] = []
-        self.unresolved: dict[str, int] = {}
+        super().__init__(interp)
         self.expanded: set[tuple[int, str, int]] = set()
         self.suffixed = 0  # > 0 while expanding inside format_suffix_patterns()
 
@@ -293,7 +292,7 @@ class Collector:
     def pattern(self, item: DjPattern, prefix: str, depth: int) -> None:
         route = const_str(item.route)
         if route is None:
-            self.unresolved[item.file] = self.unresolved.get(item.file, 0) + 1
+            self.left_out(item.file)
             return
         piece = regex_path(route) if item.regex else werkzeug_path(route)
         full = prefix + piece
@@ -388,7 +387,7 @@ class Collector:
     def registration(self, reg: DrfRegistration, prefix: str, slash: str, suffix: str) -> None:
         raw = const_str(reg.prefix)
         if raw is None:
-            self.unresolved[reg.file] = self.unresolved.get(reg.file, 0) + 1
+            self.left_out(reg.file)
             return
         base = regex_path(raw)
         actions, extra, lookup = self.viewset(reg.viewset)
@@ -447,6 +446,4 @@ def collect(interp: Interpreter, paths: list[str]) -> tuple[list[Endpoint], list
                 interp.load(module)
     for module in find_root_urlconfs(interp, paths):
         collector.expand(collector.module_patterns(module), "", 0, module.path, 0)
-    warnings = [f"{file}: {count} URL pattern(s) that static analysis could not resolve (left out)"
-                for file, count in sorted(collector.unresolved.items())]
-    return collector.endpoints, warnings
+    return collector.endpoints, collector.warnings("URL pattern(s) that static analysis could not resolve (left out)")

@@ -8,6 +8,7 @@ trailing slash of its path. Websocket routes are not HTTP endpoints and are skip
 from __future__ import annotations
 
 from mosaic_hooks.changeset import Endpoint
+from mosaic_hooks.detect.endpoints.collect import UNRESOLVED_ROUTES, GraphCollector
 from mosaic_hooks.detect.endpoints.interp import Args, Interpreter
 from mosaic_hooks.detect.endpoints.paths import fastapi_path
 from mosaic_hooks.detect.endpoints.values import (
@@ -169,16 +170,8 @@ def on_setattr(interp: Interpreter, obj: Obj, name: str, value: Value) -> bool:
 # --------------------------------------------------------------------------- assembly
 
 
-class Collector:
+class Collector(GraphCollector["str | None"]):
     """Walks the router graph from the apps and writes every route with its full path."""
-
-    def __init__(self, interp: Interpreter) -> None:
-        self.interp = interp
-        self.endpoints: list[Endpoint] = []
-        self.unresolved: dict[str, int] = {}
-        self.visited: set[int] = set()
-        self.path: set[int] = set()
-        self.steps = 0
 
     def run(self) -> list[Endpoint]:
         objects = [o for o in self.interp.objects if o.kind in KINDS and not o.replaced]
@@ -193,18 +186,6 @@ class Collector:
                 self.walk(obj, "", 0)
         return self.endpoints
 
-    def walk(self, obj: Obj, prefix: str | None, depth: int) -> None:
-        # A router included in itself (directly or not) would recurse forever; a huge include graph is cut.
-        if depth > 30 or id(obj) in self.path or self.steps > 100_000:
-            return
-        self.steps += 1
-        self.visited.add(id(obj))
-        self.path.add(id(obj))
-        try:
-            self._walk(obj, prefix, depth)
-        finally:
-            self.path.discard(id(obj))
-
     def _walk(self, obj: Obj, prefix: str | None, depth: int) -> None:
         own = "" if obj.prefix is None else const_str(obj.prefix)
         base = None if prefix is None or own is None else prefix + own
@@ -218,7 +199,7 @@ class Collector:
                 given = given.rstrip("/")
             child_base = None if base is None or given is None else base + given
             if child_base is None:
-                self.unresolved[inc.file] = self.unresolved.get(inc.file, 0) + 1
+                self.left_out(inc.file)
             self.walk(inc.child, child_base, depth + 1)
 
     def walk_list(self, routes: Value, base: str | None, depth: int, framework: str) -> None:
@@ -243,7 +224,7 @@ class Collector:
              file: str, line: int, framework: str) -> None:
         rel = const_str(path)
         if base is None or rel is None:
-            self.unresolved[file] = self.unresolved.get(file, 0) + 1
+            self.left_out(file)
             return
         if methods is None:
             methods = class_methods(self.interp, handler) or ["GET"]
@@ -269,7 +250,4 @@ def class_methods(interp: Interpreter, handler: Value) -> list[str] | None:
 def collect(interp: Interpreter) -> tuple[list[Endpoint], list[str]]:
     collector = Collector(interp)
     endpoints = collector.run()
-    warnings = [f"{file}: {count} route(s) with a path or prefix that static analysis could not resolve "
-                "(left out; --introspect can load the app instead)"
-                for file, count in sorted(collector.unresolved.items())]
-    return endpoints, warnings
+    return endpoints, collector.warnings(UNRESOLVED_ROUTES)

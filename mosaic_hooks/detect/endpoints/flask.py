@@ -10,6 +10,7 @@ from __future__ import annotations
 import posixpath
 
 from mosaic_hooks.changeset import Endpoint
+from mosaic_hooks.detect.endpoints.collect import UNRESOLVED_ROUTES, GraphCollector
 from mosaic_hooks.detect.endpoints.fastapi import class_methods
 from mosaic_hooks.detect.endpoints.interp import Args, Interpreter
 from mosaic_hooks.detect.endpoints.paths import flask_join, flask_nested_prefix, werkzeug_path
@@ -124,14 +125,9 @@ def on_setattr(interp: Interpreter, obj: Obj, name: str, value: Value) -> bool:
     return False
 
 
-class Collector:
-    def __init__(self, interp: Interpreter) -> None:
-        self.interp = interp
-        self.endpoints: list[Endpoint] = []
-        self.unresolved: dict[str, int] = {}
-        self.visited: set[int] = set()
-        self.path: set[int] = set()
-        self.steps = 0
+class Collector(GraphCollector[object]):
+    """Walks the blueprint graph from the apps; the context is the url_prefix applied to a blueprint's rules
+    (None: no prefix; _UNSET: unresolvable)."""
 
     def run(self) -> list[Endpoint]:
         objects = [o for o in self.interp.objects if o.kind in KINDS and not o.replaced]
@@ -146,19 +142,6 @@ class Collector:
             if lost or obj.included_unknown:
                 self.walk(obj, _prefix_value(obj.prefix), 0)
         return self.endpoints
-
-    def walk(self, obj: Obj, effective: object, depth: int) -> None:
-        """`effective`: the url_prefix applied to obj's rules (None: no prefix; _UNSET: unresolvable)."""
-        # A router included in itself (directly or not) would recurse forever; a huge include graph is cut.
-        if depth > 30 or id(obj) in self.path or self.steps > 100_000:
-            return
-        self.steps += 1
-        self.visited.add(id(obj))
-        self.path.add(id(obj))
-        try:
-            self._walk(obj, effective, depth)
-        finally:
-            self.path.discard(id(obj))
 
     def _walk(self, obj: Obj, effective: object, depth: int) -> None:
         if obj.kind == "flask_app":
@@ -182,12 +165,12 @@ class Collector:
     def emit(self, route: RouteRec, effective: object, obj: Obj) -> None:
         rule = const_str(route.path)
         if rule is None or effective is _UNSET:
-            self.unresolved[route.file] = self.unresolved.get(route.file, 0) + 1
+            self.left_out(route.file)
             return
         if obj.kind == "restful_api":
             api_prefix = const_str(obj.prefix) if obj.prefix is not None else ""
             if api_prefix is None:
-                self.unresolved[route.file] = self.unresolved.get(route.file, 0) + 1
+                self.left_out(route.file)
                 return
             rule = api_prefix + rule
             obj_effective = effective
@@ -225,7 +208,4 @@ def _prefix_value(value: Value | None) -> object:
 def collect(interp: Interpreter) -> tuple[list[Endpoint], list[str]]:
     collector = Collector(interp)
     endpoints = collector.run()
-    warnings = [f"{file}: {count} route(s) with a path or prefix that static analysis could not resolve "
-                "(left out; --introspect can load the app instead)"
-                for file, count in sorted(collector.unresolved.items())]
-    return endpoints, warnings
+    return endpoints, collector.warnings(UNRESOLVED_ROUTES)

@@ -1,0 +1,55 @@
+"""What the framework collectors share: the endpoints found, the routes left out, and a cycle-safe walk."""
+
+from __future__ import annotations
+
+from typing import Generic, TypeVar
+
+from mosaic_hooks.changeset import Endpoint
+from mosaic_hooks.detect.endpoints.interp import Interpreter
+from mosaic_hooks.detect.endpoints.values import Obj
+
+UNRESOLVED_ROUTES = ("route(s) with a path or prefix that static analysis could not resolve "
+                     "(left out; --introspect can load the app instead)")
+
+Context = TypeVar("Context")
+
+
+class Collector:
+    def __init__(self, interp: Interpreter) -> None:
+        self.interp = interp
+        self.endpoints: list[Endpoint] = []
+        self.unresolved: dict[str, int] = {}  # file -> routes left out because a path did not resolve
+
+    def left_out(self, file: str) -> None:
+        self.unresolved[file] = self.unresolved.get(file, 0) + 1
+
+    def warnings(self, what: str) -> list[str]:
+        return [f"{file}: {count} {what}" for file, count in sorted(self.unresolved.items())]
+
+
+class GraphCollector(Collector, Generic[Context]):
+    """Walks a graph of routers and their includes, handing each router the context its includer gives it."""
+
+    MAX_DEPTH = 30
+    MAX_STEPS = 100_000
+
+    def __init__(self, interp: Interpreter) -> None:
+        super().__init__(interp)
+        self.visited: set[int] = set()
+        self.path: set[int] = set()
+        self.steps = 0
+
+    def walk(self, obj: Obj, context: Context, depth: int) -> None:
+        # A router included in itself (directly or not) would recurse forever; a huge include graph is cut.
+        if depth > self.MAX_DEPTH or id(obj) in self.path or self.steps > self.MAX_STEPS:
+            return
+        self.steps += 1
+        self.visited.add(id(obj))
+        self.path.add(id(obj))
+        try:
+            self._walk(obj, context, depth)
+        finally:
+            self.path.discard(id(obj))
+
+    def _walk(self, obj: Obj, context: Context, depth: int) -> None:
+        raise NotImplementedError
