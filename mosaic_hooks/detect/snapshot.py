@@ -39,21 +39,22 @@ class GitSnapshot:
     def __init__(self, repo: git.Repo, rev: str | None) -> None:
         self.repo = repo
         self.rev = rev
-        self._paths: list[str] | None = None
-        self._ids: dict[str, str] | None = None
+        self._ids: dict[str, str] | None = None  # path -> blob id, listed once (it gives the paths too)
+
+    def _blob_ids(self) -> dict[str, str]:
+        if self._ids is None:
+            self._ids = git.blob_ids(self.repo, self.rev)
+        return self._ids
 
     def paths(self) -> list[str]:
-        if self._paths is None:
-            self._paths = git.list_files(self.repo, self.rev)
-        return self._paths
+        return list(self._blob_ids())
 
     def read(self, paths: Iterable[str]) -> dict[str, bytes]:
         paths = list(paths)
         if self._ids is None and len(paths) <= self._BY_NAME_LIMIT:
             return git.read_files(self.repo, self.rev, paths)
-        if self._ids is None:
-            self._ids = git.blob_ids(self.repo, self.rev)
-        wanted = {path: self._ids[path] for path in paths if path in self._ids}
+        ids = self._blob_ids()
+        wanted = {path: ids[path] for path in paths if path in ids}
         blobs = git.read_blobs(self.repo, wanted.values())
         return {path: blobs[oid] for path, oid in wanted.items() if oid in blobs}
 

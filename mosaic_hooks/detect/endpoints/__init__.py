@@ -18,14 +18,14 @@ What `endpoint_changes` reports, keyed by (method, path) exactly as the app's ow
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from mosaic_hooks import git
 from mosaic_hooks.changeset import Endpoint, EndpointChanges
 from mosaic_hooks.detect.endpoints.analysis import Analysis, analyse, is_python, is_relevant, is_spec, routeish
 from mosaic_hooks.detect.endpoints.interp import ParseCache
-from mosaic_hooks.detect.snapshot import GitSnapshot, Snapshot
+from mosaic_hooks.detect.snapshot import Snapshot
 
 __all__ = ["endpoint_changes", "extract_endpoints", "introspect_endpoints", "is_endpoint_source"]
 
@@ -48,29 +48,9 @@ def _no_gc_pauses() -> Iterator[None]:
             gc.enable()
 
 
-class _Files:
-    """A snapshot's paths and the contents of some of them. A git revision is read by blob id, which is
-    much faster than the snapshot's `rev:path` reads when thousands of files are needed."""
-
-    def __init__(self, snapshot: Snapshot) -> None:
-        self.snapshot = snapshot
-        self.ids: dict[str, str] | None = None
-        if isinstance(snapshot, GitSnapshot):
-            self.ids = git.blob_ids(snapshot.repo, snapshot.rev)
-        self.paths = list(self.ids) if self.ids is not None else snapshot.paths()
-
-    def read(self, paths: Iterable[str]) -> dict[str, bytes]:
-        if self.ids is None or not isinstance(self.snapshot, GitSnapshot):
-            return self.snapshot.read(paths)
-        wanted = {p: self.ids[p] for p in paths if p in self.ids}
-        blobs = git.read_blobs(self.snapshot.repo, wanted.values())
-        return {p: blobs[oid] for p, oid in wanted.items() if oid in blobs}
-
-
 def extract_endpoints(snapshot: Snapshot) -> tuple[list[Endpoint], list[str]]:
     """Every endpoint of one revision (sorted by path, method) and warnings about what could not be read."""
-    source = _Files(snapshot)
-    files = source.read([p for p in source.paths if is_relevant(p)])
+    files = snapshot.read([p for p in snapshot.paths() if is_relevant(p)])
     with _no_gc_pauses():
         result = analyse(files, ParseCache())
     return result.all_endpoints(), result.warnings
@@ -85,11 +65,10 @@ def endpoint_changes(base: Snapshot, head: Snapshot, changed: Sequence[str]) -> 
     changed_set = {p for p in changed if is_relevant(p)}
     if not changed_set:
         return EndpointChanges(), []
-    head_source, base_source = _Files(head), _Files(base)
-    head_files = head_source.read([p for p in head_source.paths if is_relevant(p)])
-    base_relevant = [p for p in base_source.paths if is_relevant(p)]
+    head_files = head.read([p for p in head.paths() if is_relevant(p)])
+    base_relevant = [p for p in base.paths() if is_relevant(p)]
     base_files = {p: head_files[p] for p in base_relevant if p not in changed_set and p in head_files}
-    base_files.update(base_source.read([p for p in base_relevant if p not in base_files]))
+    base_files.update(base.read([p for p in base_relevant if p not in base_files]))
     with _no_gc_pauses():
         return _changes(base_files, head_files, changed_set)
 
