@@ -21,7 +21,7 @@ from mosaic_hooks import exit_codes, git
 from mosaic_hooks.config import Config
 from mosaic_hooks.detect import relevance
 from mosaic_hooks.errors import MosaicError
-from mosaic_hooks.output import error_line, write_line
+from mosaic_hooks.output import error_line, printable, write_line
 
 if TYPE_CHECKING:  # imported lazily at run time: a commit with nothing relevant must stay cheap
     from mosaic_hooks.detect.analyze import Analysis, CachingSnapshot
@@ -31,11 +31,6 @@ CHECKS = ("imports", "requirements-installed", "requirements-parse")
 PREFIX = "mosaic-hooks:"
 
 VersionLookup = Callable[[str], "str | None"]
-
-
-def _printable(path: str) -> str:
-    """A path as any terminal can show it (bytes that are not UTF-8 become U+FFFD)."""
-    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def skipped_checks(env: Mapping[str, str] | None = None) -> set[str]:
@@ -188,7 +183,7 @@ def check_change(repo: git.Repo, cfg: Config, *, base: str | None, head: str | N
     server_side=True (pre-receive in a bare repository) skips checks of the local Python environment."""
     if not relevance.any_relevant(paths):
         return exit_codes.PASSED
-    shown = [_printable(path) for path in paths if relevance.is_relevant(path)]
+    shown = [printable(path) for path in paths if relevance.is_relevant(path)]
     write_line(f"mosaic[check] {len(shown)} relevant file(s): {', '.join(shown[:5])}"
                + (" ..." if len(shown) > 5 else ""))
     from mosaic_hooks.detect.analyze import analyze_full

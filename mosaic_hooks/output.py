@@ -26,6 +26,11 @@ def color(text: str, name: str, stream: TextIO | None = None) -> str:
     return f"\033[{_COLORS[name]}m{text}\033[0m"
 
 
+def printable(text: str) -> str:
+    """Text any terminal can show: bytes of a name that are not UTF-8 (kept by surrogateescape) become U+FFFD."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def write(text: str, stream: TextIO | None = None) -> None:
     stream = stream or sys.stdout
     stream.write(redact(text))

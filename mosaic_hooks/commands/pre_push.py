@@ -14,7 +14,7 @@ import sys
 from collections.abc import Mapping, Sequence
 
 from mosaic_hooks import bypass, config, exit_codes, git, local_checks
-from mosaic_hooks.output import write_line
+from mosaic_hooks.output import printable, write_line
 from mosaic_hooks.push_range import (
     PushedRange,
     PushInputError,
@@ -72,10 +72,6 @@ def short(sha: str | None) -> str:
 def _ref_label(local_ref: str, remote_ref: str) -> str:
     local = printable(local_ref)
     return f"{local} -> {printable(remote_ref)}" if remote_ref else local
-
-
-def printable(text: str) -> str:
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def pushed_ranges(repo: git.Repo, stdin: str, env: Mapping[str, str]) -> list[PushedRange] | None:
