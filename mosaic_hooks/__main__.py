@@ -5,11 +5,11 @@ import sys
 if sys.argv[1:2] == ["hook-impl"]:
     # Installed hooks enter here on every commit: a change that touches nothing the checks look at
     # is answered before the CLI router (argparse, configuration, the git layer) is even imported.
-    from mosaic_hooks.fast_path import hook_needs_nothing
+    from mosaic_hooks.cli.fast_path import hook_needs_nothing
 
     if hook_needs_nothing(sys.argv[2:]):
         raise SystemExit(0)
 
-from mosaic_hooks.main import main
+from mosaic_hooks.cli.main import main
 
 raise SystemExit(main())

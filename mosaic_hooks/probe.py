@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from starlette.responses import Response
     from starlette.routing import Route
 
-    from mosaic_hooks.config import Config
+    from mosaic_hooks.core.config import Config
 
 DEFAULT_PATH = "/_mosaic/status"
 TOKEN_ENV = "MOSAIC_PROBE_TOKEN"
@@ -122,8 +122,8 @@ def applied_migrations(env: Mapping[str, str] | None = None) -> dict[str, Any] |
     env = os.environ if env is None else env
     url = env.get("DATABASE_URL")
     if url:
-        from mosaic_hooks.applied_migrations import read_applied
-        from mosaic_hooks.errors import MosaicError
+        from mosaic_hooks.core.errors import MosaicError
+        from mosaic_hooks.gates.applied_migrations import read_applied
 
         try:
             applied = read_applied(url, None, timeout=MIGRATION_TIMEOUT_S)
@@ -285,7 +285,7 @@ def django_view(request: Any) -> Any:
 
 def _probe_error(message: str, hint: str | None = None) -> Exception:
     # Imported here: the service imports this module and needs none of the tool's own modules.
-    from mosaic_hooks.errors import Inconclusive
+    from mosaic_hooks.core.errors import Inconclusive
 
     return Inconclusive(message, hint=hint)
 

@@ -31,11 +31,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from mosaic_hooks import config
-from mosaic_hooks import git as mgit
+from mosaic_hooks.core import config
+from mosaic_hooks.core import git as mgit
 from mosaic_hooks.detect import analyze as analyze_module
 from mosaic_hooks.detect.analyze import analyze_full
-from mosaic_hooks.local_checks import check_change
+from mosaic_hooks.hooks.local_checks import check_change
 
 ROUTERS = 2000
 ENV = {**os.environ, "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.invalid",

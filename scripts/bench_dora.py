@@ -21,7 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from mosaic_hooks import dora_files, history, isotime
+from mosaic_hooks.core import isotime
+from mosaic_hooks.records import dora_files, history
 
 START = 1_700_000_000.0  # 2023-11-14
 STEP = 600.0  # one deploy every 10 minutes

@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from mosaic_hooks import git
+from mosaic_hooks.core import git
 from mosaic_hooks.detect.endpoints import endpoint_changes
 from mosaic_hooks.detect.snapshot import DictSnapshot, GitSnapshot, Snapshot
 

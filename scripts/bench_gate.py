@@ -108,8 +108,8 @@ def wait_until_up(url: str, timeout: float = 20) -> None:
 
 
 def run_gate(url: str, endpoints: int) -> tuple[float, list[str]]:
-    from mosaic_hooks import config
-    from mosaic_hooks.changeset import ChangeSet, Endpoint, EndpointChanges
+    from mosaic_hooks.core import config
+    from mosaic_hooks.detect.changeset import ChangeSet, Endpoint, EndpointChanges
     from mosaic_hooks.gates.runner import run_gates
 
     cfg = config.load(None, {"BACKEND_URL": url})

@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mosaic_hooks import git as gitmod  # noqa: E402
+from mosaic_hooks.core import git as gitmod  # noqa: E402
 from mosaic_hooks.detect.endpoints import extract_endpoints, introspect_endpoints  # noqa: E402
 from mosaic_hooks.detect.snapshot import GitSnapshot  # noqa: E402
 

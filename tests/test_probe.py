@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from mosaic_hooks import probe
-from mosaic_hooks.errors import Inconclusive
+from mosaic_hooks.core.errors import Inconclusive
 
 TOKEN = "probe-token-7f3a9c1e5b"
 COMMIT = "a" * 40
@@ -305,7 +305,6 @@ DJANGO_APP = textwrap.dedent("""
     from django.urls import path
 
     from mosaic_hooks import probe
-
     urlpatterns = [path("_mosaic/status", probe.django_view)]
 
     class Quiet(WSGIRequestHandler):
@@ -420,8 +419,7 @@ def test_fetch_status_gives_up_at_its_timeout() -> None:
 
 
 def test_fetch_probe_is_none_when_no_probe_is_configured(tmp_path: Path) -> None:
-    from mosaic_hooks import config
-
+    from mosaic_hooks.core import config
     cfg = config.load(tmp_path, env={"BACKEND_URL": "http://127.0.0.1:9"})
 
     async def go() -> dict[str, Any] | None:
@@ -432,8 +430,7 @@ def test_fetch_probe_is_none_when_no_probe_is_configured(tmp_path: Path) -> None
 
 
 def test_fetch_probe_reads_the_configured_probe(fastapi_url: str, token: str, tmp_path: Path) -> None:
-    from mosaic_hooks import config
-
+    from mosaic_hooks.core import config
     (tmp_path / ".mosaic").mkdir()
     (tmp_path / ".mosaic" / "config.toml").write_text('probe_path = "/_mosaic/status"\n')
     cfg = config.load(tmp_path, env={"BACKEND_URL": fastapi_url, "MOSAIC_PROBE_TOKEN": token})

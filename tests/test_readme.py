@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from mosaic_hooks import config, exit_codes
+from mosaic_hooks.core import config, exit_codes
 from tests.conftest import PROJECT_ROOT, run_cli
 
 README = (PROJECT_ROOT / "README.md").read_text()

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from mosaic_hooks import git
-from mosaic_hooks.changeset import ChangeSet, EndpointChanges
+from mosaic_hooks.core import git
 from mosaic_hooks.detect import migrations, relevance, requirements
+from mosaic_hooks.detect.changeset import ChangeSet, EndpointChanges
 from mosaic_hooks.detect.snapshot import EmptySnapshot, GitSnapshot, Snapshot
 
 
@@ -51,7 +51,7 @@ def snapshots(repo: git.Repo, base: str | None, head: str | None) -> tuple[Cachi
 
 
 @dataclass
-class Analysis:
+class ChangeAnalysis:
     """A ChangeSet plus what the local checks need beyond it."""
 
     changeset: ChangeSet
@@ -80,11 +80,11 @@ def _endpoint_changes(base: Snapshot, head: Snapshot, changed: Sequence[str]) ->
 
 
 def analyze_snapshots(base: CachingSnapshot, head: CachingSnapshot, changed: Sequence[str], *,
-                      base_rev: str | None = None, head_rev: str | None = None) -> Analysis:
+                      base_rev: str | None = None, head_rev: str | None = None) -> ChangeAnalysis:
     changed = list(changed)
     relevant = relevance.classify(changed)
     changeset = ChangeSet(base=base_rev, head=head_rev)
-    analysis = Analysis(changeset=changeset, relevant=relevant, base=base, head=head, changed=changed)
+    analysis = ChangeAnalysis(changeset=changeset, relevant=relevant, base=base, head=head, changed=changed)
     if not relevant:
         return analysis
     if relevant.endpoint_sources:
@@ -106,7 +106,7 @@ def analyze_snapshots(base: CachingSnapshot, head: CachingSnapshot, changed: Seq
 
 
 def analyze_full(repo: git.Repo, base: str | None, head: str | None, *,
-                 paths: list[str] | None = None) -> Analysis:
+                 paths: list[str] | None = None) -> ChangeAnalysis:
     if paths is None:
         paths = git.changed_paths(repo, base, head)
     before, after = snapshots(repo, base, head)

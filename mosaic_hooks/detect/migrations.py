@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from mosaic_hooks.changeset import Migration, MigrationChanges
+from mosaic_hooks.detect.changeset import Migration, MigrationChanges
 from mosaic_hooks.detect.relevance import is_alembic_ini, is_migration
 from mosaic_hooks.detect.snapshot import Snapshot
 

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from mosaic_hooks.changeset import Requirement, RequirementChanges, RequirementUpdate
+from mosaic_hooks.detect.changeset import Requirement, RequirementChanges, RequirementUpdate
 
 if sys.version_info >= (3, 11):
     import tomllib

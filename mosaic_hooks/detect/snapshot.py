@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Protocol
 
-from mosaic_hooks import git
+from mosaic_hooks.core import git
 
 
 class Snapshot(Protocol):

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import asyncio
 
-from mosaic_hooks.changeset import Endpoint
+from mosaic_hooks.detect.changeset import Endpoint
 from mosaic_hooks.gates import openapi, routes
-from mosaic_hooks.gates.base import Exchange, Findings, GateContext, GateResult, skipped
+from mosaic_hooks.gates.base import GateContext
 from mosaic_hooks.gates.endpoints import GET_LIKE, endpoints_to_check, sample
+from mosaic_hooks.gates.result import Exchange, Findings, GateResult, skipped
 
 NAME = "contract"
 

@@ -15,10 +15,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from mosaic_hooks.gates.base import Findings, GateContext, GateResult, skipped
+from mosaic_hooks.gates.base import GateContext
+from mosaic_hooks.gates.result import Findings, GateResult, skipped
 
 if TYPE_CHECKING:
-    from mosaic_hooks.changeset import RequirementChanges
+    from mosaic_hooks.detect.changeset import RequirementChanges
 
 NAME = "dependencies"
 

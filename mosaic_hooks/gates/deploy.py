@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from mosaic_hooks.gates.base import Findings, GateContext, GateResult, skipped
+from mosaic_hooks.gates.base import GateContext
+from mosaic_hooks.gates.result import Findings, GateResult, skipped
 
 NAME = "deploy"
 

@@ -11,9 +11,10 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from mosaic_hooks.changeset import Endpoint
+from mosaic_hooks.detect.changeset import Endpoint
 from mosaic_hooks.gates import no_route, routes
-from mosaic_hooks.gates.base import Exchange, Findings, GateContext, GateResult
+from mosaic_hooks.gates.base import GateContext
+from mosaic_hooks.gates.result import Exchange, Findings, GateResult
 
 NAME = "endpoints"
 GET_LIKE = frozenset({"GET", "HEAD", "ANY"})

@@ -9,8 +9,9 @@ from __future__ import annotations
 import asyncio
 import time
 
-from mosaic_hooks.gates.base import Exchange, Findings, GateContext, GateResult
+from mosaic_hooks.gates.base import GateContext
 from mosaic_hooks.gates.latency import summarize
+from mosaic_hooks.gates.result import Exchange, Findings, GateResult
 
 NAME = "health"
 SWITCHOVER_S = 90.0  # how long a non-200 health answer is retried before it counts

@@ -1,7 +1,7 @@
 """The migrations gate: the repository's migration heads are what production's database has applied.
 
 Where production's state comes from, in order: the database in `DATABASE_URL` (one read-only query,
-`mosaic_hooks.applied_migrations`), else the service's `mosaic_hooks.probe` report. Neither configured:
+`mosaic_hooks.gates.applied_migrations`), else the service's `mosaic_hooks.probe` report. Neither configured:
 skipped when the range adds no migration, inconclusive when it does (new migrations nobody could check).
 
 Alembic: the set of `alembic_version` rows must equal the heads. Django: every head (`app.0003_name`,
@@ -14,7 +14,8 @@ import asyncio
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from mosaic_hooks.gates.base import Findings, GateContext, GateResult, skipped
+from mosaic_hooks.gates.base import GateContext
+from mosaic_hooks.gates.result import Findings, GateResult, skipped
 
 NAME = "migrations"
 
@@ -102,8 +103,8 @@ async def run(ctx: GateContext) -> GateResult:
                  f"{', '.join(sorted(heads))}"
 
     if ctx.cfg.database_url:
-        from mosaic_hooks.applied_migrations import read_applied
-        from mosaic_hooks.errors import MosaicError
+        from mosaic_hooks.core.errors import MosaicError
+        from mosaic_hooks.gates.applied_migrations import read_applied
 
         url = str(ctx.cfg.database_url)
         limit = ctx.request_timeout()

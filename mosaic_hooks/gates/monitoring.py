@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from mosaic_hooks.changeset import Endpoint
+from mosaic_hooks.detect.changeset import Endpoint
 from mosaic_hooks.gates import routes
-from mosaic_hooks.gates.base import Exchange, Findings, GateContext, GateResult
+from mosaic_hooks.gates.base import GateContext
 from mosaic_hooks.gates.endpoints import endpoints_to_check
+from mosaic_hooks.gates.result import Exchange, Findings, GateResult
 
 NAME = "monitoring"
 PATH_LABELS = ("path", "handler", "route", "endpoint", "url_rule", "http_route", "uri", "url", "http_target")

@@ -14,7 +14,8 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from mosaic_hooks.gates.base import Exchange, GateContext
+from mosaic_hooks.gates.base import GateContext
+from mosaic_hooks.gates.result import Exchange
 
 BROKEN_JSON = b'{"mosaic-hooks": "deliberately invalid JSON'
 _PLACEHOLDER = b"\x00PATH\x00"

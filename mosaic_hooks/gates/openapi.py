@@ -13,9 +13,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from mosaic_hooks.changeset import Endpoint
+from mosaic_hooks.detect.changeset import Endpoint
 from mosaic_hooks.gates import routes
-from mosaic_hooks.gates.base import Exchange, GateContext
+from mosaic_hooks.gates.base import GateContext
+from mosaic_hooks.gates.result import Exchange
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from mosaic_hooks.changeset import Endpoint
+from mosaic_hooks.detect.changeset import Endpoint
 
 # {name}, {name:converter} (Starlette), <name>, <conv:name> (Flask/Werkzeug), :name (Express style)
 _PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::[^}]*)?\}|<(?:[A-Za-z_][A-Za-z0-9_]*(?:\([^)]*\))?:)?"

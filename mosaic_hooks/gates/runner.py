@@ -10,16 +10,17 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from mosaic_hooks.errors import ConfigError
+from mosaic_hooks.core.errors import ConfigError
 from mosaic_hooks.gates import GATES, GateSpec
-from mosaic_hooks.gates.base import INCONCLUSIVE, SKIPPED, GateContext, GateResult
+from mosaic_hooks.gates.base import GateContext
+from mosaic_hooks.gates.result import INCONCLUSIVE, SKIPPED, GateResult
 
 if TYPE_CHECKING:
     import httpx
 
-    from mosaic_hooks.changeset import ChangeSet
-    from mosaic_hooks.config import Config
-    from mosaic_hooks.git import Repo
+    from mosaic_hooks.core.config import Config
+    from mosaic_hooks.core.git import Repo
+    from mosaic_hooks.detect.changeset import ChangeSet
     from mosaic_hooks.render.outcome import WaitOutcome
 
 # At most this many requests in flight: 200 endpoints at 50 ms each take ~4 rounds (see

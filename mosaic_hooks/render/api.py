@@ -16,8 +16,8 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from mosaic_hooks import exit_codes, redact
-from mosaic_hooks.errors import MosaicError
+from mosaic_hooks.core import exit_codes, redact
+from mosaic_hooks.core.errors import MosaicError
 
 if TYPE_CHECKING:
     import httpx

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from mosaic_hooks import exit_codes
+from mosaic_hooks.core import exit_codes
 
 LIVE = "live"  # the deploy of exactly this commit (or a deploy containing it) is live
 FAILED = "failed"  # build/pre-deploy/update failed, canceled and not superseded, or a crash loop

@@ -16,8 +16,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from mosaic_hooks import git
-from mosaic_hooks.errors import GitError
+from mosaic_hooks.core import git
+from mosaic_hooks.core.errors import GitError
 from mosaic_hooks.render.outcome import LIVE, TIMED_OUT, UNREACHABLE, WaitOutcome
 
 _HEX = re.compile(r"[0-9a-f]{7,64}")

@@ -14,10 +14,10 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from mosaic_hooks import git
-from mosaic_hooks.config import Config
-from mosaic_hooks.errors import GitError
-from mosaic_hooks.progress import format_elapsed
+from mosaic_hooks.cli.progress import format_elapsed
+from mosaic_hooks.core import git
+from mosaic_hooks.core.config import Config
+from mosaic_hooks.core.errors import GitError
 from mosaic_hooks.render import crash, statuses
 from mosaic_hooks.render.api import LOOPBACK_HOSTS, RenderAPI, RenderAPIError, RenderRefused, parse_time
 from mosaic_hooks.render.outcome import (

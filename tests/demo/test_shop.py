@@ -16,8 +16,8 @@ import jsonschema
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from mosaic_hooks.changeset import Endpoint
 from mosaic_hooks.demo import shop
+from mosaic_hooks.detect.changeset import Endpoint
 from mosaic_hooks.detect.endpoints import endpoint_changes, extract_endpoints
 from mosaic_hooks.detect.snapshot import DictSnapshot
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mosaic_hooks import git as mgit
+from mosaic_hooks.core import git as mgit
 from mosaic_hooks.detect.analyze import analyze, analyze_full
 from tests.conftest import commit_files, git
 

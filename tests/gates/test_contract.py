@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from mosaic_hooks.gates import openapi
-from mosaic_hooks.gates.base import GateResult
+from mosaic_hooks.gates.result import GateResult
 from tests.support.apps import Toggles, fastapi_app, flask_app, serve_asgi, serve_wsgi
 from tests.support.gating import changes, evidence, make_config, run
 
@@ -79,7 +79,7 @@ OPENAPI_30: dict[str, Any] = {
 def _errors(status: int, body: object, document: dict[str, Any] = OPENAPI_30) -> list[str]:
     doc = openapi.parse(json.dumps(document).encode(), "/openapi.json").data
     assert doc is not None
-    from mosaic_hooks.changeset import Endpoint
+    from mosaic_hooks.detect.changeset import Endpoint
 
     operation = openapi.find_operation(doc, Endpoint("GET", "/pets/{id}"))
     assert operation is not None

@@ -16,10 +16,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from mosaic_hooks import config
-from mosaic_hooks.changeset import ChangeSet, Requirement, RequirementChanges, RequirementUpdate
+from mosaic_hooks.core import config
+from mosaic_hooks.detect.changeset import ChangeSet, Requirement, RequirementChanges, RequirementUpdate
 from mosaic_hooks.gates import dependencies
-from mosaic_hooks.gates.base import GateContext, GateResult
+from mosaic_hooks.gates.base import GateContext
+from mosaic_hooks.gates.result import GateResult
 from mosaic_hooks.render.outcome import WaitOutcome
 
 COMMIT = "d" * 40
@@ -145,7 +146,6 @@ SERVICE = textwrap.dedent("""
     import uvicorn
     from starlette.applications import Starlette
     from mosaic_hooks import probe
-
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     print(sock.getsockname()[1], flush=True)
@@ -272,7 +272,7 @@ def test_a_direct_reference_is_checked_for_presence_only() -> None:
                                                 ("no-such-distribution-mosaic>=1\n", "failed")])
 def test_the_requirements_found_by_the_change_analysis_are_checked(
         repo: Path, tmp_path: Path, line: str, expected: str) -> None:
-    from mosaic_hooks import git as gitedge
+    from mosaic_hooks.core import git as gitedge
     from mosaic_hooks.detect.analyze import analyze
     from tests.conftest import commit_files
     from tests.conftest import git as run_git

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from mosaic_hooks.gates.base import GateResult
+from mosaic_hooks.gates.result import GateResult
 from mosaic_hooks.render.outcome import FAILED, LIVE, NO_DEPLOY, TIMED_OUT, WaitOutcome
 from tests.support.apps import Toggles, fastapi_app, serve_asgi
 from tests.support.gating import evidence, make_config, run

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from mosaic_hooks.gates.base import GateResult
+from mosaic_hooks.gates.result import GateResult
 from tests.support.apps import Toggles, fastapi_app, flask_app, serve_asgi, serve_wsgi, unused_url
 from tests.support.gating import changes, evidence, make_config, run
 

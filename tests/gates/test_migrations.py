@@ -16,10 +16,11 @@ from typing import Any
 import httpx
 import pytest
 
-from mosaic_hooks import config
-from mosaic_hooks.changeset import ChangeSet, Migration, MigrationChanges
+from mosaic_hooks.core import config
+from mosaic_hooks.detect.changeset import ChangeSet, Migration, MigrationChanges
 from mosaic_hooks.gates import migrations
-from mosaic_hooks.gates.base import GateContext, GateResult
+from mosaic_hooks.gates.base import GateContext
+from mosaic_hooks.gates.result import GateResult
 from tests.support.postgres import PASSWORD, PostgresServer
 
 HEAD_1 = "1a2b3c4d5e6f"
@@ -334,7 +335,6 @@ def probe_service() -> Iterator[str]:
     from starlette.applications import Starlette
 
     from mosaic_hooks import probe
-
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     server = uvicorn.Server(uvicorn.Config(Starlette(routes=[probe.starlette_route()]), log_level="error",
@@ -409,7 +409,7 @@ def test_compare_requires_every_alembic_head_of_a_branched_history() -> None:
 
 def test_the_heads_found_by_the_change_analysis_are_checked_against_the_database(
         repo: Path, tmp_path: Path) -> None:
-    from mosaic_hooks import git as gitedge
+    from mosaic_hooks.core import git as gitedge
     from mosaic_hooks.detect.analyze import analyze
     from tests.conftest import git as run_git
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from mosaic_hooks.changeset import Endpoint
-from mosaic_hooks.gates.base import GateResult
+from mosaic_hooks.detect.changeset import Endpoint
 from mosaic_hooks.gates.monitoring import prometheus_selector, rule_mentions
+from mosaic_hooks.gates.result import GateResult
 from tests.support.apps import Toggles, fastapi_app, flask_app, serve_asgi, serve_wsgi
 from tests.support.gating import changes, evidence, make_config, run
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mosaic_hooks.changeset import Endpoint
+from mosaic_hooks.detect.changeset import Endpoint
 from mosaic_hooks.gates import routes
 
 

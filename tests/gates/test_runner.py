@@ -8,9 +8,10 @@ import time
 import httpx
 import pytest
 
-from mosaic_hooks.errors import ConfigError
+from mosaic_hooks.core.errors import ConfigError
 from mosaic_hooks.gates import GateSpec
-from mosaic_hooks.gates.base import Findings, GateContext, GateResult
+from mosaic_hooks.gates.base import GateContext
+from mosaic_hooks.gates.result import Findings, GateResult
 from mosaic_hooks.gates.runner import _run_one, make_client, run_gates
 from tests.support.apps import Toggles, fastapi_app, serve_asgi
 from tests.support.gating import changes, make_config
@@ -85,7 +86,7 @@ def test_findings_never_pass_without_a_decided_check() -> None:
 @pytest.mark.parametrize("state", ["failed", "timed_out", "no_deploy"])
 def test_checks_of_the_changes_wait_for_a_live_deploy(state: str) -> None:
     from mosaic_hooks.render.outcome import WaitOutcome
-    from mosaic_hooks.verdict import decide
+    from mosaic_hooks.verification.verdict import decide
 
     outcome = WaitOutcome(state, "ab" * 20, "why")
     with serve_asgi(fastapi_app(Toggles(missing={"/reports"}))) as url:

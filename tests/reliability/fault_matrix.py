@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from mosaic_hooks import exit_codes
+from mosaic_hooks.core import exit_codes
 from tests.support.fault_proxy import UNRESOLVABLE_URL, FaultProxy
 
 VERDICT_BY_EXIT = {exit_codes.PASSED: "pass", exit_codes.FAILED: "fail", exit_codes.INCONCLUSIVE: "inconclusive",

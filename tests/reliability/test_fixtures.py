@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from mosaic_hooks import config
+from mosaic_hooks.core import config
 from tests.reliability.fault_matrix import LIMITS, RENDER_API_FAULTS, SERVICE_FAULTS
 from tests.support.fault_proxy import FaultProxy
 

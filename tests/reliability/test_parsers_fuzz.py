@@ -22,12 +22,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mosaic_hooks import exit_codes
-from mosaic_hooks.changeset import Endpoint
+from mosaic_hooks.core import exit_codes
+from mosaic_hooks.core.errors import MosaicError
 from mosaic_hooks.detect import migrations, requirements
+from mosaic_hooks.detect.changeset import Endpoint
 from mosaic_hooks.detect.snapshot import DictSnapshot
-from mosaic_hooks.errors import MosaicError
-from mosaic_hooks.push_range import PushInputError, parse_push_lines
+from mosaic_hooks.hooks.push_range import PushInputError, parse_push_lines
 from tests.conftest import commit_files, git, run_cli
 from tests.support import fuzz
 from tests.support.reliability_log import ReliabilityLog, has_traceback, is_one_line
@@ -340,7 +340,7 @@ def _script(server: _ScriptedRender, service: Any, deploys: Any, status: int = 2
 def test_wait_for_deploy_never_raises_and_never_calls_garbage_live(
         page: Any, service: Any, status: int, scripted_render: _ScriptedRender,
         reliability_log: ReliabilityLog, tally_store: dict[str, Any]) -> None:
-    from mosaic_hooks import config
+    from mosaic_hooks.core import config
     from mosaic_hooks.render.wait import wait_for_deploy
 
     _script(scripted_render, service, page, status)
@@ -409,7 +409,7 @@ def test_openapi_documents_through_the_contract_check(doc: Any, raw: bytes | Non
                                                       reliability_log: ReliabilityLog,
                                                       tally_store: dict[str, Any]) -> None:
     from mosaic_hooks.gates import contract, openapi
-    from mosaic_hooks.gates.base import Exchange, Findings
+    from mosaic_hooks.gates.result import Exchange, Findings
 
     data = raw if raw is not None else json.dumps(doc).encode()
     with _tally(tally_store, "openapi", reliability_log, "OpenAPI documents (contract check)").case():
@@ -503,7 +503,7 @@ BROKEN_DOCUMENTS = [
 def test_a_broken_openapi_document_leaves_the_contract_check_undecided_with_the_reason(case: str, doc: Any,
                                                                                        named: str) -> None:
     from mosaic_hooks.gates import contract, openapi
-    from mosaic_hooks.gates.base import Exchange, Findings
+    from mosaic_hooks.gates.result import Exchange, Findings
 
     document = openapi.parse(json.dumps(doc).encode(), "/openapi.json")
     assert document.data is not None

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from mosaic_hooks import history
+from mosaic_hooks.records import history
 from mosaic_hooks.testing.render_fake import RenderFake
 from tests.conftest import commit_files, run_cli
 from tests.support import fuzz
@@ -37,7 +37,7 @@ RECORDS_EACH = 25
 # One child's work: append records through the real history.append, printing each acknowledged number.
 APPENDER = """
 import hashlib, sys
-from mosaic_hooks import history
+from mosaic_hooks.records import history
 from tests.support.dora_records import record
 path, writer, count, pad = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 for i in range(count if count >= 0 else 10**9):
@@ -124,7 +124,8 @@ def test_a_line_cut_short_by_a_crash_costs_only_that_line(tmp_path: Path, reliab
 METRICS_LOOP = """
 import sys
 from pathlib import Path
-from mosaic_hooks import config, dora_files
+from mosaic_hooks.core import config
+from mosaic_hooks.records import dora_files
 cfg = config.load(Path(sys.argv[1]), env={})
 n = 0
 while True:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from mosaic_hooks import exit_codes
+from mosaic_hooks.core import exit_codes
 from tests.conftest import commit_files, run_cli
 from tests.reliability.fault_matrix import SERVICE_FAULTS, VERDICT_BY_EXIT, FaultCase, Limits
 from tests.support.apps import Toggles, fastapi_app, serve_asgi

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from mosaic_hooks import exit_codes
+from mosaic_hooks.core import exit_codes
 from mosaic_hooks.testing.render_fake import RenderFake
 from tests.conftest import git, run_cli
 from tests.reliability.fault_matrix import RENDER_API_FAULTS, VERDICT_BY_EXIT, FaultCase, Limits

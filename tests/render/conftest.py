@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from mosaic_hooks import config
+from mosaic_hooks.core import config
 from mosaic_hooks.testing.render_fake import RenderFake
 
 

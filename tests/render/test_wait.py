@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from mosaic_hooks import git as mgit
+from mosaic_hooks.core import git as mgit
 from mosaic_hooks.render import outcome as oc
 from mosaic_hooks.render.wait import wait_for_deploy
 from mosaic_hooks.testing.render_fake import RenderFake

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from mosaic_hooks.gates.base import GateContext, GateResult
+from mosaic_hooks.gates.base import GateContext
+from mosaic_hooks.gates.result import GateResult
 
 NAME = "broken"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from mosaic_hooks import config
-from mosaic_hooks.changeset import ChangeSet, Endpoint, EndpointChanges
-from mosaic_hooks.gates.base import GateResult
+from mosaic_hooks.core import config
+from mosaic_hooks.detect.changeset import ChangeSet, Endpoint, EndpointChanges
+from mosaic_hooks.gates.result import GateResult
 from mosaic_hooks.gates.runner import run_gates
 from mosaic_hooks.render.outcome import WaitOutcome
 

@@ -21,10 +21,17 @@ import gc
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from mosaic_hooks import git
-from mosaic_hooks.changeset import Endpoint, EndpointChanges
-from mosaic_hooks.detect.endpoints.analysis import Analysis, analyse, is_python, is_relevant, is_spec, routeish
+from mosaic_hooks.core import git
+from mosaic_hooks.detect.changeset import Endpoint, EndpointChanges
 from mosaic_hooks.detect.endpoints.interp import ParseCache
+from mosaic_hooks.detect.endpoints.revision import (
+    RevisionEndpoints,
+    endpoints_of_revision,
+    is_python,
+    is_relevant,
+    is_spec,
+    routeish,
+)
 from mosaic_hooks.detect.snapshot import Snapshot
 
 __all__ = ["endpoint_changes", "extract_endpoints", "introspect_endpoints", "is_endpoint_source"]
@@ -52,7 +59,7 @@ def extract_endpoints(snapshot: Snapshot) -> tuple[list[Endpoint], list[str]]:
     """Every endpoint of one revision (sorted by path, method) and warnings about what could not be read."""
     files = snapshot.read([p for p in snapshot.paths() if is_relevant(p)])
     with _no_gc_pauses():
-        result = analyse(files, ParseCache())
+        result = endpoints_of_revision(files, ParseCache())
     return result.all_endpoints(), result.warnings
 
 
@@ -76,7 +83,7 @@ def endpoint_changes(base: Snapshot, head: Snapshot, changed: Sequence[str]) -> 
 def _changes(base_files: dict[str, bytes], head_files: dict[str, bytes],
              changed_set: set[str]) -> tuple[EndpointChanges, list[str]]:
     cache = ParseCache()
-    head_result = analyse(head_files, cache)
+    head_result = endpoints_of_revision(head_files, cache)
     # File warnings about changed files, and warnings about the analysis as a whole.
     warnings = [w for w in head_result.warnings
                 if w.split(":", 1)[0] in changed_set or w.split(":", 1)[0] not in head_files]
@@ -91,11 +98,11 @@ def _changes(base_files: dict[str, bytes], head_files: dict[str, bytes],
         # No changed file can define a route, and the head analysis read none of them: the base
         # analysis would read the very same files, so it would find the very same endpoints.
         return EndpointChanges(), warnings
-    base_result = analyse(base_files, cache)
+    base_result = endpoints_of_revision(base_files, cache)
     return diff(base_result, head_result), warnings
 
 
-def diff(base: Analysis, head: Analysis) -> EndpointChanges:
+def diff(base: RevisionEndpoints, head: RevisionEndpoints) -> EndpointChanges:
     base_eps = {e.key: e for e in base.all_endpoints()}
     head_eps = {e.key: e for e in head.all_endpoints()}
     added = [e for k, e in head_eps.items() if k not in base_eps and e.file not in base.unparsable]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Generic, TypeVar
 
-from mosaic_hooks.changeset import Endpoint
+from mosaic_hooks.detect.changeset import Endpoint
 from mosaic_hooks.detect.endpoints.interp import Interpreter
 from mosaic_hooks.detect.endpoints.values import Obj
 

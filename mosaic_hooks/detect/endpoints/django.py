@@ -15,7 +15,7 @@ from __future__ import annotations
 import posixpath
 import re
 
-from mosaic_hooks.changeset import Endpoint
+from mosaic_hooks.detect.changeset import Endpoint
 from mosaic_hooks.detect.endpoints.collect import Collector as BaseCollector
 from mosaic_hooks.detect.endpoints.interp import Args, Interpreter, Module
 from mosaic_hooks.detect.endpoints.paths import regex_path, werkzeug_path

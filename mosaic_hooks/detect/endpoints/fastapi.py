@@ -7,7 +7,7 @@ trailing slash of its path. Websocket routes are not HTTP endpoints and are skip
 
 from __future__ import annotations
 
-from mosaic_hooks.changeset import Endpoint
+from mosaic_hooks.detect.changeset import Endpoint
 from mosaic_hooks.detect.endpoints.collect import UNRESOLVED_ROUTES, GraphCollector
 from mosaic_hooks.detect.endpoints.interp import Args, Interpreter
 from mosaic_hooks.detect.endpoints.paths import fastapi_path

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import posixpath
 
-from mosaic_hooks.changeset import Endpoint
+from mosaic_hooks.detect.changeset import Endpoint
 from mosaic_hooks.detect.endpoints.collect import UNRESOLVED_ROUTES, GraphCollector
 from mosaic_hooks.detect.endpoints.fastapi import class_methods
 from mosaic_hooks.detect.endpoints.interp import Args, Interpreter

@@ -18,9 +18,9 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from mosaic_hooks import exit_codes, git
-from mosaic_hooks.changeset import Endpoint
-from mosaic_hooks.errors import MosaicError
+from mosaic_hooks.core import exit_codes, git
+from mosaic_hooks.core.errors import MosaicError
+from mosaic_hooks.detect.changeset import Endpoint
 
 MARKER = "@@MOSAIC_ROUTES@@"
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[3])

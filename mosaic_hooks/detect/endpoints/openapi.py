@@ -13,7 +13,7 @@ import posixpath
 import re
 from typing import Any
 
-from mosaic_hooks.changeset import Endpoint
+from mosaic_hooks.detect.changeset import Endpoint
 
 _NAME = re.compile(r"^(openapi|swagger)([._-][\w.-]*)?\.(json|ya?ml)$", re.I)
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from mosaic_hooks import git as gitmod
+from mosaic_hooks.core import git as gitmod
 from mosaic_hooks.detect.endpoints import extract_endpoints, introspect_endpoints
 from mosaic_hooks.detect.snapshot import GitSnapshot
 

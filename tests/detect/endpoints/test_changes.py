@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from mosaic_hooks import git as gitmod
-from mosaic_hooks.changeset import Endpoint
+from mosaic_hooks.core import git as gitmod
+from mosaic_hooks.detect.changeset import Endpoint
 from mosaic_hooks.detect.endpoints import endpoint_changes
 from mosaic_hooks.detect.snapshot import DictSnapshot, EmptySnapshot, GitSnapshot
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mosaic_hooks import git as gitmod
+from mosaic_hooks.core import git as gitmod
 from mosaic_hooks.detect.endpoints import endpoint_changes, introspect_endpoints
 from mosaic_hooks.detect.snapshot import EmptySnapshot, GitSnapshot
 

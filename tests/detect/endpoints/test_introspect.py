@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from mosaic_hooks import exit_codes
-from mosaic_hooks import git as gitmod
+from mosaic_hooks.core import exit_codes
+from mosaic_hooks.core import git as gitmod
 from mosaic_hooks.detect.endpoints import introspect_endpoints
 from mosaic_hooks.detect.endpoints.introspect import IntrospectionError
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mosaic_hooks import git as gitmod
+from mosaic_hooks.core import git as gitmod
 
 from .helpers import commit_tree, git
 

@@ -11,19 +11,20 @@ from mosaic_hooks.detect.snapshot import DictSnapshot
 GOOD = {"good.py": "from fastapi import FastAPI\napp = FastAPI(openapi_url=None)\n@app.get('/ok')\ndef ok(): ...\n"}
 
 
-def analyse(extra: dict[str, bytes | str]) -> tuple[set[tuple[str, str]], list[str]]:
+def endpoints_of(extra: dict[str, bytes | str]) -> tuple[set[tuple[str, str]], list[str]]:
     endpoints, warnings = extract_endpoints(DictSnapshot({**GOOD, **extra}))
     return {e.key for e in endpoints}, warnings
 
 
 def test_syntax_error_is_a_warning_with_the_line() -> None:
-    keys, warnings = analyse({"app/broken.py": "from fastapi import APIRouter\nrouter = APIRouter(\n\n\n\n\ndef x(:\n"})
+    broken = "from fastapi import APIRouter\nrouter = APIRouter(\n\n\n\n\ndef x(:\n"
+    keys, warnings = endpoints_of({"app/broken.py": broken})
     assert keys == {("GET", "/ok")}
     assert len(warnings) == 1 and warnings[0].startswith("app/broken.py: could not parse (line ")
 
 
 def test_nul_bytes_bad_encoding_and_deep_nesting() -> None:
-    keys, warnings = analyse({
+    keys, warnings = endpoints_of({
         "nul.py": b"from fastapi import APIRouter\x00\n",
         "latin.py": b"# -*- coding: ascii -*-\nfrom flask import Flask\nname = '\xe9'\n",
         "deep.py": ("from fastapi import APIRouter\nx = " + "(" * 5000 + "1" + ")" * 5000 + "\n").encode(),
@@ -40,12 +41,12 @@ def test_runaway_project_code_is_bounded() -> None:
         "def f(n):\n    return f(n + 1)\nf(0)\n"
         "def g():\n    while True:\n        g()\ng()\n"
         "@app.get('/after')\ndef after(): ...\n")}
-    keys, _ = analyse(files)
+    keys, _ = endpoints_of(files)
     assert ("GET", "/after") in keys
 
 
 def test_circular_imports_terminate() -> None:
-    keys, _ = analyse({
+    keys, _ = endpoints_of({
         "a.py": "from fastapi import APIRouter\nfrom b import thing\nrouter = APIRouter()\n",
         "b.py": "from a import router\nthing = 1\n@router.get('/b')\ndef b(): ...\n",
     })
@@ -53,7 +54,7 @@ def test_circular_imports_terminate() -> None:
 
 
 def test_odd_but_valid_code_does_not_crash() -> None:
-    keys, _ = analyse({"odd.py": (
+    keys, _ = endpoints_of({"odd.py": (
         "from fastapi import APIRouter\nimport os\n"
         "r = APIRouter(prefix=None)\nr2 = APIRouter(prefix=1)\n[a, *b] = [1, 2, 3]\n"
         "x: int\nx += 1\nlambda: None\nclass K(metaclass=type): ...\n"
@@ -89,7 +90,7 @@ def test_any_token_soup_yields_a_result_never_an_exception(modules: list[list[st
 
 
 def test_routers_including_each_other_in_a_cycle_terminate() -> None:
-    keys, _ = analyse({"cycle.py": (
+    keys, _ = endpoints_of({"cycle.py": (
         "from fastapi import FastAPI, APIRouter\nfrom flask import Flask, Blueprint\n"
         "app = FastAPI(openapi_url=None)\na = APIRouter(prefix='/a')\nb = APIRouter(prefix='/b')\n"
         "@b.get('/x')\ndef x(): ...\n"

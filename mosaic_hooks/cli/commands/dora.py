@@ -1,0 +1,139 @@
+"""`mosaic-hooks dora`: DORA metrics of a period from the deployment history."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from mosaic_hooks.cli.output import write_line
+from mosaic_hooks.core import config, exit_codes, git
+from mosaic_hooks.core.errors import GitError, MosaicError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--since", metavar="DATE",
+                        help="start of the period: YYYY-MM-DD (00:00 UTC) or an ISO 8601 time (default: 30 days "
+                             "before --until)")
+    parser.add_argument("--until", metavar="DATE",
+                        help="end of the period: YYYY-MM-DD (that whole day, UTC) or an ISO 8601 time "
+                             "(default: now)")
+    parser.add_argument("--service", metavar="NAME", help="only the deploys of this service")
+    parser.add_argument("--json", action="store_true", help="print dora_metrics.json's content instead of a summary")
+    parser.add_argument("--html", metavar="FILE", type=Path, help="also write a self-contained HTML page")
+    parser.add_argument("--openmetrics", metavar="FILE", type=Path,
+                        help="also write the metrics in the Prometheus text format (textfile collector, Pushgateway)")
+
+
+class BadDate(MosaicError):
+    exit_code = exit_codes.USAGE
+
+
+def parse_bound(option: str, text: str, *, end: bool) -> float:
+    """A date is a whole UTC day: as --since it starts at 00:00, as --until it includes that day."""
+    text = text.strip()
+    try:
+        if len(text) == 10:
+            day = datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=timezone.utc)
+            return (day + timedelta(days=1) if end else day).timestamp()
+        moment = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text)
+    except ValueError:
+        raise BadDate(f"{option}: '{text}' is not a date",
+                      hint="use YYYY-MM-DD (e.g. 2026-01-31) or an ISO 8601 time (2026-01-31T18:00:00Z)") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.timestamp()
+
+
+def period(since: str | None, until: str | None, now: float) -> tuple[float, float]:
+    from mosaic_hooks.records.dora import DAY
+    from mosaic_hooks.records.dora_files import DEFAULT_PERIOD_DAYS
+
+    end = parse_bound("--until", until, end=True) if until else now
+    start = parse_bound("--since", since, end=False) if since else end - DEFAULT_PERIOD_DAYS * DAY
+    if end <= start:
+        raise BadDate(f"the period is empty: --since {since or '(30 days before --until)'} is not before "
+                      f"--until {until or '(now)'}", hint="give a --since earlier than --until")
+    return start, end
+
+
+def load_config() -> config.Config:
+    try:
+        repo = git.find_repo()
+    except GitError:
+        return config.load(Path.cwd())
+    return config.load(repo.root)
+
+
+def human_duration(minutes: float | None) -> str:
+    if minutes is None:
+        return "n/a"
+    if minutes < 90:
+        return f"{minutes:.0f} min"
+    if minutes < 48 * 60:
+        return f"{minutes / 60:.1f} h"
+    return f"{minutes / 1440:.1f} d"
+
+
+def summary_lines(doc: dict[str, Any]) -> list[str]:
+    df, lt = doc["deployment_frequency"], doc["lead_time_for_changes"]
+    cfr, ttr = doc["change_failure_rate"], doc["time_to_restore_service"]
+
+    def rating(section: dict[str, Any]) -> str:
+        return str(section["rating"]) if section["rating"] else "not rated"
+
+    pct = cfr["percentage"]
+    rows = [
+        ("Deployment frequency",
+         f"{df['total_deployments']} deploys, {df['deployments_per_week']}/week, "
+         f"{df['deploy_days_per_week']} deploy days/week", rating(df)),
+        ("Lead time for changes",
+         f"median {human_duration(lt['median_minutes'])}, P95 {human_duration(lt['p95_minutes'])} "
+         f"({lt['changes']} commits)", rating(lt)),
+        ("Change failure rate",
+         f"{'n/a' if pct is None else f'{pct} %'} ({cfr['failed_deployments']} failed of "
+         f"{cfr['failed_deployments'] + cfr['passed_deployments']}; "
+         f"{cfr['inconclusive_deployments']} inconclusive, not counted)", rating(cfr)),
+        ("Time to restore",
+         f"median {human_duration(ttr['median_minutes'])}, P95 {human_duration(ttr['p95_minutes'])} "
+         f"({ttr['incidents']} incidents, {ttr['open']} open)", rating(ttr)),
+    ]
+    scope = f"service {doc['service']}" if doc["service"] else "all services"
+    lines = [f"DORA metrics {doc['period_start']} .. {doc['period_end']} ({doc['period_days']} days, {scope})"]
+    width = max(len(value) for _, value, _ in rows)
+    lines += [f"  {name:<22} {value:<{width}}  {level}" for name, value, level in rows]
+    lines += [f"  note: {note}" for note in doc["notes"]]
+    lines.append("  ratings: Apache DevLake's bands for the 2023 DORA report (listed in dora_metrics.json)")
+    return lines
+
+
+def run(args: argparse.Namespace) -> int:
+    from mosaic_hooks.records import dora_files, history
+    start, end = period(args.since, args.until, time.time())
+    cfg = load_config()
+    history_path = history.history_file(cfg.history_path)
+    report, doc, warnings = dora_files.metrics_for(history_path, start=start, end=end, service=args.service)
+    for warning in warnings:
+        write_line(f"warning: {warning}", sys.stderr)
+    metrics_path = dora_files.metrics_file(cfg.history_path)
+    dora_files.write_metrics(metrics_path, doc)
+    if args.html:
+        from mosaic_hooks.records import dora_html
+        dora_files.write_atomic(args.html, dora_html.render(report))
+    if args.openmetrics:
+        from mosaic_hooks.records import openmetrics
+        dora_files.write_atomic(args.openmetrics, openmetrics.render(report))
+    if args.json:
+        write_line(json.dumps(doc, indent=2, ensure_ascii=False))
+        return exit_codes.PASSED
+    if not history_path.exists():
+        write_line(f"no deployment history yet ({history_path}): `mosaic-hooks verify` records each deploy")
+    for line in summary_lines(doc):
+        write_line(line)
+    written = [metrics_path, *(p for p in (args.html, args.openmetrics) if p)]
+    write_line("wrote " + ", ".join(str(p) for p in written))
+    return exit_codes.PASSED

@@ -1,0 +1,260 @@
+"""The effective configuration: defaults, `[tool.mosaic]` / `.mosaic/config.toml`, then environment.
+
+Each value remembers where it came from, so `mosaic-hooks config` can say so. Secrets (the Render
+API key, the probe token, the database URL) come from the environment only: a file is committed,
+and a secret in a commit is a leak.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mosaic_hooks.core.errors import ConfigError
+from mosaic_hooks.core.redact import redact_url
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover (Python 3.10)
+    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
+
+
+@dataclass(frozen=True)
+class Key:
+    name: str
+    kind: str  # "str", "url", "path", "number", "int", "bool", "list", "table"
+    default: Any
+    doc: str
+    env: str | None = None
+    env_only: bool = False
+    secret: bool = False
+
+
+KEYS: tuple[Key, ...] = (
+    Key("backend_url", "url", None, "Base URL of the deployed service.", env="BACKEND_URL"),
+    Key("render_service_id", "str", None, "Render service id (srv-...).", env="RENDER_SERVICE_ID"),
+    Key("render_api_url", "url", "https://api.render.com/v1", "Render API base URL.",
+        env="MOSAIC_RENDER_API_URL"),
+    Key("render_api_key", "str", None, "Render API key.", env="RENDER_API_KEY", env_only=True, secret=True),
+    Key("database_url", "str", None, "Production database, for the migrations check.",
+        env="DATABASE_URL", env_only=True, secret=True),
+    Key("probe_token", "str", None, "Shared token of the mosaic_hooks.probe endpoint.",
+        env="MOSAIC_PROBE_TOKEN", env_only=True, secret=True),
+    Key("health_path", "path", "/health", "Health check path."),
+    Key("version_path", "path", "/version", "Path that reports the serving commit (used without an API key)."),
+    Key("metrics_path", "path", "/metrics", "Prometheus metrics path."),
+    Key("openapi_path", "path", "/openapi.json", "OpenAPI document path."),
+    Key("probe_path", "path", None, "Path of the mosaic_hooks.probe status endpoint, if the service has one."),
+    Key("p95_limit_ms", "number", 500, "Health check P95 latency limit, in milliseconds."),
+    Key("health_samples", "int", 20, "Health check samples taken for the latency percentiles."),
+    Key("history_dir", "str", ".mosaic", "Where deployment_history.jsonl and dora_metrics.json live."),
+    Key("service_name", "str", None, "Service name recorded in the history (default: the service id)."),
+    Key("wait_timeout", "number", 1200, "Seconds `wait` and `verify` wait for the deploy."),
+    Key("push_wait_timeout", "number", 300, "Seconds the pre-push stage waits for a deploy in progress."),
+    Key("poll_interval", "number", 10, "Seconds between polls of Render or the version endpoint."),
+    Key("request_timeout", "number", 10, "Seconds one HTTP request may take."),
+    Key("gate_timeout", "number", 120, "Seconds all the production checks together may take."),
+    Key("exclude_routes", "list", [], "Glob patterns of routes never requested (e.g. '/admin/*')."),
+    Key("sample_values", "table", {},
+        "Values for path parameters: 'name = value', or a table per route '\"/items/{id}\" = {id = \"7\"}'."),
+    Key("removed_endpoints_must_404", "bool", False, "Require removed endpoints to answer 404 or 410."),
+    Key("inconclusive_blocks", "bool", True, "An undecided check (unreachable, timed out) blocks."),
+    Key("prometheus_url", "url", None, "Prometheus server asked for samples of the service."),
+    Key("alert_rules", "list", [], "Globs of alert-rule files that must cover new endpoints."),
+)
+KEYS_BY_NAME = {key.name: key for key in KEYS}
+
+
+@dataclass(frozen=True)
+class Config:
+    values: Mapping[str, Any]
+    sources: Mapping[str, str]
+    root: Path | None = None
+    files: tuple[Path, ...] = field(default=())
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def get(self, name: str) -> Any:
+        return self.values[name]
+
+    @property
+    def history_path(self) -> Path:
+        base = Path(self.values["history_dir"])
+        if not base.is_absolute() and self.root is not None:
+            base = self.root / base
+        return base
+
+    def describe(self) -> list[tuple[str, str, str]]:
+        """(key, shown value, source) rows, secrets redacted."""
+        rows = []
+        for key in KEYS:
+            value = self.values[key.name]
+            if value is None:
+                shown = "(not set)"
+            elif key.name == "database_url":
+                shown = redact_url(str(value))
+            elif key.secret:
+                shown = "(set, redacted)"
+            else:
+                shown = repr(value) if not isinstance(value, str) else value
+            rows.append((key.name, shown, self.sources[key.name]))
+        return rows
+
+
+def _type_error(where: str, key: Key, value: Any) -> ConfigError:
+    expected = {
+        "str": "a string", "url": "an http(s) URL", "path": "a path starting with '/'",
+        "number": "a number", "int": "a whole number", "bool": "true or false",
+        "list": "a list of strings", "table": "a table",
+    }[key.kind]
+    return ConfigError(f"{where}: '{key.name}' must be {expected}, got {value!r}",
+                       hint=f"e.g. {key.name} = {_example(key)}")
+
+
+def _example(key: Key) -> str:
+    if key.default is None:
+        return {"url": '"https://example.onrender.com"', "path": '"/status"'}.get(key.kind, '"..."')
+    if isinstance(key.default, bool):
+        return "true" if key.default else "false"
+    if isinstance(key.default, str):
+        return f'"{key.default}"'
+    if isinstance(key.default, list):
+        return '["..."]'
+    if isinstance(key.default, dict):
+        return "{}"
+    return str(key.default)
+
+
+def coerce(key: Key, value: Any, where: str) -> Any:
+    """Check (and for environment strings, convert) one value; raise ConfigError naming `where`."""
+    from_env = where.startswith("environment")
+    kind = key.kind
+    if kind in ("str", "url", "path"):
+        if not isinstance(value, str):
+            raise _type_error(where, key, value)
+        if "\x00" in value:
+            raise ConfigError(f"{where}: '{key.name}' contains a NUL character", hint="remove it")
+        if kind == "url" and not (value.startswith(("http://", "https://")) and _has_host(value)):
+            raise _type_error(where, key, value)
+        if kind == "path" and not value.startswith("/"):
+            raise _type_error(where, key, value)
+        return value.rstrip("/") if kind == "url" else value
+    if kind in ("number", "int"):
+        if from_env and isinstance(value, str):
+            try:
+                value = float(value) if kind == "number" else int(value)
+            except ValueError:
+                raise _type_error(where, key, value) from None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise _type_error(where, key, value)
+        if kind == "int" and not isinstance(value, int):
+            raise _type_error(where, key, value)
+        if not math.isfinite(value) or value <= 0:
+            raise ConfigError(f"{where}: '{key.name}' must be a finite number greater than 0, got {value!r}")
+        return value
+    if kind == "bool":
+        if from_env and isinstance(value, str):
+            lowered = value.strip().lower()
+            if lowered in ("1", "true", "yes", "on"):
+                return True
+            if lowered in ("0", "false", "no", "off"):
+                return False
+        if not isinstance(value, bool):
+            raise _type_error(where, key, value)
+        return value
+    if kind == "list":
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise _type_error(where, key, value)
+        return list(value)
+    if kind == "table":
+        if not isinstance(value, dict):
+            raise _type_error(where, key, value)
+        return value
+    raise AssertionError(kind)  # pragma: no cover
+
+
+def _has_host(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    try:
+        return bool(urlsplit(url).hostname)
+    except ValueError:
+        return False
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})",
+                          hint="save the file as UTF-8") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+    try:
+        data: dict[str, Any] = tomllib.loads(text)
+        return data
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}", hint="fix the syntax at that line") from None
+    except RecursionError:  # tomllib recurses once per nesting level
+        raise ConfigError(f"{path}: invalid TOML: nested too deeply", hint="flatten the nested values") from None
+
+
+def _check_table(table: Mapping[str, Any], where: str) -> dict[str, Any]:
+    checked = {}
+    for name, value in table.items():
+        key = KEYS_BY_NAME.get(name)
+        if key is None:
+            close = difflib.get_close_matches(name, KEYS_BY_NAME, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else "see `mosaic-hooks config` for the keys"
+            raise ConfigError(f"{where}: unknown key {name!r}", hint=hint)
+        if key.env_only:
+            raise ConfigError(f"{where}: '{name}' is a secret and is read only from the environment",
+                              hint=f"remove it from the file and set {key.env}")
+        checked[name] = coerce(key, value, f"{where}")
+    return checked
+
+
+def file_layers(root: Path) -> list[tuple[str, Path, dict[str, Any]]]:
+    """The config tables found under `root`, lowest precedence first."""
+    layers = []
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        data = _read_toml(pyproject)
+        tool = data.get("tool", {})
+        table = tool.get("mosaic") if isinstance(tool, dict) else None
+        if table is not None:
+            if not isinstance(table, dict):
+                raise ConfigError(f"{pyproject}: [tool.mosaic] must be a table")
+            layers.append((f"{pyproject.name} [tool.mosaic]", pyproject, table))
+    own = root / ".mosaic" / "config.toml"
+    if own.is_file():
+        layers.append((".mosaic/config.toml", own, _read_toml(own)))
+    return layers
+
+
+def load(root: Path | None, env: Mapping[str, str] | None = None) -> Config:
+    env = os.environ if env is None else env
+    values = {key.name: key.default for key in KEYS}
+    sources = dict.fromkeys(values, "default")
+    files: list[Path] = []
+    if root is not None:
+        for label, path, table in file_layers(root):
+            for name, value in _check_table(table, str(path)).items():
+                values[name] = value
+                sources[name] = label
+            files.append(path)
+    for key in KEYS:
+        if key.env and (raw := env.get(key.env)):
+            values[key.name] = coerce(key, raw, f"environment {key.env}") if not key.secret else raw
+            sources[key.name] = f"env {key.env}"
+    return Config(values=values, sources=sources, root=root, files=tuple(files))

@@ -1,0 +1,142 @@
+"""One revision's endpoints: choose the files, run the interpreter, let each framework collect its routes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from mosaic_hooks.detect.changeset import Endpoint
+from mosaic_hooks.detect.endpoints import django, fastapi, flask, libraries, openapi
+from mosaic_hooks.detect.endpoints.interp import BudgetExceeded, Hooks, Interpreter, ParseCache
+from mosaic_hooks.detect.endpoints.values import External
+
+# Directories whose code is not the served application (tests build throwaway apps, docs carry samples).
+EXCLUDED_DIRS = frozenset({
+    "tests", "test", "testing", "docs", "docs_src", "doc", "node_modules", ".venv", "venv", "env",
+    "site-packages", "__pycache__", ".git", ".tox", ".nox", "migrations", "alembic", "build", "dist",
+    ".mypy_cache", ".pytest_cache",
+})
+
+# A file without any of these cannot define an app, a router, a route or a URLconf; it is parsed only
+# if a file that can imports a name from it (a prefix constant, a settings class, a viewset).
+ROUTEISH = re.compile(
+    rb"route|Route|Flask|FastAPI|Starlette|Blueprint|urlpatterns|url_rule|Mount|ViewSet|add_resource"
+    rb"|@\w+\.(?:get|post|put|patch|delete|head|options)\(")
+
+
+# Directories that often hold side apps (examples, scripts, benchmarks): analysed only when the rest of
+# the tree defines no route at all (then they are the project).
+SECONDARY_DIRS = frozenset({"examples", "example", "scripts", "benchmarks", "bench", "samples", "sample"})
+
+
+def is_secondary(path: str) -> bool:
+    return any(part in SECONDARY_DIRS for part in path.split("/")[:-1])
+
+
+def is_excluded(path: str) -> bool:
+    parts = path.split("/")
+    if any(part in EXCLUDED_DIRS for part in parts[:-1]):
+        return True
+    name = parts[-1]
+    return name == "conftest.py" or name.startswith("test_") or name.endswith("_test.py") or name == "setup.py"
+
+
+def is_python(path: str) -> bool:
+    return path.endswith(".py") and not is_excluded(path)
+
+
+# A spec under docs/ is the API's own contract (a common home for it); under tests/ it is a fixture.
+_SPEC_EXCLUDED_DIRS = EXCLUDED_DIRS - {"docs", "doc"}
+
+
+def is_spec(path: str) -> bool:
+    return openapi.is_openapi_path(path) and not any(p in _SPEC_EXCLUDED_DIRS for p in path.split("/")[:-1])
+
+
+def is_relevant(path: str) -> bool:
+    return is_python(path) or is_spec(path)
+
+
+def _class_kind(base: External) -> str | None:
+    return fastapi.class_kind(base) or flask.class_kind(base) or django.class_kind(base)
+
+
+def make_hooks() -> Hooks:
+    return Hooks(
+        external=[libraries.on_external, fastapi.on_external, flask.on_external, django.on_external],
+        method=[fastapi.on_method, flask.on_method, django.on_method],
+        attribute=[fastapi.on_attribute, flask.on_attribute, django.on_attribute],
+        setattr=[fastapi.on_setattr, flask.on_setattr],
+        class_kind=_class_kind,
+        unknown_method=[libraries.on_unknown_method],
+    )
+
+
+@dataclass
+class RevisionEndpoints:
+    endpoints: list[Endpoint] = field(default_factory=list)  # code endpoints, one per (method, path)
+    specs: dict[tuple[str, str], tuple[Endpoint, str]] = field(default_factory=dict)  # key -> (endpoint, print)
+    warnings: list[str] = field(default_factory=list)
+    unparsable: set[str] = field(default_factory=set)
+    probed: set[str] = field(default_factory=set)  # files whose content the result depends on
+
+    def all_endpoints(self) -> list[Endpoint]:
+        seen = {e.key for e in self.endpoints}
+        merged = list(self.endpoints) + [e for key, (e, _) in self.specs.items() if key not in seen]
+        return sorted(merged, key=lambda e: (e.path, e.method))
+
+
+def routeish(data: bytes) -> bool:
+    return ROUTEISH.search(data) is not None
+
+
+def endpoints_of_revision(files: Mapping[str, bytes], cache: ParseCache) -> RevisionEndpoints:
+    """Endpoints of one revision. `files`: contents of its Python and OpenAPI files (others are ignored)."""
+    result = RevisionEndpoints()
+    py_files = {p: d for p, d in files.items() if is_python(p) and not is_secondary(p)}
+    if not any(routeish(d) for d in py_files.values()):
+        py_files = {p: d for p, d in files.items() if is_python(p)}
+    interp = Interpreter(py_files, cache, make_hooks())
+    eager = sorted(p for p, d in py_files.items() if routeish(d))
+    code: list[Endpoint] = []
+    try:
+        if any(b"urlpatterns" in py_files[p] for p in eager):
+            settings = django.find_settings(interp, sorted(py_files))
+            interp.django_settings = settings[0][0] if settings else None
+        for path in eager:
+            module = interp.module_for_path(path)
+            if module is not None:
+                interp.load(module)
+        interp.run_uncalled_factories(interp.modules[p] for p in eager if p in interp.modules)
+        if any(b"urlpatterns" in py_files[p] for p in eager):
+            found, warnings = django.collect(interp, sorted(py_files))
+            code += found
+            result.warnings += warnings
+    except BudgetExceeded:
+        interp.warnings.append("endpoint analysis stopped: the project's module code is too large to evaluate")
+    except (Exception, RecursionError) as exc:
+        interp.warnings.append(f"endpoint analysis incomplete: {type(exc).__name__}: {exc}")
+    for collector in (fastapi.collect, flask.collect):
+        try:
+            found, warnings = collector(interp)
+        except (Exception, RecursionError) as exc:  # a bug or an odd graph must not cost the other frameworks
+            found, warnings = [], [f"endpoint analysis incomplete: {type(exc).__name__}: {exc}"]
+        code += found
+        result.warnings += warnings
+    result.warnings = list(dict.fromkeys(interp.warnings + result.warnings))
+    result.unparsable = set(interp.unparsable)
+    result.probed = set(interp.probed) | set(eager)
+    interp.dispose()
+    by_key: dict[tuple[str, str], Endpoint] = {}
+    for endpoint in sorted(code, key=lambda e: (e.path, e.method, e.file, e.line)):
+        by_key.setdefault(endpoint.key, endpoint)
+    result.endpoints = sorted(by_key.values(), key=lambda e: (e.path, e.method))
+    for path in sorted(p for p in files if is_spec(p)):
+        found_specs, warning = openapi.parse_document(path, files[path])
+        if warning:
+            result.warnings.append(warning)
+            result.unparsable.add(path)
+        for endpoint, fingerprint in found_specs:
+            result.specs.setdefault(endpoint.key, (endpoint, fingerprint))
+    return result

@@ -1,0 +1,578 @@
+"""DORA metrics from deployment-history records: pure arithmetic, no I/O and no clock.
+
+Definitions (where DORA leaves a choice, the choice is written here and in the JSON):
+
+- A *deploy* is a history record whose deploy went live (`deploy_live_at` set). A verification whose
+  deploy never went live (build failed, timed out) changed nothing in production: it is counted apart
+  (`not_live`) and in no metric. Records are identified by (service, deploy_id); when one deploy was
+  verified several times, its latest verification decides its verdict. Records without a deploy id are
+  one deploy each (after dropping exact duplicates by (commit, timestamp)).
+- Times are the deploy's live time; records are sorted by it, so their order in the file does not matter.
+- *Deployment frequency*: deploys in the period, per week, and distinct deploy days (UTC) per week.
+- *Lead time for changes*: for every commit deployed, live time of its FIRST deploy (to that service)
+  minus its commit time (committer date; author date when absent). A commit deployed again later is
+  not counted again. A negative lead time (clock skew between the committer's machine and Render) is
+  excluded and counted in `excluded_clock_skew`. Median, and P95 by the nearest-rank method.
+- *Change failure rate*: failed deploys / (passed + failed deploys). Inconclusive verifications are
+  excluded from the denominator and counted apart: they are neither a success nor a failure.
+- *Failed deployment recovery time*: from a failed deploy to the next passing deploy of the same
+  service. Failures back to back form one incident (the service was impaired from the first failure
+  until the pass); an inconclusive deploy neither starts nor ends one. An incident never restored is
+  listed as open and is not in the median. Incidents are those that started in the period; a
+  restore after the period's end is still used.
+- *Ratings*: Apache DevLake's DORA benchmarks for the 2023 report (DORA itself publishes cluster
+  descriptions, not cut-offs). Fewer than MIN_DEPLOYS_TO_RATE deploys: no rating, and a note says why.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import accumulate
+from operator import attrgetter
+from typing import Any, NamedTuple
+
+from mosaic_hooks.core import isotime
+
+SCHEMA_VERSION = "1.0"
+HOUR = 3600.0
+DAY = 24 * HOUR
+WEEK = 7 * DAY
+MONTH = 30 * DAY
+MIN_DEPLOYS_TO_RATE = 5
+LEAD_POINTS_KEPT = 2000
+
+LEVELS = ("elite", "high", "medium", "low")
+BANDS_SOURCE = ("Apache DevLake DORA benchmarks, 2023 report mode (dora_benchmarks table, migration "
+                "20240223_add_dora_2023_benchmark); DORA publishes cluster descriptions, not cut-offs")
+BANDS: dict[str, dict[str, str]] = {
+    "deployment_frequency": {
+        "elite": "median deploy days per week >= 5 (on demand)",
+        "high": "median deploy days per week >= 1",
+        "medium": "median deploy days per month >= 1",
+        "low": "median deploy days per month < 1",
+    },
+    "lead_time_for_changes": {
+        "elite": "median < 1 day", "high": "median < 7 days", "medium": "median < 30 days", "low": "median >= 30 days",
+    },
+    "change_failure_rate": {"elite": "<= 5 %", "high": "<= 10 %", "medium": "<= 15 %", "low": "> 15 %"},
+    "time_to_restore_service": {
+        "elite": "median < 1 hour", "high": "median < 24 hours", "medium": "median < 7 days",
+        "low": "median >= 7 days",
+    },
+}
+
+VERDICTS = ("pass", "fail", "inconclusive")
+
+
+class Deploy(NamedTuple):
+    service: str | None
+    commit: str
+    deploy_id: str | None
+    live_at: float  # unix seconds, when the deploy went live
+    verified_at: float  # when its verification finished
+    verdict: str  # "pass" | "fail" | "inconclusive"
+    reason: str | None
+    remediation: bool
+    # sha -> commit time of the commits it brought; a dict of strings and floats is never tracked by the
+    # cyclic GC, which matters with a million records
+    changes: dict[str, float | None]
+
+
+@dataclass
+class Loaded:
+    """Deploys read from records, and what was left out of them."""
+
+    deploys: list[Deploy]
+    not_live: int = 0  # verifications of a deploy that never went live
+    unreadable: int = 0  # records without a readable timestamp or verdict
+    duplicates: int = 0  # the same record again, or an older verification of the same deploy
+
+
+def _verdict(record: Mapping[str, Any]) -> str | None:
+    verdict = record.get("verdict")
+    if verdict in VERDICTS:
+        return str(verdict)
+    success = record.get("success")
+    if isinstance(success, bool):
+        return "pass" if success else "fail"
+    return None
+
+
+def _changes(record: Mapping[str, Any]) -> dict[str, float | None]:
+    commits = record.get("commits")
+    out: dict[str, float | None] = {}
+    if type(commits) is not list:
+        return out
+    epoch = isotime.epoch
+    for item in commits:
+        # records come from JSON: a mapping is a dict (an ABC isinstance check would cost more than the rest)
+        if type(item) is not dict or type(sha := item.get("sha")) is not str:
+            continue
+        when = epoch(item.get("committed_at"))
+        if when is None:
+            when = epoch(item.get("authored_at"))
+        out[sha] = when
+    return out
+
+
+# NamedTuple's generated __new__ is a Python function; the tuple constructor itself is a third cheaper
+_new_tuple = tuple.__new__
+
+
+def load_deploys(records: Iterable[Mapping[str, Any]], *, service: str | None = None) -> Loaded:
+    """The deploys in `records` (of `service` only, if given), deduplicated and sorted by live time."""
+    by_key: dict[tuple[Any, ...], Deploy] = {}
+    loaded = Loaded(deploys=[])
+    epoch = isotime.epoch  # this loop runs once per history line: names bound locally
+    for record in records:
+        record_service = record.get("service")
+        if type(record_service) is not str:
+            record_service = None
+        if service is not None and record_service != service:
+            continue
+        verified_at = epoch(record.get("timestamp"))
+        verdict = record.get("verdict")
+        if verdict not in VERDICTS:
+            verdict = _verdict(record)
+        if verified_at is None or verdict is None:
+            loaded.unreadable += 1
+            continue
+        live_at = epoch(record.get("deploy_live_at"))
+        if live_at is None:
+            loaded.not_live += 1
+            continue
+        commit = record.get("commit")
+        if type(commit) is not str:
+            commit = str(commit or "")
+        deploy_id = record.get("deploy_id")
+        if type(deploy_id) is not str:
+            deploy_id = None
+        reason = record.get("failure_reason")
+        deploy = _new_tuple(Deploy, (record_service, commit, deploy_id, live_at, verified_at, verdict,
+                                     reason if type(reason) is str else None, record.get("remediation") is True,
+                                     _changes(record)))
+        key: tuple[Any, ...] = ((record_service, "id", deploy_id) if deploy_id
+                                else (record_service, "commit", commit, verified_at))
+        previous = by_key.get(key)
+        if previous is not None:
+            loaded.duplicates += 1
+            if previous.verified_at > verified_at:
+                continue
+        by_key[key] = deploy
+    # ties in time are broken by the commit, so every clone orders the same history the same way
+    loaded.deploys = sorted(by_key.values(), key=attrgetter("live_at", "verified_at", "commit"))
+    return loaded
+
+
+def median(values: Sequence[float], *, presorted: bool = False) -> float | None:
+    """The middle of the sorted values (the mean of the two middle ones for an even count)."""
+    n = len(values)
+    if n == 0:
+        return None
+    ordered = values if presorted else sorted(values)
+    mid = n // 2
+    return ordered[mid] if n % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def percentile(values: Sequence[float], pct: float, *, presorted: bool = False) -> float | None:
+    """Nearest rank: the smallest value with at least `pct` % of the values at or below it."""
+    n = len(values)
+    if n == 0:
+        return None
+    rank = max(1, math.ceil(pct / 100 * n))
+    return (values if presorted else sorted(values))[rank - 1]
+
+
+def mean(values: Sequence[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+@dataclass(frozen=True)
+class Rating:
+    level: str | None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class WeekBucket:
+    start: float
+    end: float
+    passed: int
+    failed: int
+    inconclusive: int
+    deploy_days: int
+    full: bool  # a whole 7 days inside the period (only whole weeks enter the median)
+
+    @property
+    def deploys(self) -> int:
+        return self.passed + self.failed + self.inconclusive
+
+
+class LeadTime(NamedTuple):
+    sha: str
+    service: str | None
+    deployed_at: float
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Incident:
+    service: str | None
+    failed: tuple[Deploy, ...]  # the failed deploys, back to back, oldest first
+    restored_by: Deploy | None
+
+    @property
+    def started_at(self) -> float:
+        return self.failed[0].live_at
+
+    @property
+    def recovery_s(self) -> float | None:
+        if self.restored_by is None:
+            return None
+        return max(0.0, self.restored_by.live_at - self.started_at)
+
+
+@dataclass(frozen=True)
+class Report:
+    period_start: float
+    period_end: float
+    service: str | None
+    deploys: list[Deploy]  # in the period, by live time
+    loaded: Loaded
+    weeks: list[WeekBucket]
+    deploy_days: int
+    median_deploy_days_per_week: float | None
+    median_deploy_days_per_month: float | None
+    lead_seconds: list[float]  # every commit's lead time, sorted
+    lead_points: list[LeadTime]  # the most recent LEAD_POINTS_KEPT of them, for charts
+    lead_excluded_skew: int
+    lead_without_time: int
+    incidents: list[Incident]
+    ratings: dict[str, Rating]
+    notes: list[str] = field(default_factory=list)
+    all_incidents: list[Incident] = field(default_factory=list)  # of the whole history, for failures' outcome
+    verdicts: dict[str, int] = field(default_factory=dict)  # deploys in the period by verdict
+
+    @property
+    def weeks_in_period(self) -> float:
+        return (self.period_end - self.period_start) / WEEK
+
+    @property
+    def deployments(self) -> int:
+        return len(self.deploys)
+
+    def count(self, verdict: str) -> int:
+        return self.verdicts.get(verdict, 0)
+
+    @property
+    def change_failure_rate(self) -> float | None:
+        conclusive = self.count("pass") + self.count("fail")
+        return self.count("fail") / conclusive if conclusive else None
+
+    @property
+    def recovery_times(self) -> list[float]:
+        return [i.recovery_s for i in self.incidents if i.recovery_s is not None]
+
+
+def _windows(start: float, end: float, size: float) -> list[tuple[float, float, bool]]:
+    """Windows of `size` counted back from `end`; the earliest is cut at `start` (and marked not full)."""
+    windows = []
+    right = end
+    while right > start:
+        left = right - size
+        windows.append((max(left, start), right, left >= start))
+        right = left
+    windows.reverse()
+    return windows
+
+
+def _rate_lower_is_better(value: float, limits: tuple[float, float, float], inclusive: bool) -> str:
+    for level, limit in zip(LEVELS[:3], limits, strict=True):
+        if (value <= limit) if inclusive else (value < limit):
+            return level
+    return "low"
+
+
+def _ratings(report_parts: dict[str, Any]) -> dict[str, Rating]:
+    deployments = report_parts["deployments"]
+    too_few = (f"too few deploys to rate ({deployments} in the period, at least {MIN_DEPLOYS_TO_RATE} needed)"
+               if deployments < MIN_DEPLOYS_TO_RATE else None)
+    ratings: dict[str, Rating] = {}
+
+    # Deployment frequency
+    weekly = report_parts["median_weekly"]
+    monthly = report_parts["median_monthly"]
+    if too_few:
+        ratings["deployment_frequency"] = Rating(None, too_few)
+    elif weekly is None:
+        ratings["deployment_frequency"] = Rating(None, "period shorter than one week: no whole week to rate")
+    elif weekly >= 5:
+        ratings["deployment_frequency"] = Rating("elite")
+    elif weekly >= 1:
+        ratings["deployment_frequency"] = Rating("high")
+    elif monthly is not None:
+        ratings["deployment_frequency"] = Rating("medium" if monthly >= 1 else "low")
+    else:  # shorter than a month: the deploy days of the period, scaled to 30 days
+        scaled = report_parts["deploy_days"] * MONTH / report_parts["span"]
+        ratings["deployment_frequency"] = Rating("medium" if scaled >= 1 else "low",
+                                                 "period shorter than 30 days: deploy days scaled to a month")
+
+    # Lead time
+    lead = report_parts["lead_median"]
+    if too_few:
+        ratings["lead_time_for_changes"] = Rating(None, too_few)
+    elif lead is None:
+        ratings["lead_time_for_changes"] = Rating(None, "no deployed commit with a commit time")
+    else:
+        ratings["lead_time_for_changes"] = Rating(_rate_lower_is_better(lead, (DAY, 7 * DAY, 30 * DAY), False))
+
+    # Change failure rate
+    conclusive = report_parts["conclusive"]
+    cfr = report_parts["cfr"]
+    if conclusive < MIN_DEPLOYS_TO_RATE or cfr is None:
+        ratings["change_failure_rate"] = Rating(
+            None, f"too few deploys to rate ({conclusive} passed or failed in the period, "
+                  f"at least {MIN_DEPLOYS_TO_RATE} needed)")
+    else:
+        ratings["change_failure_rate"] = Rating(_rate_lower_is_better(cfr * 100, (5, 10, 15), True))
+
+    # Recovery time
+    ttr = report_parts["ttr_median"]
+    if too_few:
+        ratings["time_to_restore_service"] = Rating(None, too_few)
+    elif not report_parts["incidents"]:
+        ratings["time_to_restore_service"] = Rating(None, "no failed deploy in the period: nothing to restore")
+    elif ttr is None:
+        ratings["time_to_restore_service"] = Rating(None, "no incident restored yet")
+    else:
+        ratings["time_to_restore_service"] = Rating(_rate_lower_is_better(ttr, (HOUR, DAY, 7 * DAY), False))
+    return ratings
+
+
+def _incidents(deploys: list[Deploy]) -> list[Incident]:
+    """Every incident of the whole history: a run of failed deploys of one service until a pass."""
+    incidents: list[Incident] = []
+    open_runs: dict[str | None, list[Deploy]] = {}
+    for deploy in deploys:
+        if deploy.verdict == "fail":
+            open_runs.setdefault(deploy.service, []).append(deploy)
+        elif deploy.verdict == "pass" and deploy.service in open_runs:
+            incidents.append(Incident(deploy.service, tuple(open_runs.pop(deploy.service)), deploy))
+    incidents.extend(Incident(service, tuple(run), None) for service, run in open_runs.items())
+    incidents.sort(key=lambda i: i.started_at)
+    return incidents
+
+
+def _lead_times(deploys: list[Deploy], start: float, end: float) -> tuple[list[float], list[LeadTime], int, int]:
+    """Lead times in seconds (all, sorted), the most recent LEAD_POINTS_KEPT as points, clock-skewed, untimed."""
+    seen_by_service: dict[str | None, set[str]] = {}
+    lead_seconds: list[float] = []
+    points: list[tuple[str, str | None, float, float]] = []  # plain tuples: made 100,000s of times
+    skewed = without_time = 0
+    for service, _commit, _id, live_at, _verified, _verdict, _reason, _fix, changes in deploys:
+        seen = seen_by_service.get(service)
+        if seen is None:
+            seen = seen_by_service[service] = set()
+        # a commit deployed before is counted at its first deploy only
+        fresh = changes if seen.isdisjoint(changes) else {k: v for k, v in changes.items() if k not in seen}
+        seen.update(changes)
+        if not fresh or not start <= live_at < end:
+            continue
+        for sha, committed_at in fresh.items():
+            if committed_at is None:
+                without_time += 1
+            elif committed_at > live_at:
+                skewed += 1
+            else:
+                lead_seconds.append(live_at - committed_at)
+                points.append((sha, service, live_at, live_at - committed_at))
+        if len(points) > 2 * LEAD_POINTS_KEPT:  # bounded: a million points would only burden the GC
+            del points[:-LEAD_POINTS_KEPT]
+    lead_seconds.sort()
+    return lead_seconds, [LeadTime(*point) for point in points[-LEAD_POINTS_KEPT:]], skewed, without_time
+
+
+def compute(loaded: Loaded, *, start: float, end: float, service: str | None = None) -> Report:
+    """The metrics of the period [start, end) from `loaded` (already filtered by `service`)."""
+    if end <= start:
+        raise ValueError("the period must end after it starts")
+    history = loaded.deploys
+    history_keys = [d.live_at for d in history]
+    lo_index, hi_index = bisect.bisect_left(history_keys, start), bisect.bisect_left(history_keys, end)
+    deploys, keys = history[lo_index:hi_index], history_keys[lo_index:hi_index]
+    span = end - start
+
+    # per-window counts from prefix sums and day numbers computed once: a period may hold 100,000s of deploys
+    days = [int(k // DAY) for k in keys]
+    running = {v: list(accumulate((d.verdict == v for d in deploys), initial=0)) for v in VERDICTS}
+
+    def window(lo: float, hi: float) -> tuple[int, int]:
+        return bisect.bisect_left(keys, lo), bisect.bisect_left(keys, hi)
+
+    weeks = []
+    for lo, hi, full in _windows(start, end, WEEK):
+        a, b = window(lo, hi)
+        weeks.append(WeekBucket(
+            start=lo, end=hi, full=full, deploy_days=len(set(days[a:b])),
+            passed=running["pass"][b] - running["pass"][a], failed=running["fail"][b] - running["fail"][a],
+            inconclusive=running["inconclusive"][b] - running["inconclusive"][a],
+        ))
+    median_weekly = median([float(w.deploy_days) for w in weeks if w.full])
+    months = [window(lo, hi) for lo, hi, full in _windows(start, end, MONTH) if full]
+    median_monthly = median([float(len(set(days[a:b]))) for a, b in months])
+
+    lead_seconds, lead_points, skewed, without_time = _lead_times(history, start, end)
+    all_incidents = _incidents(history)
+    incidents = [i for i in all_incidents if start <= i.started_at < end]
+
+    verdicts = {v: running[v][-1] for v in VERDICTS}
+    passed, failed = verdicts["pass"], verdicts["fail"]
+    recovery = [i.recovery_s for i in incidents if i.recovery_s is not None]
+    ratings = _ratings({
+        "deployments": len(deploys), "median_weekly": median_weekly, "median_monthly": median_monthly,
+        "deploy_days": len(set(days)), "span": span,
+        "lead_median": median(lead_seconds, presorted=True),
+        "conclusive": passed + failed, "cfr": failed / (passed + failed) if passed + failed else None,
+        "incidents": incidents, "ttr_median": median(recovery),
+    })
+    notes = []
+    if skewed:
+        notes.append(f"{skewed} commit(s) with a commit time after their deploy went live (clock skew) "
+                     "left out of the lead time")
+    if loaded.not_live:
+        notes.append(f"{loaded.not_live} verification(s) of a deploy that never went live left out of every metric")
+    if loaded.unreadable:
+        notes.append(f"{loaded.unreadable} record(s) without a readable timestamp or verdict left out")
+    notes.extend(f"{name.replace('_', ' ')}: {r.note}" for name, r in ratings.items() if r.level is None and r.note)
+    return Report(
+        period_start=start, period_end=end, service=service, deploys=deploys, loaded=loaded, weeks=weeks,
+        deploy_days=len(set(days)), median_deploy_days_per_week=median_weekly,
+        median_deploy_days_per_month=median_monthly, lead_seconds=lead_seconds, lead_points=lead_points,
+        lead_excluded_skew=skewed,
+        lead_without_time=without_time, incidents=incidents, ratings=ratings, notes=notes,
+        all_incidents=all_incidents, verdicts=verdicts,
+    )
+
+
+def _minutes(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds / 60, 1)
+
+
+def _section_rating(report: Report, name: str) -> dict[str, Any]:
+    rating = report.ratings[name]
+    section: dict[str, Any] = {"rating": rating.level}
+    if rating.note:
+        section["rating_note"] = rating.note
+    section["bands"] = BANDS[name]
+    return section
+
+
+def _short(sha: str) -> str:
+    return sha[:12]
+
+
+def _incident_entry(incident: Incident, period_end: float) -> dict[str, Any]:
+    first = incident.failed[0]
+    entry: dict[str, Any] = {
+        "service": incident.service,
+        "started_at": isotime.iso(incident.started_at),
+        "failed_commits": [d.commit for d in incident.failed],
+        "failed_deploy_ids": [d.deploy_id for d in incident.failed],
+        "reason": first.reason,
+    }
+    if incident.restored_by is None:
+        entry.update(status="open", restored_at=None, restored_by_commit=None, recovery_minutes=None,
+                     open_minutes=_minutes(max(0.0, period_end - incident.started_at)))
+    else:
+        entry.update(status="restored", restored_at=isotime.iso(incident.restored_by.live_at),
+                     restored_by_commit=incident.restored_by.commit,
+                     recovery_minutes=_minutes(incident.recovery_s))
+    return entry
+
+
+def _failure_entry(deploy: Deploy, incident: Incident | None) -> dict[str, Any]:
+    if incident is None or incident.restored_by is None:
+        resolution = "open: no passing deploy of this service since"
+    else:
+        after = _minutes(max(0.0, incident.restored_by.live_at - deploy.live_at))
+        resolution = (f"restored by the deploy of {_short(incident.restored_by.commit)} at "
+                      f"{isotime.iso(incident.restored_by.live_at)} ({after} min later)")
+    return {
+        "date": isotime.iso(deploy.live_at)[:10],
+        "deployed_at": isotime.iso(deploy.live_at),
+        "commit": deploy.commit,
+        "service": deploy.service,
+        "deploy_id": deploy.deploy_id,
+        "reason": deploy.reason,
+        "detection_time_minutes": _minutes(max(0.0, deploy.verified_at - deploy.live_at)),
+        "resolution": resolution,
+    }
+
+
+def document(report: Report) -> dict[str, Any]:
+    """The report in the shape of the Production Validation Standard's dora_metrics.json, extended."""
+    lead_seconds = report.lead_seconds
+    recovery = report.recovery_times
+    weeks = report.weeks_in_period
+    passed, failed, inconclusive = report.count("pass"), report.count("fail"), report.count("inconclusive")
+    cfr = report.change_failure_rate
+    # a failure in the period whose incident started before it is still resolved from the whole history
+    incident_of = {id(d): i for i in report.all_incidents for d in i.failed}
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "period_start": isotime.iso(report.period_start),
+        "period_end": isotime.iso(report.period_end),
+        "period_days": round((report.period_end - report.period_start) / DAY, 2),
+        "service": report.service,
+        "rating_bands_source": BANDS_SOURCE,
+        "deployment_frequency": {
+            "total_deployments": report.deployments,
+            "deployments_per_week": round(report.deployments / weeks, 2),
+            "deploy_days": report.deploy_days,
+            "deploy_days_per_week": round(report.deploy_days / weeks, 2),
+            "median_deploy_days_per_week": report.median_deploy_days_per_week,
+            "remediation_deployments": sum(1 for d in report.deploys if d.remediation),
+            "weekly": [{"start": isotime.iso(w.start), "end": isotime.iso(w.end), "deployments": w.deploys,
+                        "failed": w.failed, "deploy_days": w.deploy_days, "whole_week": w.full}
+                       for w in report.weeks],
+            **_section_rating(report, "deployment_frequency"),
+        },
+        "lead_time_for_changes": {
+            "changes": len(lead_seconds),
+            "median_minutes": _minutes(median(lead_seconds, presorted=True)),
+            "p95_minutes": _minutes(percentile(lead_seconds, 95, presorted=True)),
+            "avg_minutes": _minutes(mean(lead_seconds)),
+            "excluded_clock_skew": report.lead_excluded_skew,
+            "without_commit_time": report.lead_without_time,
+            "method": "deploy live time - commit time, each commit once at its first deploy; P95 nearest rank",
+            **_section_rating(report, "lead_time_for_changes"),
+        },
+        "change_failure_rate": {
+            "total_deployments": report.deployments,
+            "passed_deployments": passed,
+            "failed_deployments": failed,
+            "inconclusive_deployments": inconclusive,
+            "percentage": None if cfr is None else round(cfr * 100, 1),
+            "method": "failed / (passed + failed) deploys; inconclusive verifications are not in the denominator",
+            **_section_rating(report, "change_failure_rate"),
+            "failures": [_failure_entry(d, incident_of.get(id(d))) for d in report.deploys if d.verdict == "fail"],
+        },
+        "time_to_restore_service": {
+            "incidents": len(report.incidents),
+            "restored": len(recovery),
+            "open": len(report.incidents) - len(recovery),
+            "median_minutes": _minutes(median(recovery)),
+            "p95_minutes": _minutes(percentile(recovery, 95)),
+            "avg_minutes": _minutes(mean(recovery)),
+            "method": "first failed deploy to the next passing deploy of the same service; open incidents "
+                      "are listed, not in the median",
+            **_section_rating(report, "time_to_restore_service"),
+            "incident_list": [_incident_entry(i, report.period_end) for i in report.incidents],
+        },
+        "skipped": {"not_live": report.loaded.not_live, "unreadable": report.loaded.unreadable,
+                    "duplicates": report.loaded.duplicates},
+        "notes": report.notes,
+    }

@@ -1,0 +1,101 @@
+"""The edge around the DORA arithmetic: read the history, write `dora_metrics.json` atomically."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from mosaic_hooks.core import isotime
+from mosaic_hooks.core.config import Config
+from mosaic_hooks.records import dora, history
+from mosaic_hooks.records.history import HistoryError
+
+METRICS_FILE = "dora_metrics.json"
+DEFAULT_PERIOD_DAYS = 30
+
+
+def metrics_file(history_dir: Path) -> Path:
+    return history_dir / METRICS_FILE
+
+
+def load_history(path: Path, *, service: str | None = None) -> tuple[dora.Loaded, list[str]]:
+    """The deploys of the history file (streamed: records are not kept), and warnings for skipped lines."""
+    warnings: list[str] = []
+    with history.gc_paused():
+        loaded = dora.load_deploys(history.iter_records(path, warnings), service=service)
+    return loaded, warnings
+
+
+def metrics_for(path: Path, *, start: float, end: float,
+                service: str | None = None) -> tuple[dora.Report, dict[str, Any], list[str]]:
+    """Read, compute and shape the metrics of the period: (report, dora_metrics.json content, warnings)."""
+    with history.gc_paused():
+        loaded, warnings = load_history(path, service=service)
+        report = dora.compute(loaded, start=start, end=end, service=service)
+        return report, dora.document(report), warnings
+
+
+def _remove_orphaned_temp_files(path: Path) -> None:
+    """Temp files of writers that were killed before their rename (the writer's pid is in the name)."""
+    for temp in path.parent.glob(f".{path.name}.*.tmp"):
+        pid = temp.name[len(path.name) + 2:].split(".", 1)[0]
+        if not pid.isdigit() or _alive(int(pid)):
+            continue
+        temp.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Readers see the old file or the new one, never half of one: temp file, fsync, rename."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _remove_orphaned_temp_files(path)
+        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(temp, 0o644)
+            os.replace(temp, path)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    except OSError as exc:
+        raise HistoryError(f"{path}: cannot write ({exc.strerror})") from None
+
+
+def write_metrics(path: Path, doc: Mapping[str, Any], *, generated_at: float | None = None) -> None:
+    payload = {**doc, "generated_at": isotime.iso(time.time() if generated_at is None else generated_at)}
+    write_atomic(path, json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+
+
+def refresh_metrics(cfg: Config) -> None:
+    """Recompute the last 30 days for every service and rewrite `dora_metrics.json` (verify calls this).
+
+    Broken history lines are skipped (the reader warns when `mosaic-hooks dora` runs). Raises
+    HistoryError (one line, exit 2) if the history cannot be read or the metrics cannot be written.
+    """
+    end = time.time()
+    start = end - DEFAULT_PERIOD_DAYS * dora.DAY
+    _report, doc, _warnings = metrics_for(history.history_file(cfg.history_path), start=start, end=end)
+    write_metrics(metrics_file(cfg.history_path), doc, generated_at=end)

@@ -1,0 +1,197 @@
+"""The deployment history: `.mosaic/deployment_history.jsonl`, one JSON object per verified deploy.
+
+Appends are locked (a `filelock` next to the file) and atomic: the whole line goes out in one
+`os.write` on an `O_APPEND` descriptor, then fsync, so hooks running at once never interleave or lose
+lines. A line cut short by a crash is never merged with the next record (a new record starts on a fresh
+line) and is skipped with a warning on read. The file is only ever appended to, never rewritten.
+Every record is redacted before it is written.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from mosaic_hooks.core import isotime
+from mosaic_hooks.core.errors import MosaicError
+from mosaic_hooks.core.redact import redact, secret_values
+
+HISTORY_FILE = "deployment_history.jsonl"
+SCHEMA = 1
+LOCK_TIMEOUT_S = 30.0
+
+
+class HistoryError(MosaicError):
+    """The history file could not be read or written."""
+
+
+def history_file(history_dir: Path) -> Path:
+    return history_dir / HISTORY_FILE
+
+
+def _redacted(value: Any, secrets: list[str]) -> Any:
+    if isinstance(value, str):
+        return redact(value, secrets) if secrets else value
+    if isinstance(value, Mapping):
+        return {_redacted(k, secrets): _redacted(v, secrets) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_redacted(v, secrets) for v in value]
+    return value
+
+
+def redacted(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of `record` with every secret in its keys and string values masked."""
+    clean: dict[str, Any] = _redacted(record, secret_values())
+    return clean
+
+
+def encode(record: Mapping[str, Any]) -> bytes:
+    """One record as one line (with its newline), secrets redacted value by value.
+
+    Redacting the values rather than the JSON text also catches a secret that JSON would escape.
+    """
+    if not isinstance(record, Mapping):
+        raise HistoryError(f"a history record must be a JSON object, got {type(record).__name__}")
+    clean = redacted(record)
+    try:
+        text = json.dumps(clean, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise HistoryError(f"a history record cannot be written as JSON: {exc}") from None
+    return (text + "\n").encode("utf-8")
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(str(path) + ".lock", timeout=LOCK_TIMEOUT_S)
+    try:
+        with lock:
+            yield
+    except Timeout:
+        raise HistoryError(f"{path}: still locked by another process after {LOCK_TIMEOUT_S:.0f} s",
+                           hint=f"if no mosaic-hooks process is running, delete {path}.lock") from None
+
+
+def append(path: Path, record: Mapping[str, Any]) -> None:
+    """Append one record to the history file `path` (created with its directory if missing)."""
+    append_many(path, [record])
+
+
+def append_many(path: Path, records: Iterable[Mapping[str, Any]]) -> int:
+    """Append several records in one locked, single write; return how many were written."""
+    lines = [encode(record) for record in records]
+    if not lines:
+        return 0
+    data = b"".join(lines)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with _locked(path):
+            fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                size = os.fstat(fd).st_size
+                # A line cut by a crash (no final newline) must not swallow this record.
+                if size and os.pread(fd, 1, size - 1) != b"\n":
+                    data = b"\n" + data
+                written = os.write(fd, data)
+                while written < len(data):  # only on a full disk or a signal; finish the line
+                    written += os.write(fd, data[written:])
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+    except OSError as exc:
+        raise HistoryError(f"{path}: cannot append to the history ({exc.strerror})") from None
+    return len(lines)
+
+
+def _fast_loads() -> Callable[[bytes], Any]:
+    """orjson's parser (a dependency, for the metrics' time budget), or the standard one where it is missing."""
+    try:
+        import orjson
+    except ImportError:  # pragma: no cover (a platform without an orjson wheel)
+        return json.loads
+    loads: Callable[[bytes], Any] = orjson.loads
+    return loads
+
+
+def iter_records(path: Path, warnings: list[str]) -> Iterator[dict[str, Any]]:
+    """Each record of the file in order (nothing if there is no file); each line skipped adds a warning."""
+    try:
+        handle = path.open("rb")
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise HistoryError(f"{path}: cannot read the history ({exc.strerror})") from None
+    name = path.name
+    loads = _fast_loads()
+    with handle:
+        for number, raw in enumerate(handle, 1):
+            try:
+                record = loads(raw)
+            except ValueError:  # JSONDecodeError and UnicodeDecodeError alike
+                if not raw.strip():
+                    continue
+                try:  # orjson is stricter than the standard (e.g. integers beyond 64 bits): ask json too
+                    record = json.loads(raw)
+                except ValueError:
+                    warnings.append(f"{name} line {number}: not a complete JSON record (cut by a crash?), skipped")
+                    continue
+            if type(record) is not dict:
+                warnings.append(f"{name} line {number}: not a JSON object, skipped")
+                continue
+            yield record
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Parsing many records allocates many containers and no cycles; the cyclic GC would only slow it.
+
+    On the way out, what was made meanwhile goes straight to the oldest generation (freeze then unfreeze:
+    constant time) rather than being scanned by the next young collection; it stays collectable.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.freeze()
+            gc.unfreeze()
+            gc.enable()
+
+
+def read(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
+    """Every record of the history file, in file order, and a warning for each line skipped."""
+    warnings: list[str] = []
+    with gc_paused():
+        records = list(iter_records(path, warnings))
+    return records, warnings
+
+
+def record_key(record: Mapping[str, Any]) -> tuple[str, str, str]:
+    """What identifies a record across clones: (commit, timestamp, deploy_id)."""
+    return (str(record.get("commit") or ""), str(record.get("timestamp") or ""), str(record.get("deploy_id") or ""))
+
+
+def last_verified(path: Path, *, service: str | None = None) -> dict[str, Any] | None:
+    """The newest record (by its timestamp; file order breaks ties) with `success: true`, or None."""
+    best: dict[str, Any] | None = None
+    best_time: datetime | None = None
+    with gc_paused():
+        for record in iter_records(path, []):
+            if record.get("success") is not True:
+                continue
+            if service is not None and record.get("service") != service:
+                continue
+            moment = isotime.parse(record.get("timestamp"))
+            if moment is None:
+                continue
+            if best_time is None or moment >= best_time:
+                best, best_time = record, moment
+    return best

@@ -1,0 +1,64 @@
+"""Finding the repository from anywhere: clone, subdirectory, linked worktree, submodule, bare, .git dir."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mosaic_hooks.core import git as mgit
+from mosaic_hooks.core.errors import GitError
+from tests.conftest import git
+
+
+def test_clone_and_subdirectory(repo: Path) -> None:
+    sub = repo / "pkg" / "inner"
+    sub.mkdir(parents=True)
+    found = mgit.find_repo(sub)
+    assert (found.root, found.git_dir, found.common_dir, found.bare) == (
+        repo, repo / ".git", repo / ".git", False)
+
+
+def test_linked_worktree_shares_the_common_dir(repo: Path, tmp_path: Path) -> None:
+    worktree = tmp_path / "wt"
+    git(repo, "worktree", "add", "-q", "-b", "side", str(worktree))
+    found = mgit.find_repo(worktree)
+    assert found.root == worktree
+    assert found.git_dir == repo / ".git" / "worktrees" / "wt"
+    assert found.common_dir == repo / ".git"
+    assert not found.bare
+
+
+def test_submodule(repo: Path, tmp_path: Path) -> None:
+    library = tmp_path / "library"
+    library.mkdir()
+    git(library, "init", "-q")
+    (library / "lib.py").write_text("x = 1\n")
+    git(library, "add", ".")
+    git(library, "commit", "-q", "-m", "lib")
+    git(repo, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(library), "vendor/lib")
+    found = mgit.find_repo(repo / "vendor" / "lib")
+    assert found.root == repo / "vendor" / "lib"
+    assert found.git_dir == repo / ".git" / "modules" / "vendor" / "lib"
+    assert found.common_dir == found.git_dir
+    assert not found.bare
+
+
+def test_bare_repository(tmp_path: Path) -> None:
+    bare = tmp_path / "server.git"
+    git(tmp_path, "init", "-q", "--bare", str(bare))
+    found = mgit.find_repo(bare)
+    assert (found.root, found.git_dir, found.bare) == (bare, bare, True)
+    assert mgit.find_repo(bare / "refs" / "heads").git_dir == bare
+
+
+def test_inside_the_git_directory(repo: Path) -> None:
+    found = mgit.find_repo(repo / ".git" / "refs")
+    assert (found.root, found.git_dir, found.bare) == (repo, repo / ".git", False)
+
+
+def test_outside_any_repository_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(GitError, match="not inside a git repository"):
+        mgit.find_repo(tmp_path)
+    with pytest.raises(GitError, match="no such directory"):
+        mgit.find_repo(tmp_path / "missing")
