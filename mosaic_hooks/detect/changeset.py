@@ -16,6 +16,9 @@ class Endpoint:
     file: str = field(default="", compare=False)
     line: int = field(default=0, compare=False)
     framework: str = field(default="", compare=False)
+    # False: the route is served but kept out of the app's OpenAPI document by design
+    # (`include_in_schema=False`, the framework's own /docs and /openapi.json, the mosaic probe).
+    in_schema: bool = field(default=True, compare=False)
 
     @property
     def key(self) -> tuple[str, str]:

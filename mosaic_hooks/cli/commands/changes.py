@@ -83,7 +83,8 @@ def summary_lines(changes: ChangeSet) -> list[str]:
     lines = [f"changes {(changes.base or '(empty tree)')[:12]}..{(changes.head or '(staged)')[:12]}"]
     endpoints = changes.endpoints
     for kind, items in (("+", endpoints.added), ("-", endpoints.removed), ("~", endpoints.changed)):
-        lines += [f"  endpoint {kind} {e.method} {e.path}  ({e.file}:{e.line})" for e in items]
+        lines += [f"  endpoint {kind} {e.method} {e.path}  ({e.file}:{e.line})"
+                  + ("" if e.in_schema else "  [not in the OpenAPI schema]") for e in items]
     reqs = changes.requirements
     lines += [f"  requirement + {r.name}{r.specifier}  ({r.file})" for r in reqs.added]
     lines += [f"  requirement - {r.name}{r.specifier}  ({r.file})" for r in reqs.removed]

@@ -53,6 +53,12 @@ def _methods(value: Value | None) -> list[str] | None:
     return None
 
 
+def out_of_schema(args: Args) -> bool:
+    """`include_in_schema=False` written as a constant: the route answers but is not in the OpenAPI document."""
+    flag = args.kw("include_in_schema")
+    return isinstance(flag, Const) and flag.value is False
+
+
 def on_external(interp: Interpreter, func: External, args: Args) -> Value | None:
     kind = class_kind(func)
     if kind is not None:
@@ -60,6 +66,8 @@ def on_external(interp: Interpreter, func: External, args: Args) -> Value | None
         if kind == "apirouter":
             prefix = args.kw("prefix")
             obj.prefix = prefix if prefix is not None else Const("")
+            if out_of_schema(args):
+                obj.options["include_in_schema"] = Const(False)
         routes = args.get("routes", 0 if kind == "starlette_router" else None)
         if routes is not None:
             obj.route_lists.append(routes)
@@ -75,7 +83,8 @@ def on_external(interp: Interpreter, func: External, args: Args) -> Value | None
             methods = ["GET"]
         return RouteVal(path=args.get("path", 0) or UNKNOWN, methods=methods,
                         endpoint=args.get("endpoint", 1) or UNKNOWN, file=args.file, line=args.line,
-                        framework="fastapi" if func.last == "APIRoute" else "starlette")
+                        framework="fastapi" if func.last == "APIRoute" else "starlette",
+                        in_schema=not out_of_schema(args))
     if func.last in {"WebSocketRoute", "APIWebSocketRoute"}:
         return RouteVal(path=UNKNOWN, methods=None, endpoint=UNKNOWN, file=args.file, line=args.line,
                         framework="starlette", websocket=True)
@@ -86,7 +95,9 @@ def on_external(interp: Interpreter, func: External, args: Args) -> Value | None
 
 
 def _add_doc_routes(obj: Obj, args: Args) -> None:
-    """FastAPI serves its OpenAPI document and docs pages unless their URL is set to None."""
+    """FastAPI serves its OpenAPI document and docs pages unless their URL is set to None; they are
+    not in the document themselves."""
+    obj.out_of_schema.add((args.file, args.line))
     urls: dict[str, Value] = {}
     for name, default in _DOC_ROUTES:
         given = args.kw(name)
@@ -109,6 +120,8 @@ def on_method(interp: Interpreter, obj: Obj, name: str, args: Args) -> Value | N
     if obj.kind not in KINDS:
         return None
     framework = framework_of(obj)
+    if name in {*HTTP_METHODS, "api_route", "route", "add_api_route", "add_route"} and out_of_schema(args):
+        obj.out_of_schema.add((args.file, args.line))
     if name in HTTP_METHODS:
         return Decorator(obj, [name.upper()], args.get("path", 0) or UNKNOWN, args.file, args.line, framework)
     if name == "api_route":
@@ -131,7 +144,8 @@ def on_method(interp: Interpreter, obj: Obj, name: str, args: Args) -> Value | N
         child = args.get("router", 0)
         if isinstance(child, Obj) and child.kind in KINDS:
             child.included = True
-            obj.includes.append(Include(child, args.kw("prefix"), "include", args.file, args.line))
+            obj.includes.append(Include(child, args.kw("prefix"), "include", args.file, args.line,
+                                        in_schema=not out_of_schema(args)))
         else:
             interp.unresolved.add("asgi")
             interp.warnings.append(f"{args.file}:{args.line}: include_router of a router static analysis cannot "
@@ -170,29 +184,38 @@ def on_setattr(interp: Interpreter, obj: Obj, name: str, value: Value) -> bool:
 # --------------------------------------------------------------------------- assembly
 
 
-class Collector(GraphCollector["str | None"]):
+# What an includer hands a router: the prefix so far (None: unresolved) and whether its routes can be in
+# the OpenAPI document (an `include_in_schema=False` on the way keeps every route below it out).
+Where = tuple[str | None, bool]
+
+
+class Collector(GraphCollector[Where]):
     """Walks the router graph from the apps and writes every route with its full path."""
 
     def run(self) -> list[Endpoint]:
         objects = [o for o in self.interp.objects if o.kind in KINDS and not o.replaced]
         apps = [o for o in objects if o.kind in APP_KINDS and not o.included]
         for app in apps:
-            self.walk(app, "", 0)
+            self.walk(app, ("", True), 0)
         lost = "asgi" in self.interp.unresolved or not apps
         for obj in objects:
             if id(obj) in self.visited or (obj.included and not obj.included_unknown):
                 continue
             if lost or obj.included_unknown:
-                self.walk(obj, "", 0)
+                self.walk(obj, ("", True), 0)
         return self.endpoints
 
-    def _walk(self, obj: Obj, prefix: str | None, depth: int) -> None:
+    def _walk(self, obj: Obj, where: Where, depth: int) -> None:
+        prefix, in_schema = where
         own = "" if obj.prefix is None else const_str(obj.prefix)
         base = None if prefix is None or own is None else prefix + own
+        hidden = obj.options.get("include_in_schema")
+        in_schema = in_schema and not (isinstance(hidden, Const) and hidden.value is False)
         for route in obj.routes:
-            self.emit(route.methods, base, route.path, route.handler, route.file, route.line, route.framework)
+            self.emit(route.methods, base, route.path, route.handler, route.file, route.line, route.framework,
+                      in_schema=in_schema and (route.file, route.line) not in obj.out_of_schema)
         for routes in obj.route_lists:
-            self.walk_list(routes, base, depth + 1, framework_of(obj))
+            self.walk_list(routes, (base, in_schema), depth + 1, framework_of(obj))
         for inc in obj.includes:
             given = "" if inc.prefix is None else const_str(inc.prefix)
             if inc.kind == "mount" and given is not None:
@@ -200,28 +223,30 @@ class Collector(GraphCollector["str | None"]):
             child_base = None if base is None or given is None else base + given
             if child_base is None:
                 self.left_out(inc.file)
-            self.walk(inc.child, child_base, depth + 1)
+            self.walk(inc.child, (child_base, in_schema and inc.in_schema), depth + 1)
 
-    def walk_list(self, routes: Value, base: str | None, depth: int, framework: str) -> None:
+    def walk_list(self, routes: Value, where: Where, depth: int, framework: str) -> None:
         if not isinstance(routes, ListVal) or depth > 30:
             return
+        base, in_schema = where
         for item in routes.items:
             if isinstance(item, RouteVal):
                 if not item.websocket:
-                    self.emit(item.methods, base, item.path, item.endpoint, item.file, item.line, item.framework)
+                    self.emit(item.methods, base, item.path, item.endpoint, item.file, item.line, item.framework,
+                              in_schema=in_schema and item.in_schema)
             elif isinstance(item, MountVal):
                 mount = const_str(item.path)
                 child = None if base is None or mount is None else base + mount.rstrip("/")
                 if item.routes is not None:
-                    self.walk_list(item.routes, child, depth + 1, framework)
+                    self.walk_list(item.routes, (child, in_schema), depth + 1, framework)
                 if isinstance(item.app, Obj) and item.app.kind in KINDS:
                     item.app.included = True
-                    self.walk(item.app, child, depth + 1)
+                    self.walk(item.app, (child, in_schema), depth + 1)
             elif isinstance(item, ListVal):
-                self.walk_list(item, base, depth + 1, framework)
+                self.walk_list(item, where, depth + 1, framework)
 
     def emit(self, methods: list[str] | None, base: str | None, path: Value, handler: Value,
-             file: str, line: int, framework: str) -> None:
+             file: str, line: int, framework: str, *, in_schema: bool = True) -> None:
         rel = const_str(path)
         if base is None or rel is None:
             self.left_out(file)
@@ -230,7 +255,7 @@ class Collector(GraphCollector["str | None"]):
             methods = class_methods(self.interp, handler) or ["GET"]
         full = fastapi_path(base + rel)
         for method in dict.fromkeys(methods):
-            self.endpoints.append(Endpoint(method, full, file, line, framework))
+            self.endpoints.append(Endpoint(method, full, file, line, framework, in_schema=in_schema))
 
 
 def class_methods(interp: Interpreter, handler: Value) -> list[str] | None:

@@ -67,10 +67,11 @@ def where(fn):
         return ("", 0)
 
 out = []
-def add(methods, path, fn, framework):
+def add(methods, path, fn, framework, in_schema=True):
     file, line = where(fn) if fn is not None else ("", 0)
     for method in sorted(set(methods)):
-        out.append({"method": method, "path": path, "file": file, "line": line, "framework": framework})
+        out.append({"method": method, "path": path, "file": file, "line": line, "framework": framework,
+                    "in_schema": bool(in_schema)})
 
 def flatten(routes):
     # Newer FastAPI keeps included routers as nodes; its own iterator yields the effective routes.
@@ -95,7 +96,7 @@ def walk_asgi(routes, prefix, framework):
             if not is_api_route and "GET" in methods:
                 methods.discard("HEAD")  # Starlette adds HEAD to every GET route
             add(methods, fastapi_path(prefix + route.path), route.endpoint,
-                "fastapi" if is_api_route else framework)
+                "fastapi" if is_api_route else framework, getattr(route, "include_in_schema", True))
         elif kind == "Mount":
             sub = getattr(original, "routes", None) or []
             walk_asgi(sub, prefix + route.path, framework)
@@ -197,6 +198,7 @@ def introspect(repo: git.Repo, rev: str, target: str, *, timeout: float) -> list
             detail = lines[-1] if lines else f"exit {proc.returncode}"
             raise IntrospectionError(f"could not load {target} at {sha[:12]}: {detail}")
     endpoints = [Endpoint(str(r["method"]), str(r["path"]), posixpath.normpath(str(r["file"])) if r["file"] else "",
-                          int(r["line"]), str(r["framework"])) for r in json.loads(payload)]
+                          int(r["line"]), str(r["framework"]), in_schema=r.get("in_schema") is not False)
+                 for r in json.loads(payload)]
     unique = {e.key: e for e in sorted(endpoints, key=lambda e: (e.path, e.method, e.file))}
     return sorted(unique.values(), key=lambda e: (e.path, e.method))

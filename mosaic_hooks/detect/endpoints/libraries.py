@@ -43,10 +43,11 @@ def on_external(interp: Interpreter, func: External, args: Args) -> Value | None
     if func.last == "fastapi_router":
         obj = _router(interp, "apirouter", args, (), "fastapi")
         obj.routes.append(RouteRec(["GET"], route, args.file, args.line, "starlette"))
+        obj.out_of_schema.add((args.file, args.line))  # the probe keeps itself out of the app's schema
         return obj
     if func.last == "starlette_route":
         return RouteVal(path=route, methods=["GET"], endpoint=Const(None), file=args.file, line=args.line,
-                        framework="starlette")
+                        framework="starlette", in_schema=False)
     if func.last in {"flask_blueprint", "install_flask"}:
         blueprint = _router(interp, "blueprint", args, (), "flask")
         blueprint.routes.append(RouteRec(["GET"], route, args.file, args.line, "flask"))

@@ -137,6 +137,7 @@ class Include:
     kind: str  # "include", "mount", "blueprint", "restful"
     file: str
     line: int
+    in_schema: bool = True  # False: `include_router(..., include_in_schema=False)`
 
 
 @dataclass(eq=False)
@@ -163,6 +164,9 @@ class Obj(Value):
     included: bool = False  # some resolved parent includes it
     included_unknown: bool = False  # included into something the analysis could not resolve
     replaced: bool = False  # rebound before anything was registered on it (`if ...: app = A() else: app = B()`)
+    # Where routes kept out of the OpenAPI document were declared (file, line): `include_in_schema=False`
+    # on a route decorator or add_api_route, a framework's own docs routes, the mosaic probe.
+    out_of_schema: set[tuple[str, int]] = field(default_factory=set)
 
 
 @dataclass(eq=False)
@@ -208,6 +212,7 @@ class RouteVal(Value):
     line: int
     framework: str
     websocket: bool = False
+    in_schema: bool = True  # False: `include_in_schema=False`
 
 
 @dataclass(eq=False)

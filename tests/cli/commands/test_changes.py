@@ -104,3 +104,17 @@ def test_introspect_loads_the_app_at_both_revisions_and_says_it_ran_project_code
     added = json.loads(proc.stdout)["endpoints"]["added"]
     assert [(e["method"], e["path"]) for e in added] == [("GET", "/items/{item_id}")]
     assert "--introspect executed project code" in proc.stderr
+
+
+def test_json_and_summary_say_which_endpoints_are_kept_out_of_the_openapi_schema(repo: Path) -> None:
+    base = commit_files(repo, {"app.py": "from fastapi import FastAPI\napp = FastAPI(docs_url=None, redoc_url=None)\n"})
+    head = commit_files(repo, {"app.py": (repo / "app.py").read_text() + (
+        "@app.get('/items')\ndef items(): ...\n"
+        "@app.get('/metrics', include_in_schema=False)\ndef metrics(): ...\n")})
+    proc = run_cli("changes", "--base", base, "--head", head, "--json", cwd=repo)
+    assert proc.returncode == 0, proc.stderr
+    added = {e["path"]: e["in_schema"] for e in json.loads(proc.stdout)["endpoints"]["added"]}
+    assert added == {"/items": True, "/metrics": False}
+    summary = run_cli("changes", "--base", base, "--head", head, cwd=repo).stdout
+    assert "endpoint + GET /metrics  (app.py:5)  [not in the OpenAPI schema]" in summary
+    assert "endpoint + GET /items  (app.py:3)\n" in summary

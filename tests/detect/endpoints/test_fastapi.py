@@ -263,3 +263,76 @@ def test_an_app_built_in_both_branches_of_an_if_is_one_app_the_last_one() -> Non
         "@app.get('/x')\ndef x(): ...\n")}
     endpoints, _ = extract_endpoints(DictSnapshot(files))
     assert [e.key for e in endpoints] == [("GET", "/x")]
+
+
+def out_of_schema(files: dict[str, str]) -> dict[tuple[str, str], bool]:
+    endpoints, _ = extract_endpoints(DictSnapshot(files))
+    return {e.key: e.in_schema for e in endpoints}
+
+
+def test_routes_kept_out_of_the_openapi_document_are_marked_so() -> None:
+    found = out_of_schema({"app.py": """
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.routing import APIRoute
+from mosaic_hooks import probe
+
+app = FastAPI()
+hidden = APIRouter(prefix="/internal", include_in_schema=False)
+listed = APIRouter()
+
+
+@hidden.get("/state")
+def state(): ...
+
+
+@listed.get("/quiet")
+def quiet(): ...
+
+
+@app.get("/items")
+def items(): ...
+
+
+@app.get("/metrics", include_in_schema=False)
+def metrics(): ...
+
+
+def ping(): ...
+
+
+app.add_api_route("/ping", ping, include_in_schema=False)
+app.include_router(hidden)
+app.include_router(listed, prefix="/ops", include_in_schema=False)
+app.include_router(probe.fastapi_router())
+"""})
+    assert found == {
+        ("GET", "/items"): True,
+        ("GET", "/metrics"): False,
+        ("GET", "/ping"): False,
+        ("GET", "/internal/state"): False,
+        ("GET", "/ops/quiet"): False,
+        ("GET", "/_mosaic/status"): False,
+        # FastAPI's own pages and document
+        ("GET", "/openapi.json"): False,
+        ("GET", "/docs"): False,
+        ("GET", "/docs/oauth2-redirect"): False,
+        ("GET", "/redoc"): False,
+    }
+
+
+def test_include_in_schema_true_or_unresolved_keeps_the_route_in_the_contract() -> None:
+    found = out_of_schema({"app.py": """
+import os
+from fastapi import FastAPI
+
+app = FastAPI(docs_url=None, redoc_url=None, openapi_url="/api/schema.json")
+
+
+@app.get("/a", include_in_schema=True)
+def a(): ...
+
+
+@app.get("/b", include_in_schema=os.environ.get("SHOW") == "1")
+def b(): ...
+"""})
+    assert found == {("GET", "/a"): True, ("GET", "/b"): True, ("GET", "/api/schema.json"): False}
