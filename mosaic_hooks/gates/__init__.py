@@ -23,8 +23,9 @@ GATES: tuple[GateSpec, ...] = (
     GateSpec("health", "mosaic_hooks.gates.health"),
     # After the health samples: the latency figures should be the service's, not our own load's.
     GateSpec("endpoints", "mosaic_hooks.gates.endpoints", waits_for=("health",)),
-    GateSpec("contract", "mosaic_hooks.gates.contract", waits_for=("health",)),
-    GateSpec("errors", "mosaic_hooks.gates.invalid_input", waits_for=("health",)),
+    # After endpoints: an endpoint it finds not deployed is its failure alone (one cause, one failure).
+    GateSpec("contract", "mosaic_hooks.gates.contract", waits_for=("health", "endpoints")),
+    GateSpec("errors", "mosaic_hooks.gates.invalid_input", waits_for=("health", "endpoints")),
     GateSpec("dependencies", "mosaic_hooks.gates.dependencies"),
     GateSpec("migrations", "mosaic_hooks.gates.migrations"),
     GateSpec("monitoring", "mosaic_hooks.gates.monitoring", waits_for=("health", "endpoints", "contract", "errors")),

@@ -1,5 +1,11 @@
-"""contract: the served OpenAPI document lists every added endpoint, and the JSON answers of the GET
-probes and of the health check validate against the response schema documented for their status.
+"""contract: the served OpenAPI document lists every added endpoint the service declares in it, and the
+JSON answers of the GET probes and of the health check validate against the response schema documented
+for their status.
+
+Outside the contract (they must still answer: that is the endpoints gate's check): routes kept out of
+the document by design (`include_in_schema=False`, the framework's /docs, /redoc and /openapi.json
+pages, found by the static analysis), the OpenAPI document's own path and the mosaic probe's path.
+An endpoint the endpoints gate found not deployed is left to it (one cause, one failure).
 
 No document: skipped with the reason. The GET answers are the endpoints gate's (shared, sent once).
 """
@@ -8,10 +14,11 @@ from __future__ import annotations
 
 import asyncio
 
+from mosaic_hooks.core.words import plural
 from mosaic_hooks.detect.changeset import Endpoint
 from mosaic_hooks.gates import openapi, routes
 from mosaic_hooks.gates.base import GateContext
-from mosaic_hooks.gates.endpoints import GET_LIKE, endpoints_to_check, sample
+from mosaic_hooks.gates.endpoints import GET_LIKE, endpoints_to_check, left_to_endpoints, sample
 from mosaic_hooks.gates.result import Exchange, Findings, GateResult, skipped
 
 NAME = "contract"
@@ -27,7 +34,9 @@ async def run(ctx: GateContext) -> GateResult:
         return skipped(NAME, document.reason)
     doc = document.data
     findings.note(document.reason)
-    checked, _ = endpoints_to_check(ctx)
+    to_check, _ = endpoints_to_check(ctx)
+    declared = in_contract(ctx, to_check, findings)
+    checked = left_to_endpoints(ctx, declared, findings)
     missing = []
     for endpoint in checked:
         if openapi.find_operation(doc, endpoint) is None:
@@ -44,9 +53,28 @@ async def run(ctx: GateContext) -> GateResult:
         _validate(doc, endpoint, path, answer, findings, is_health=endpoint is health)
         findings.exchanges.append(answer)
     documented = len(checked) - len(missing)
+    outside = len(to_check) - len(declared)
     return findings.result(
-        summary_ok=f"{documented} added endpoints documented; answers match their schemas",
+        summary_ok=f"{plural(documented, 'endpoint')} documented"
+                   + (f" ({outside} outside the contract by design)" if outside else "")
+                   + "; answers match their schemas",
         skipped_reason="nothing to compare with the OpenAPI document")
+
+
+def in_contract(ctx: GateContext, endpoints: list[Endpoint], findings: Findings) -> list[Endpoint]:
+    """The endpoints the service declares in its OpenAPI document; the others are noted, not judged."""
+    own_paths = {p for p in (ctx.cfg.openapi_path, ctx.cfg.probe_path) if p}
+    declared = []
+    for endpoint in endpoints:
+        if not endpoint.in_schema:
+            findings.note(f"outside the contract: {routes.endpoint_label(endpoint)} is kept out of the "
+                          "OpenAPI document by design")
+        elif endpoint.path in own_paths:
+            findings.note(f"outside the contract: {routes.endpoint_label(endpoint)} "
+                          f"({'the document itself' if endpoint.path == ctx.cfg.openapi_path else 'the probe'})")
+        else:
+            declared.append(endpoint)
+    return declared
 
 
 def _validate(doc: dict[str, object], endpoint: Endpoint, path: str, answer: Exchange, findings: Findings, *,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from mosaic_hooks.core.words import noun, plural
 from mosaic_hooks.detect.changeset import Endpoint
 from mosaic_hooks.gates import no_route, routes
 from mosaic_hooks.gates.base import GateContext
@@ -19,6 +20,7 @@ from mosaic_hooks.gates.result import Exchange, Findings, GateResult
 NAME = "endpoints"
 GET_LIKE = frozenset({"GET", "HEAD", "ANY"})
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+_NOT_DEPLOYED_KEY = "endpoints.not_deployed"  # in ctx.shared: the (method, path) keys this gate found missing
 
 
 def endpoints_to_check(ctx: GateContext) -> tuple[list[Endpoint], list[Endpoint]]:
@@ -38,6 +40,23 @@ def sample(ctx: GateContext, endpoint: Endpoint) -> str:
     return routes.sample_path(endpoint, ctx.cfg.sample_values or {})
 
 
+def not_deployed(ctx: GateContext) -> set[tuple[str, str]]:
+    """The endpoints this gate found not deployed (empty until it has run, or when it was skipped)."""
+    found = ctx.shared.get(_NOT_DEPLOYED_KEY)
+    return found if isinstance(found, set) else set()
+
+
+def left_to_endpoints(ctx: GateContext, endpoints: list[Endpoint], findings: Findings) -> list[Endpoint]:
+    """One cause, one failure: the endpoints left once those the endpoints gate found not deployed are
+    taken out; those are noted as following from it, not failed a second time."""
+    missing = not_deployed(ctx)
+    for endpoint in endpoints:
+        if endpoint.key in missing:
+            findings.note(f"follows from endpoints: {routes.endpoint_label(endpoint)} is not deployed "
+                          "(not judged here)")
+    return [e for e in endpoints if e.key not in missing]
+
+
 async def run(ctx: GateContext) -> GateResult:
     findings = Findings(NAME)
     checked, excluded = endpoints_to_check(ctx)
@@ -52,17 +71,30 @@ async def run(ctx: GateContext) -> GateResult:
         *(_check_added(ctx, e) for e in checked),
         *(_check_removed(ctx, e) for e in (removed if must_be_gone else [])),
     )
+    # Shared before this gate returns: contract, errors and monitoring wait for it and leave these out.
+    ctx.shared[_NOT_DEPLOYED_KEY] = {e.key for e, (verdict, _, _) in zip(checked, outcomes, strict=False)
+                                     if verdict == "missing"}
     for verdict, line, exchanges in outcomes:
-        getattr(findings, verdict)(line)
+        getattr(findings, "fail" if verdict == "missing" else verdict)(line)
         findings.exchanges.extend(exchanges)
     if removed and not must_be_gone:
-        findings.note(f"{len(removed)} removed endpoints not checked (removed_endpoints_must_404 is off)")
+        findings.note(f"{plural(len(removed), 'removed endpoint')} not checked (removed_endpoints_must_404 is off)")
     total = len(checked)
-    return findings.result(summary_ok=f"all {total} added endpoints answer" if total
-                           else f"all {len(removed)} removed endpoints are gone")
+    if not total:
+        return findings.result(summary_ok="the removed endpoint is gone" if len(removed) == 1
+                               else f"all {len(removed)} removed endpoints are gone")
+    if excluded:  # the same count as "Changes: N endpoints added", and why some were not requested
+        added = total + len(excluded)
+        summary = (f"{total} of the {plural(added, 'added endpoint')} {noun(total, 'answers')} "
+                   f"({len(excluded)} excluded by exclude_routes)")
+    else:
+        summary = "the added endpoint answers" if total == 1 else f"all {total} added endpoints answer"
+    return findings.result(summary_ok=summary)
 
 
-Outcome = tuple[str, str, list[Exchange]]  # ("ok" | "fail" | "undecide", evidence line, requests)
+# ("ok" | "fail" | "missing" | "undecide", evidence line, requests); "missing": a failure because the
+# route is not served at all, the root cause other gates then do not fail again.
+Outcome = tuple[str, str, list[Exchange]]
 
 
 async def _check_added(ctx: GateContext, endpoint: Endpoint) -> Outcome:
@@ -88,12 +120,12 @@ async def _check_get(ctx: GateContext, endpoint: Endpoint, path: str, shown: str
         exchanges.extend(options)
         if confirmed:
             return "ok", f"{shown}: {timing}, the handler's 404 (OPTIONS confirms the route)", exchanges
-        return "fail", f"{shown}: {answer.status}, the service's 'no such route' answer: not deployed", exchanges
+        return "missing", f"{shown}: {answer.status}, the service's 'no such route' answer: not deployed", exchanges
     if answer.status == 404 and not missing.known:
         return "undecide", (f"{shown}: 404, and the service's 'no such route' answer could not be learnt "
                             f"({missing.error})"), exchanges
     if answer.status == 405 and endpoint.method != "ANY" and "GET" not in _allow(answer):
-        return "fail", f"{shown}: 405, GET is not allowed on this path: not deployed", exchanges
+        return "missing", f"{shown}: 405, GET is not allowed on this path: not deployed", exchanges
     if answer.status == 404:
         return "ok", f"{shown}: {timing}, the handler's own 404 (differs from 'no such route')", exchanges
     return "ok", f"{shown}: {timing}", exchanges
@@ -119,7 +151,7 @@ async def _check_write(ctx: GateContext, endpoint: Endpoint, path: str, shown: s
     if missing.matches(options) or options.status in (404, 410):
         if not missing.known and options.status == 404:
             return "undecide", f"{shown}: OPTIONS 404, the 'no such route' answer is unknown", exchanges
-        return "fail", f"{shown}: OPTIONS {options.status}, the service's 'no such route' answer: not deployed", \
+        return "missing", f"{shown}: OPTIONS {options.status}, the service's 'no such route' answer: not deployed", \
             exchanges
     allow = _allow(options)
     if method in allow:
@@ -141,7 +173,7 @@ async def _check_write(ctx: GateContext, endpoint: Endpoint, path: str, shown: s
     if probe.status is None:
         return "undecide", f"{shown}: no answer to an invalid body ({probe.error})", exchanges
     if probe.status == 405 or missing_write.matches(probe):
-        return "fail", f"{shown}: {probe.status} to {method}: not deployed (Allow: {', '.join(sorted(allow))})", \
+        return "missing", f"{shown}: {probe.status} to {method}: not deployed (Allow: {', '.join(sorted(allow))})", \
             exchanges
     return "ok", f"{shown}: {probe.status} to an invalid body: the route exists", exchanges
 

@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from mosaic_hooks.core.words import plural
 from mosaic_hooks.detect.changeset import Endpoint
 from mosaic_hooks.gates import no_route, openapi, routes
 from mosaic_hooks.gates.base import GateContext
-from mosaic_hooks.gates.endpoints import BODY_METHODS, endpoints_to_check, sample
+from mosaic_hooks.gates.endpoints import BODY_METHODS, endpoints_to_check, left_to_endpoints, sample
 from mosaic_hooks.gates.result import Exchange, Findings, GateResult
 
 NAME = "errors"
@@ -41,7 +42,7 @@ class Attempt:
 
 async def run(ctx: GateContext) -> GateResult:
     findings = Findings(NAME)
-    checked, _ = endpoints_to_check(ctx)
+    checked = left_to_endpoints(ctx, endpoints_to_check(ctx)[0], findings)
     document = await openapi.served_document(ctx)
     doc = document.data
     attempts: list[Attempt] = []
@@ -57,7 +58,7 @@ async def run(ctx: GateContext) -> GateResult:
     for attempt, answer in zip(attempts, results, strict=True):
         findings.exchanges.append(answer)
         await _judge(ctx, attempt, answer, findings)
-    return findings.result(summary_ok=f"{len(attempts)} malformed inputs rejected with a 4xx")
+    return findings.result(summary_ok=f"{plural(len(attempts), 'malformed input')} rejected with a 4xx")
 
 
 def plan(doc: dict[str, Any] | None, endpoint: Endpoint, path: str) -> list[Attempt]:

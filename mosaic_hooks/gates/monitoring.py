@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from mosaic_hooks.core.words import plural
 from mosaic_hooks.detect.changeset import Endpoint
 from mosaic_hooks.gates import routes
 from mosaic_hooks.gates.base import GateContext
-from mosaic_hooks.gates.endpoints import endpoints_to_check
+from mosaic_hooks.gates.endpoints import endpoints_to_check, left_to_endpoints
 from mosaic_hooks.gates.result import Exchange, Findings, GateResult
 
 NAME = "monitoring"
@@ -30,7 +31,7 @@ _REGEX_CHARS = set(".*+?[]()|^$\\")
 
 async def run(ctx: GateContext) -> GateResult:
     findings = Findings(NAME)
-    added, _ = endpoints_to_check(ctx)
+    added = left_to_endpoints(ctx, endpoints_to_check(ctx)[0], findings)
     path = ctx.cfg.metrics_path
     answer = await ctx.request("GET", path, note="metrics")
     findings.exchanges.append(answer)
@@ -44,7 +45,7 @@ async def run(ctx: GateContext) -> GateResult:
     else:
         findings.note("alert rules: not checked (alert_rules is not configured)")
     return findings.result(summary_ok=f"{path} exposes valid metrics" + (
-        f"; {len(added)} new endpoints monitored" if added else ""))
+        f"; {plural(len(added), 'new endpoint')} monitored" if added else ""))
 
 
 def _check_exposition(answer: Exchange, path: str, findings: Findings) -> list[Any] | None:

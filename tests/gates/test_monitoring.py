@@ -37,9 +37,20 @@ def test_metrics_mentioning_the_probed_endpoints_pass(fastapi_url: str) -> None:
 
 
 def test_an_endpoint_absent_from_the_request_metrics_fails(fastapi_url: str) -> None:
-    result = monitoring(fastapi_url, "GET /reports")  # not deployed: the service never counts it
+    # Requested by the contract gate alone: no endpoints gate to name a root cause.
+    result = run(make_config(fastapi_url), changes(("GET /reports",)),
+                 names=["health", "contract", "monitoring"])["monitoring"]
     assert result.status == "failed"
     assert "request metrics do not mention /reports" in result.summary
+
+
+def test_an_endpoint_that_is_not_deployed_fails_the_endpoints_gate_alone(fastapi_url: str) -> None:
+    results = run(make_config(fastapi_url), changes(("GET /reports", "GET /items/{item_id}")), names=ALL_PROBES)
+    assert results["endpoints"].status == "failed"
+    assert "GET /reports" in results["endpoints"].summary and "not deployed" in results["endpoints"].summary
+    for name in ("contract", "monitoring"):
+        assert results[name].status == "passed", evidence(results[name])
+        assert "follows from endpoints: GET /reports is not deployed" in evidence(results[name])
 
 
 def test_flask_metrics_labelled_with_url_rules_are_understood() -> None:
