@@ -1,12 +1,18 @@
-"""deploy: the deploy of this exact commit is live, and has not crash-looped since.
+"""deploy: the deploy of this exact commit is live, has not crash-looped since, and is what serves.
 
-From the wait's outcome. With --no-wait there is no outcome: the gate is skipped with the reason,
-unless the version endpoint (or the probe) confirms that this commit is serving.
+From the wait's outcome, then from the service itself: whenever it can tell which commit it serves (the
+mosaic probe, or `version_path`), that commit must be the verified one or a descendant that contains
+it. Render may report a deploy `live` while an old instance still answers: a stale instance fails, with
+both commits named. A service that cannot tell is said so in the evidence, not failed.
+
+With --no-wait there is no outcome: the service's own report decides (serving the commit, or a
+descendant: passed; an older or unrelated commit: failed); when it cannot tell, the gate is skipped.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from mosaic_hooks.gates.base import GateContext
@@ -16,6 +22,14 @@ NAME = "deploy"
 
 _SHA = re.compile(r"\b[0-9a-f]{7,64}\b")
 _COMMIT_KEYS = ("commit", "sha", "git_commit", "gitCommit", "commit_sha", "RENDER_GIT_COMMIT", "version", "revision")
+
+
+@dataclass(frozen=True)
+class Serving:
+    """What the service says it serves: each source that named a commit, and why the others did not."""
+
+    reports: list[tuple[str, str]]  # (source, sha) e.g. ("the probe", "abc123..."), ("/version", "...")
+    unknown: list[str]  # "/version: answered 404", "probe: not configured (no probe_path)"
 
 
 async def run(ctx: GateContext) -> GateResult:
@@ -28,6 +42,7 @@ async def run(ctx: GateContext) -> GateResult:
     deploy = outcome.deploy or {}
     deploy_id = deploy.get("id")
     label = f"deploy {deploy_id}" if deploy_id else "the deploy"
+    summary = f"{label} of {_short(outcome.commit)} is live"
     if outcome.state == oc.LIVE:
         findings.ok(f"{label} of {_short(outcome.commit)} is live ({outcome.reason})")
         if outcome.crash_loop is True:
@@ -36,6 +51,9 @@ async def run(ctx: GateContext) -> GateResult:
             findings.ok("no crash loop since it went live")
         else:
             findings.note("crash loops: not known (needs the Render API key)")
+        serving = await serving_commit(ctx)
+        if not judge_serving(ctx, serving, findings):
+            summary += "; the serving commit is unknown (no probe or version endpoint reports it)"
     elif outcome.state == oc.FAILED:
         findings.fail(f"{label} of {_short(outcome.commit)} failed: {outcome.reason}")
     else:
@@ -43,32 +61,97 @@ async def run(ctx: GateContext) -> GateResult:
                           f"{outcome.reason}")
     for event in outcome.events[-5:]:
         findings.note(f"event: {_event_line(event)}")
-    return findings.result(summary_ok=f"{label} of {_short(outcome.commit)} is live")
+    return findings.result(summary_ok=summary)
+
+
+async def serving_commit(ctx: GateContext) -> Serving:
+    """Ask the service which commit it serves: the probe (when configured), then `version_path`."""
+    reports: list[tuple[str, str]] = []
+    unknown: list[str] = []
+    probe = await ctx.probe()
+    if probe.data is not None:
+        found = _find_commit(probe.data)
+        if found:
+            reports.append(("the probe", found))
+        else:
+            unknown.append("the probe: no commit in its report")
+    else:
+        unknown.append(f"the probe: {probe.error}")
+    path = ctx.cfg.version_path
+    exchange = await ctx.request("GET", path, note="serving commit")
+    if exchange.status == 200:
+        found = _commit_in(exchange)
+        if found:
+            reports.append((path, found))
+        else:
+            unknown.append(f"{path}: answered 200 without a commit sha")
+    else:
+        unknown.append(f"{path}: " + (f"answered {exchange.status}" if exchange.status is not None
+                                      else f"no answer ({exchange.error})"))
+    return Serving(reports, unknown)
+
+
+def judge_serving(ctx: GateContext, serving: Serving, findings: Findings) -> bool:
+    """Judge each commit the service reports against ctx.commit; False when none reports one (noted)."""
+    commit = ctx.commit or ""
+    if not serving.reports:
+        findings.note("serving commit: unknown, so a stale instance cannot be detected ("
+                      + "; ".join(serving.unknown) + "); serve RENDER_GIT_COMMIT at version_path, or add the probe")
+        return False
+    for source, sha in serving.reports:
+        how = _relation(ctx, sha, commit)
+        if how in ("exact", "prefix"):
+            findings.ok(f"{source} reports {_short(sha)}: the verified commit is serving")
+        elif how == "contains":
+            findings.ok(f"{source} reports {_short(sha)}, a newer commit that contains {_short(commit)}")
+        elif how == "unknown":
+            findings.undecide(f"{source} reports {_short(sha)}, a commit this repository does not have: cannot tell "
+                              f"whether it contains {_short(commit)} (git fetch, then verify again)")
+        else:
+            findings.fail(f"stale instance: {source} reports {_short(sha)} ({how}), not the verified commit "
+                          f"{_short(commit)}")
+    return True
+
+
+def _relation(ctx: GateContext, reported: str, commit: str) -> str:
+    """"exact", "prefix", "contains", "unknown" (not in the repository), or how it differs."""
+    from mosaic_hooks.core import git
+    from mosaic_hooks.core.errors import GitError
+    from mosaic_hooks.render.version_endpoint import match
+
+    repo = ctx.repo
+    if repo is None:
+        return _prefix_match(reported, commit) or "unknown"
+    try:
+        how = match(reported, commit, repo)
+        if how is not None:
+            return how
+        resolved = git.resolve_commit(repo, reported)
+        if resolved is None:
+            return "unknown"
+        return "an older commit" if git.is_ancestor(repo, resolved, commit) else "a commit that does not contain it"
+    except GitError:
+        return "unknown"
+
+
+def _prefix_match(reported: str, commit: str) -> str | None:
+    if reported == commit:
+        return "exact"
+    return "prefix" if len(reported) >= 7 and commit.startswith(reported) else None
 
 
 async def _without_wait(ctx: GateContext, findings: Findings) -> GateResult:
-    """--no-wait: only a version endpoint or the probe naming this commit can confirm the deploy."""
+    """--no-wait: only what the service reports can confirm (or refute) the deploy."""
     commit = ctx.commit
     if not commit:
         return skipped(NAME, "--no-wait and no commit given: the deploy was not checked")
-    seen: list[str] = []
-    exchange = await ctx.request("GET", ctx.cfg.version_path, note="serving commit")
-    if exchange.status == 200:
-        serving = _commit_in(exchange)
-        if serving and _matches(serving, commit):
-            findings.ok(f"{ctx.cfg.version_path} reports commit {_short(serving)}")
-            return findings.result(summary_ok=f"{_short(commit)} is serving ({ctx.cfg.version_path})")
-        seen.append(f"{ctx.cfg.version_path}: " + (f"serving {_short(serving)}" if serving else "no commit in it"))
-    else:
-        seen.append(f"{exchange.describe()}")
-    probe = await ctx.probe()
-    if probe.data is not None:
-        serving = _find_commit(probe.data)
-        if serving and _matches(serving, commit):
-            findings.ok(f"the probe reports commit {_short(serving)}")
-            return findings.result(summary_ok=f"{_short(commit)} is serving (probe)")
-        seen.append("probe: " + (f"serving {_short(serving)}" if serving else "no commit in it"))
-    return skipped(NAME, f"--no-wait: the deploy of {_short(commit)} was not confirmed", seen)
+    serving = await serving_commit(ctx)
+    if not serving.reports:
+        return skipped(NAME, f"--no-wait: the deploy of {_short(commit)} was not confirmed (the serving commit "
+                             "is unknown)", serving.unknown)
+    judge_serving(ctx, serving, findings)
+    source = serving.reports[0][0]
+    return findings.result(summary_ok=f"{_short(commit)} is serving ({source.removeprefix('the ')})")
 
 
 def _commit_in(exchange: Any) -> str | None:
@@ -90,11 +173,6 @@ def _find_commit(data: Any) -> str | None:
             if isinstance(data.get(key), str) and (found := _find_commit(data[key])):
                 return found
     return None
-
-
-def _matches(serving: str, commit: str) -> bool:
-    serving, commit = serving.lower(), commit.lower()
-    return len(serving) >= 7 and (commit.startswith(serving) or serving.startswith(commit))
 
 
 def _short(sha: str | None) -> str:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from mosaic_hooks.core import git
 from mosaic_hooks.gates.result import GateResult
 from mosaic_hooks.render.outcome import FAILED, LIVE, NO_DEPLOY, TIMED_OUT, WaitOutcome
+from tests.conftest import commit_files
 from tests.support.apps import Toggles, fastapi_app, serve_asgi
 from tests.support.gating import evidence, make_config, run
 
@@ -57,11 +60,93 @@ def test_an_unconfirmed_deploy_is_inconclusive(url: str, state: str) -> None:
 def test_no_wait_with_the_version_endpoint_naming_the_commit_passes(url: str) -> None:
     result = deploy(url, None)
     assert result.status == "passed", evidence(result)
-    assert "/version reports commit c0ffee000000" in evidence(result)
+    assert "/version reports c0ffee000000: the verified commit is serving" in evidence(result)
 
 
-def test_no_wait_with_another_commit_serving_is_skipped_with_the_reason(url: str) -> None:
-    result = deploy(url, None, commit="a" * 40)
-    assert result.status == "skipped"
-    assert result.summary == "--no-wait: the deploy of aaaaaaaaaaaa was not confirmed"
-    assert "/version: serving c0ffee000000" in result.evidence
+def test_no_wait_with_a_commit_the_repository_cannot_place_is_undecided(url: str) -> None:
+    result = deploy(url, None, commit="a" * 40)  # no repository at hand: c0ffee... may or may not contain it
+    assert result.status == "inconclusive"
+    assert result.summary.startswith("/version reports c0ffee000000, a commit this repository does not have")
+
+
+# ---- the serving commit against the verified one, on a real repository
+
+@pytest.fixture
+def history_of(repo: Path) -> tuple[git.Repo, list[str]]:
+    """A repository with three commits A <- B <- C (shas in that order)."""
+    shas = [commit_files(repo, {"app.py": f"# version {n}\n"}, f"v{n}") for n in range(3)]
+    return git.find_repo(repo), shas
+
+
+@pytest.fixture(scope="module")
+def switchable() -> Iterator[tuple[str, Toggles]]:
+    toggles = Toggles()
+    with serve_asgi(fastapi_app(toggles)) as base:
+        yield base, toggles
+
+
+def live(commit: str) -> WaitOutcome:
+    return WaitOutcome(LIVE, commit, "Render reports it live", deploy={"id": "dep-9"}, crash_loop=False)
+
+
+def test_render_live_but_an_older_commit_serving_is_a_stale_instance_naming_both(
+        switchable: tuple[str, Toggles], history_of: tuple[git.Repo, list[str]]) -> None:
+    url, toggles = switchable
+    repo, (a, b, _) = history_of
+    toggles.commit = a
+    result = run(make_config(url), names=["deploy"], outcome=live(b), commit=b, repo=repo)["deploy"]
+    assert result.status == "failed"
+    assert result.summary == (f"stale instance: /version reports {a[:12]} (an older commit), "
+                              f"not the verified commit {b[:12]}")
+
+
+def test_a_newer_commit_that_contains_the_verified_one_passes(
+        switchable: tuple[str, Toggles], history_of: tuple[git.Repo, list[str]]) -> None:
+    url, toggles = switchable
+    repo, (_, b, c) = history_of
+    toggles.commit = c
+    result = run(make_config(url), names=["deploy"], outcome=live(b), commit=b, repo=repo)["deploy"]
+    assert result.status == "passed", evidence(result)
+    assert f"ok /version reports {c[:12]}, a newer commit that contains {b[:12]}" in result.evidence
+
+
+def test_the_probe_is_read_even_with_the_render_api_and_a_stale_probe_fails(
+        switchable: tuple[str, Toggles], history_of: tuple[git.Repo, list[str]],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from fastapi import FastAPI
+
+    from mosaic_hooks import probe
+
+    repo, (a, b, _) = history_of
+    monkeypatch.setenv("MOSAIC_PROBE_TOKEN", "probe-secret")
+    monkeypatch.setenv("RENDER_GIT_COMMIT", a)  # read by the probe, in this process's service
+    app = FastAPI()
+    app.include_router(probe.fastapi_router())
+    with serve_asgi(app) as base:
+        cfg = make_config(base, probe_path="/_mosaic/status", probe_token="probe-secret")
+        result = run(cfg, names=["deploy"], outcome=live(b), commit=b, repo=repo)["deploy"]
+    assert result.status == "failed"
+    assert f"stale instance: the probe reports {a[:12]} (an older commit), not the verified commit {b[:12]}" \
+        in result.evidence[0]
+
+
+def test_a_service_that_cannot_tell_its_commit_passes_saying_so(
+        switchable: tuple[str, Toggles], history_of: tuple[git.Repo, list[str]]) -> None:
+    url, _ = switchable
+    repo, (_, b, _) = history_of
+    cfg = make_config(url, version_path="/no-version-here")
+    result = run(cfg, names=["deploy"], outcome=live(b), commit=b, repo=repo)["deploy"]
+    assert result.status == "passed", evidence(result)
+    assert result.summary.endswith("; the serving commit is unknown (no probe or version endpoint reports it)")
+    assert any(line.startswith("serving commit: unknown, so a stale instance cannot be detected")
+               and "/no-version-here: answered 404" in line for line in result.evidence)
+
+
+def test_no_wait_with_an_older_commit_serving_fails(
+        switchable: tuple[str, Toggles], history_of: tuple[git.Repo, list[str]]) -> None:
+    url, toggles = switchable
+    repo, (a, b, _) = history_of
+    toggles.commit = a
+    result = run(make_config(url), names=["deploy"], outcome=None, commit=b, repo=repo)["deploy"]
+    assert result.status == "failed"
+    assert f"{a[:12]} (an older commit)" in result.summary and b[:12] in result.summary

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from mosaic_hooks.core import config
+from mosaic_hooks.core.git import Repo
 from mosaic_hooks.detect.changeset import ChangeSet, Endpoint, EndpointChanges
 from mosaic_hooks.gates.result import GateResult
 from mosaic_hooks.gates.runner import run_gates
@@ -34,8 +35,9 @@ def changes(added: Sequence[str] = (), removed: Sequence[str] = ()) -> ChangeSet
 
 
 def run(cfg: config.Config, change_set: ChangeSet | None = None, *, names: Sequence[str] | None = None,
-        outcome: WaitOutcome | None = None, commit: str | None = "0" * 40) -> dict[str, GateResult]:
-    results = run_gates(cfg, change_set or changes(), commit, outcome, names=names)
+        outcome: WaitOutcome | None = None, commit: str | None = "0" * 40,
+        repo: Repo | None = None) -> dict[str, GateResult]:
+    results = run_gates(cfg, change_set or changes(), commit, outcome, names=names, repo=repo)
     return {r.name: r for r in results}
 
 
