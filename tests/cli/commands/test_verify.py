@@ -92,8 +92,11 @@ def test_a_working_deploy_passes_records_and_writes_the_reports(repo: Path, serv
     assert {g["name"] for g in record["gates"]} >= {"deploy", "health", "endpoints"}
     assert (repo / ".mosaic" / "dora_metrics.json").exists()
 
-    suite = ET.parse(repo / "out" / "junit.xml").getroot()
-    assert len(list(suite.iter("testcase"))) == len(report["gates"])
+    suites = ET.parse(repo / "out" / "junit.xml").getroot()
+    assert [s.get("name") for s in suites.iter("testsuite")] == [g["name"] for g in report["gates"]]
+    endpoint_cases = [c.get("name") for c in suites.iter("testcase")
+                      if c.get("classname") == "mosaic_hooks.gates.endpoints"]
+    assert sorted(endpoint_cases) == ["GET /items/{item_id} (/items/1)", "GET /reports", "POST /items"]
     proof = (repo / "out" / "PROOF.md").read_text()
     assert "8. [x] **DORA metrics recorded**" in proof and "Verdict: **PASS**" in proof
 

@@ -58,19 +58,33 @@ def test_json_deploy_comes_from_the_wait_outcome() -> None:
     assert deploy["id"] == "dep-1" and deploy["state"] == "live" and deploy["finished_at"] == "t1"
 
 
-def test_junit_has_one_testcase_per_gate_with_failure_and_skipped(tmp_path: Path) -> None:
+def test_junit_has_one_suite_per_gate_and_one_testcase_per_check(tmp_path: Path) -> None:
     path = tmp_path / "reports" / "gate.xml"
     junit.write(failing_run(), path)
-    suite = ET.parse(path).getroot().find("testsuite")
-    assert suite is not None
-    cases = {case.get("name"): case for case in suite.iter("testcase")}
-    assert list(cases) == ["deploy", "health", "endpoints", "contract", "errors"]
-    assert cases["endpoints"].find("failure") is not None
-    assert cases["contract"].find("skipped") is not None
-    inconclusive = cases["errors"].find("failure")
-    assert inconclusive is not None and inconclusive.get("type") == "inconclusive"
-    assert cases["health"].find("failure") is None
-    assert suite.get("tests") == "5" and suite.get("failures") == "2" and suite.get("skipped") == "1"
+    root = ET.parse(path).getroot()
+    suites = {suite.get("name"): suite for suite in root.iter("testsuite")}
+    assert list(suites) == ["deploy", "health", "endpoints", "contract", "errors"]
+    endpoints = {case.get("name"): case for case in suites["endpoints"].iter("testcase")}
+    # Named by the request, without the status and timing that change from run to run.
+    assert list(endpoints) == ["GET /reports", "GET /items/1"]
+    assert {case.get("classname") for case in endpoints.values()} == {"mosaic_hooks.gates.endpoints"}
+    failure = endpoints["GET /reports"].find("failure")
+    assert failure is not None and failure.get("message") == "GET /reports: 404"
+    assert failure.text == "GET /reports: 404\nGET /reports -> 404 (8 ms)"  # the evidence and its request
+    assert endpoints["GET /items/1"].find("failure") is None
+    [contract] = suites["contract"].iter("testcase")  # nothing checked: one case for the gate, skipped
+    assert contract.get("name") == "contract" and contract.find("skipped") is not None
+    [errors] = suites["errors"].iter("testcase")
+    undecided = errors.find("failure")
+    assert undecided is not None and undecided.get("type") == "inconclusive"
+    assert suites["endpoints"].get("tests") == "2" and suites["endpoints"].get("failures") == "1"
+    assert (root.get("tests"), root.get("failures"), root.get("skipped")) == ("6", "2", "1")
+
+
+def test_junit_names_repeated_checks_apart() -> None:
+    result = GateResult("contract", "passed", "ok", ["ok GET /a: documented", "ok GET /a: 200 matches"])
+    names = [case.get("name") for case in ET.fromstring(junit.render(verification(result))).iter("testcase")]
+    assert names == ["GET /a", "GET /a #2"]
 
 
 def test_the_proof_lists_the_ten_criteria_with_evidence_or_not_met(tmp_path: Path) -> None:
