@@ -67,6 +67,8 @@ KEYS: tuple[Key, ...] = (
     Key("inconclusive_blocks", "bool", True, "An undecided check (unreachable, timed out) blocks."),
     Key("prometheus_url", "url", None, "Prometheus server asked for samples of the service."),
     Key("alert_rules", "list", [], "Globs of alert-rule files that must cover new endpoints."),
+    Key("gates", "table", {},
+        "Production gates switched off: '[tool.mosaic.gates]' with 'monitoring = false' (a gate name = false)."),
 )
 KEYS_BY_NAME = {key.name: key for key in KEYS}
 
@@ -117,8 +119,10 @@ def _type_error(where: str, key: Key, value: Any) -> ConfigError:
         "number": "a number", "int": "a whole number", "bool": "true or false",
         "list": "a list of strings", "table": "a table",
     }[key.kind]
-    return ConfigError(f"{where}: '{key.name}' must be {expected}, got {value!r}",
-                       hint=f"e.g. {key.name} = {_example(key)}")
+    hint = f"e.g. {key.name} = {_example(key)}"
+    if key.name == "metrics_path" and value == "":
+        hint = "a service without metrics: switch the gate off with [tool.mosaic.gates] monitoring = false"
+    return ConfigError(f"{where}: '{key.name}' must be {expected}, got {value!r}", hint=hint)
 
 
 def _example(key: Key) -> str:
@@ -179,8 +183,24 @@ def coerce(key: Key, value: Any, where: str) -> Any:
     if kind == "table":
         if not isinstance(value, dict):
             raise _type_error(where, key, value)
+        if key.name == "gates":
+            _check_gate_switches(value, where)
         return value
     raise AssertionError(kind)  # pragma: no cover
+
+
+def _check_gate_switches(table: Mapping[str, Any], where: str) -> None:
+    from mosaic_hooks.gates import GATE_NAMES  # a plain registry: no gate module is imported
+
+    for name, value in table.items():
+        if name not in GATE_NAMES:
+            close = difflib.get_close_matches(name, GATE_NAMES, n=1)
+            raise ConfigError(f"{where}: [gates] names no gate {name!r}",
+                              hint=(f"did you mean '{close[0]}'? " if close else "")
+                              + f"gates: {', '.join(GATE_NAMES)}")
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where}: [gates] {name} must be true or false, got {value!r}",
+                              hint=f"e.g. {name} = false")
 
 
 def _has_host(url: str) -> bool:

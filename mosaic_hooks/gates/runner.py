@@ -7,10 +7,11 @@ from __future__ import annotations
 import asyncio
 import importlib
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from mosaic_hooks.core.errors import ConfigError
+from mosaic_hooks.core.words import plural
 from mosaic_hooks.gates import GATES, GateSpec
 from mosaic_hooks.gates.base import GateContext
 from mosaic_hooks.gates.result import INCONCLUSIVE, SKIPPED, GateResult
@@ -47,14 +48,18 @@ def make_client(cfg: Config) -> httpx.AsyncClient:
 
 
 def run_gates(cfg: Config, changes: ChangeSet, commit: str | None, outcome: WaitOutcome | None, *,
-              repo: Repo | None = None, names: Sequence[str] | None = None) -> list[GateResult]:
-    """Run the gates (all, or `names`) against `cfg.backend_url`; results in registry order."""
-    return asyncio.run(run_gates_async(cfg, changes, commit, outcome, repo=repo, names=names))
+              repo: Repo | None = None, names: Sequence[str] | None = None,
+              off: Mapping[str, str] | None = None) -> list[GateResult]:
+    """Run the gates (all, or `names`) against `cfg.backend_url`; results in registry order.
+
+    `off`: gates switched off ({name: why}, see gates.switches): reported as skipped with the reason."""
+    return asyncio.run(run_gates_async(cfg, changes, commit, outcome, repo=repo, names=names, off=off))
 
 
 async def run_gates_async(cfg: Config, changes: ChangeSet, commit: str | None, outcome: WaitOutcome | None, *,
                           repo: Repo | None = None, names: Sequence[str] | None = None,
-                          client: httpx.AsyncClient | None = None) -> list[GateResult]:
+                          client: httpx.AsyncClient | None = None,
+                          off: Mapping[str, str] | None = None) -> list[GateResult]:
     base_url = cfg.backend_url
     if not base_url:
         raise ConfigError("backend_url is not set: the production checks need the service's URL",
@@ -69,7 +74,9 @@ async def run_gates_async(cfg: Config, changes: ChangeSet, commit: str | None, o
         tasks: dict[str, asyncio.Task[GateResult]] = {}
         for spec in specs:
             before = [tasks[name] for name in spec.waits_for if name in tasks]
-            tasks[spec.name] = asyncio.ensure_future(_run_one(ctx, spec, before))
+            why = (off or {}).get(spec.name)
+            tasks[spec.name] = asyncio.ensure_future(
+                _run_one(ctx, spec, before) if why is None else _switched_off(spec, why))
         results = await asyncio.gather(*tasks.values())
     finally:
         await ctx.settle()
@@ -91,6 +98,10 @@ def _not_deployed(ctx: GateContext, spec: GateSpec) -> GateResult | None:
                                           f"({outcome.state}), production serves another commit")
 
 
+async def _switched_off(spec: GateSpec, why: str) -> GateResult:
+    return GateResult(spec.name, SKIPPED, why)
+
+
 async def _run_one(ctx: GateContext, spec: GateSpec, before: list[asyncio.Task[GateResult]]) -> GateResult:
     if (not_run := _not_deployed(ctx, spec)) is not None:
         return not_run
@@ -103,7 +114,7 @@ async def _run_one(ctx: GateContext, spec: GateSpec, before: list[asyncio.Task[G
     except asyncio.TimeoutError:
         result = GateResult(spec.name, INCONCLUSIVE,
                             f"did not finish within gate_timeout ({float(ctx.cfg.gate_timeout):g} s)",
-                            [f"{len(ctx.exchanges)} requests sent in all before the time ran out"])
+                            [f"{plural(len(ctx.exchanges), 'request')} sent in all before the time ran out"])
     except Exception as exc:  # a bug in a gate decides nothing: inconclusive, with what happened
         result = GateResult(spec.name, INCONCLUSIVE, f"the check failed to run: {type(exc).__name__}: {exc}",
                             ["internal error: rerun with MOSAIC_DEBUG=1 for the traceback"])

@@ -24,6 +24,7 @@ from mosaic_hooks.core.errors import MosaicError
 
 if TYPE_CHECKING:
     from mosaic_hooks.core.config import Config
+    from mosaic_hooks.gates.result import GateResult
     from mosaic_hooks.hooks.push_range import PushedRange
     from mosaic_hooks.render.outcome import WaitOutcome
     from mosaic_hooks.verification.model import Verification
@@ -166,9 +167,14 @@ def _verify(repo: git.Repo, cfg: Config, commit: str, ref: str, env: Mapping[str
                         wait_timeout=min(LIVE_RECHECK_TIMEOUT, float(cfg.push_wait_timeout)))
     if run.recording_error:
         say(f"the production check was not recorded: {run.recording_error}")
+    from mosaic_hooks.gates import switches
+
+    skips = switches.line(run.switched_off)
     if run.verdict.success:
-        say(f"production: {commit[:12]} ({ref}) passed its checks")
+        say(f"production: {commit[:12]} ({ref}) passed its checks" + (f"; {skips}" if skips else ""))
         return exit_codes.PASSED
+    if skips:
+        say(f"production: {skips}")
     _explain(run, ref)
     return int(run.verdict.exit_code)
 
@@ -180,10 +186,20 @@ def _explain(run: Verification, ref: str) -> None:
         if result.status not in ("failed", "inconclusive"):
             continue
         say(f"  {result.status:<12} {result.name}: {result.summary}")
-        shown = [line for line in result.evidence if line.startswith(("FAIL ", "UNDECIDED "))
-                 and line.split(" ", 1)[1] != result.summary][:MAX_EVIDENCE]
-        for line in shown:
+        for line in more_evidence(result):
             say(f"               {line}")
+
+
+def more_evidence(result: GateResult) -> list[str]:
+    """The failing lines the summary does not show ("X (and 3 more)": the 3 more), at most MAX_EVIDENCE of
+    them, then how many are left. Pure."""
+    lines = [line for line in result.evidence if line.startswith(("FAIL ", "UNDECIDED "))]
+    if lines and result.summary.startswith(lines[0].split(" ", 1)[1]):
+        lines = lines[1:]  # already the summary
+    shown = lines[:MAX_EVIDENCE]
+    if len(lines) > len(shown):
+        shown.append(f"... and {len(lines) - len(shown)} more (`mosaic-hooks verify` lists them all)")
+    return shown
 
 
 def _served_elsewhere(cfg: Config, repo: git.Repo, commit: str, ref: str) -> str | None:

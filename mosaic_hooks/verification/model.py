@@ -33,6 +33,8 @@ class Verification:
     history_file: Path | None = None  # where the record was appended (None: not recorded)
     metrics_file: Path | None = None  # dora_metrics.json, when refreshed
     recording_error: str | None = None
+    switched_off: dict[str, str] = field(default_factory=dict)  # gates not run on purpose: {name: why}
+    kind: str = "verify"  # "baseline": production as it was adopted, recorded as the verified base
     extra: dict[str, Any] = field(default_factory=dict)
 
     def gate(self, name: str) -> GateResult | None:

@@ -10,7 +10,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -44,7 +44,10 @@ def service_of(cfg: Config) -> str | None:
 
 def choose_base(repo: git.Repo, cfg: Config, commit: str, base: str | None,
                 report: Callable[[str], None] | None = None) -> str | None:
-    """--base if given; else the last commit recorded as verified (when this repository has it)."""
+    """--base if given; else the last commit recorded as verified (when this repository has it); else,
+    with no verified base yet, the commit's parent: a first verification judges the commit's own change,
+    not every route that merely pre-exists (`mosaic-hooks baseline` records production as the base).
+    Says which base it chose when it was not given."""
     from mosaic_hooks.core import git
     if base:
         resolved = git.resolve_commit(repo, base)
@@ -52,16 +55,23 @@ def choose_base(repo: git.Repo, cfg: Config, commit: str, base: str | None,
             raise ConfigError(f"--base {base}: no such commit in this repository", hint="give a sha or a ref")
         return resolved
     from mosaic_hooks.records import history
+    say = report or (lambda line: None)
     last = history.last_verified(history_file(cfg), service=service_of(cfg))
-    if not last or not isinstance(last.get("commit"), str):
+    if last and isinstance(last.get("commit"), str):
+        resolved = git.resolve_commit(repo, last["commit"])
+        if resolved is not None:
+            say(f"base: {resolved[:12]}, the last verified commit ({last.get('timestamp')})")
+            return resolved
+        why = f"the last verified commit {last['commit'][:12]} is not in this repository"
+    else:
+        why = "no verified base recorded yet"
+    parent = git.resolve_commit(repo, f"{commit}^")
+    if parent is None:
+        say(f"base: none ({why}, and {commit[:12]} has no parent): every endpoint of the commit counts as added")
         return None
-    resolved = git.resolve_commit(repo, last["commit"])
-    if resolved is None:
-        if report:
-            report(f"the last verified commit {last['commit'][:12]} is not in this repository; "
-                   "checking every endpoint of the commit")
-        return None
-    return resolved
+    say(f"base: {parent[:12]}, the parent of {commit[:12]} ({why}; `mosaic-hooks baseline` records what "
+        "production serves as the verified base)")
+    return parent
 
 
 def verify_commit(
@@ -75,14 +85,18 @@ def verify_commit(
     report: Callable[[str], None] | None = None,
     record: bool = True,
     env: Mapping[str, str] | None = None,
+    gates: Sequence[str] | None = None,
+    kind: str = "verify",
 ) -> Verification:
     """Verify that `commit` works in production, record the result, and return it.
 
-    `base` is the verified base (already resolved; None: everything in `commit` is new). Raises
-    ConfigError (exit 2) when the configuration cannot support a check (no backend URL, Render
-    config error); KeyboardInterrupt passes through with nothing recorded.
+    `base` is the verified base (already resolved; None: everything in `commit` is new). `gates`: run
+    only these (default: all). `kind` ("verify" or "baseline") is recorded. Raises ConfigError (exit 2)
+    when the configuration cannot support a check (no backend URL, Render config error) and MosaicError
+    (exit 2) for an unknown name in MOSAIC_SKIP; KeyboardInterrupt passes through with nothing recorded.
     """
     from mosaic_hooks.detect.analyze import analyze
+    from mosaic_hooks.gates import switches
     from mosaic_hooks.gates.runner import run_gates
     from mosaic_hooks.verification.model import Verification
     from mosaic_hooks.verification.verdict import decide
@@ -91,6 +105,10 @@ def verify_commit(
     if not cfg.backend_url:
         raise ConfigError("backend_url is not set: the production checks need the service's URL",
                           hint="set BACKEND_URL or backend_url in [tool.mosaic]")
+    off = {name: why for name, why in switches.switched_off(cfg, env).items() if gates is None or name in gates}
+    for name, why in off.items():
+        if report:
+            report(f"{name}: {why}")
     started_at, start = utc_now(), time.monotonic()
     changes = analyze(repo, base, commit)
     outcome = None
@@ -100,22 +118,36 @@ def verify_commit(
         from mosaic_hooks.render.wait import wait_for_deploy
 
         timeout = float(cfg.wait_timeout if wait_timeout is None else wait_timeout)
+        if report and (elsewhere := not_on_a_remote(repo, commit)):
+            report(f"{elsewhere}: Render deploys only pushed commits; waiting at most {timeout:g} s anyway "
+                   "(--timeout S to wait less, --no-wait to check production as it is)")
         outcome = wait_for_deploy(cfg, commit, repo=repo, timeout=timeout, report=report)
         wait_ended_at = utc_now()
         if outcome.state == oc.CONFIG_ERROR:
             raise ConfigError(f"cannot wait for the deploy: {outcome.reason}")
-    results = run_gates(cfg, changes, commit, outcome, repo=repo)
+    results = run_gates(cfg, changes, commit, outcome, repo=repo, names=gates, off=off)
     verdict = decide(results, inconclusive_blocks=bool(cfg.inconclusive_blocks))
     run = Verification(commit=commit, base=base, verdict=verdict, results=results, outcome=outcome, changes=changes,
                        started_at=started_at, finished_at=utc_now(),
                        duration_s=round(time.monotonic() - start, 3), backend_url=cfg.backend_url,
                        service=service_of(cfg), inconclusive_blocks=bool(cfg.inconclusive_blocks),
-                       remediation=env.get("MOSAIC_FIX") == "1")
+                       remediation=env.get("MOSAIC_FIX") == "1", switched_off=off, kind=kind)
     if wait_ended_at:
         run.extra["wait_ended_at"] = wait_ended_at
     if record:
         record_run(repo, cfg, run)
     return run
+
+
+def not_on_a_remote(repo: git.Repo, commit: str) -> str | None:
+    """Why `commit` cannot have been deployed yet (no remote branch holds it), or None."""
+    refs = repo.git("for-each-ref", "--contains", commit, "--format=%(refname)", "refs/remotes",
+                    check=False).stdout.decode().split()
+    if refs:
+        return None
+    if not repo.git("remote", check=False).stdout.decode().split():
+        return f"{commit[:12]} cannot be on Render: this repository has no remote"
+    return f"{commit[:12]} is on no remote branch (not pushed yet?)"
 
 
 def build_record(run: Verification, commits: list[Any]) -> dict[str, Any]:
@@ -143,6 +175,8 @@ def build_record(run: Verification, commits: list[Any]) -> dict[str, Any]:
                     for c in commits[-MAX_RECORDED_COMMITS:]],
         "remediation": run.remediation,
         "gates": [r.to_json(evidence=False) for r in run.results],
+        "switched_off": dict(run.switched_off),  # gates not run on purpose: {name: why}
+        "kind": run.kind,
         "duration_s": run.duration_s,
     }
 
@@ -187,10 +221,16 @@ def sigint_deferred() -> Iterator[None]:
 
 
 def summarize_changes(changes: ChangeSet) -> str:
+    from mosaic_hooks.core.words import plural
+
     e = changes.endpoints
-    return (f"{len(e.added)} endpoints added, {len(e.removed)} removed, "
-            f"{len(changes.requirements.added) + len(changes.requirements.changed)} requirements added or changed, "
-            f"{len(changes.migrations.added)} migrations added")
+    outside = sum(1 for endpoint in e.added if not endpoint.in_schema)
+    added = plural(len(e.added), "endpoint") + " added" + (
+        f" ({outside} of them outside the OpenAPI schema by design)" if outside else "")
+    requirements = len(changes.requirements.added) + len(changes.requirements.changed)
+    return (f"{added}, {len(e.removed)} removed, "
+            f"{plural(requirements, 'requirement')} added or changed, "
+            f"{plural(len(changes.migrations.added), 'migration')} added")
 
 
 def gate_results_line(results: list[GateResult]) -> str:

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from mosaic_hooks.cli import main
 from mosaic_hooks.core import config
 from mosaic_hooks.core.errors import ConfigError
+from mosaic_hooks.gates import GATE_NAMES
 from tests.support import fuzz
 from tests.support.reliability_log import ReliabilityLog, reliability_log
 
@@ -124,8 +125,11 @@ _VALID_BY_KIND: dict[str, st.SearchStrategy[Any]] = {
     "list": st.lists(_TEXT, max_size=3),
     "table": st.dictionaries(_TEXT, _TEXT, max_size=3),
 }
+# `gates` is the one table whose keys are fixed: a gate name, switched on or off.
+_VALID_BY_NAME: dict[str, st.SearchStrategy[Any]] = {
+    "gates": st.dictionaries(st.sampled_from(GATE_NAMES), st.booleans(), max_size=3)}
 VALID_TABLES = st.fixed_dictionaries({}, optional={
-    key.name: _VALID_BY_KIND[key.kind] for key in config.KEYS if not key.env_only})
+    key.name: _VALID_BY_NAME.get(key.name, _VALID_BY_KIND[key.kind]) for key in config.KEYS if not key.env_only})
 
 
 def test_load_on_random_valid_files_keeps_every_value_and_its_source(

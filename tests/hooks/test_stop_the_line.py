@@ -298,3 +298,18 @@ def test_a_real_git_push_is_blocked_by_a_failing_production_and_let_through_with
     assert fixed.returncode == 0, fixed.stderr
     assert run_git(scene.repo, "rev-parse", "origin/main") == scene.push.head
     assert [record["remediation"] for record in scene.history()] == [False, True]
+
+
+def test_the_lines_behind_and_n_more_are_the_ones_shown_never_the_summary_again() -> None:
+    from mosaic_hooks.gates.result import Findings
+    from mosaic_hooks.hooks.stop_the_line import more_evidence
+
+    findings = Findings("endpoints")
+    for path in ("/a", "/b", "/c", "/d"):
+        findings.fail(f"GET {path}: not deployed")
+    result = findings.result(summary_ok="")
+    assert result.summary == "GET /a: not deployed (and 3 more)"
+    assert more_evidence(result) == ["FAIL GET /b: not deployed", "FAIL GET /c: not deployed",
+                                     "FAIL GET /d: not deployed"]
+    findings.fail("GET /e: not deployed")
+    assert more_evidence(findings.result(summary_ok=""))[-1] == "... and 1 more (`mosaic-hooks verify` lists them all)"

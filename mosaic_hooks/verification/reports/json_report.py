@@ -23,6 +23,8 @@ def to_json(run: Verification) -> dict[str, Any]:
         "finished_at": run.finished_at,
         "duration_s": run.duration_s,
         "remediation": run.remediation,
+        "switched_off": dict(run.switched_off),
+        "kind": run.kind,
         "recorded_in": str(run.history_file) if run.history_file else None,
     }
 

@@ -7,6 +7,7 @@ import sys
 from typing import TextIO
 
 from mosaic_hooks.cli.output import color, write_line
+from mosaic_hooks.gates import switches
 from mosaic_hooks.gates.result import FAILED, INCONCLUSIVE, PASSED, SKIPPED, Exchange
 from mosaic_hooks.verification.model import Verification
 
@@ -36,7 +37,9 @@ def lines(run: Verification, stream: TextIO | None = None) -> list[str]:
     verdict = run.verdict
     shown = color(verdict.verdict.upper(), _VERDICT_COLOR[verdict.verdict], out)
     tail = f" ({verdict.failure_reason})" if verdict.failure_reason else ""
-    text.append(f"verdict: {shown}{tail}; exit {verdict.exit_code}; {run.duration_s:.1f} s")
+    skips = switches.line(run.switched_off)  # a skip is part of the verdict, never hidden in the rows above
+    text.append(f"verdict: {shown}{tail}; exit {verdict.exit_code}; {run.duration_s:.1f} s"
+                + (f"; {skips}" if skips else ""))
     if run.history_file is not None:
         text.append(f"recorded in {run.history_file}")
     elif run.recording_error:
