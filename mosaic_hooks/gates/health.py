@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 
+from mosaic_hooks.core.words import plural
 from mosaic_hooks.gates.base import GateContext
 from mosaic_hooks.gates.latency import summarize
 from mosaic_hooks.gates.result import Exchange, Findings, GateResult
@@ -43,9 +44,9 @@ async def run(ctx: GateContext) -> GateResult:
     lost = [s for s in samples if s.status is None and s not in timed_out]
     if not_ok:
         codes = ", ".join(sorted({str(s.status) for s in not_ok}))
-        findings.fail(f"GET {path} answered {codes} on {len(not_ok)} of {count} samples")
+        findings.fail(f"GET {path} answered {codes} on {len(not_ok)} of {plural(count, 'sample')}")
     if lost:
-        findings.undecide(f"GET {path}: {len(lost)} of {count} samples got no answer ({lost[0].error})")
+        findings.undecide(f"GET {path}: {len(lost)} of {plural(count, 'sample')} got no answer ({lost[0].error})")
     # A timed-out sample took at least as long as its timeout: it counts, at that duration.
     durations = [s.elapsed_ms for s in answered] + [s.elapsed_ms for s in timed_out]
     if durations:
@@ -56,7 +57,7 @@ async def run(ctx: GateContext) -> GateResult:
         else:
             findings.fail(f"P95 {figures.p95:.0f} ms is over the {limit:.0f} ms limit ({figures.line()})")
         if timed_out:
-            findings.note(f"{len(timed_out)} samples timed out")
+            findings.note(f"{plural(len(timed_out), 'sample')} timed out")
         summary = f"GET {path} 200; {line}"
     else:
         summary = f"GET {path} 200"

@@ -6,6 +6,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from mosaic_hooks.core.words import plural
+
 
 def percentile(samples: Sequence[float], pct: float) -> float:
     """Nearest-rank percentile (the value below which `pct` % of the samples lie, an actual sample)."""
@@ -24,7 +26,8 @@ class LatencySummary:
     max: float
 
     def line(self) -> str:
-        return f"P50 {self.p50:.0f} ms, P95 {self.p95:.0f} ms, max {self.max:.0f} ms over {self.count} samples"
+        return (f"P50 {self.p50:.0f} ms, P95 {self.p95:.0f} ms, max {self.max:.0f} ms "
+                f"over {plural(self.count, 'sample')}")
 
 
 def summarize(samples_ms: Sequence[float]) -> LatencySummary:

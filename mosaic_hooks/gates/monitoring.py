@@ -63,7 +63,8 @@ def _check_exposition(answer: Exchange, path: str, findings: Findings) -> list[A
         findings.fail(f"no metrics: GET {path} answered 200 without any sample")
         return None
     samples = sum(len(f.samples) for f in families)
-    findings.ok(f"GET {path}: valid Prometheus exposition, {len(families)} metric families, {samples} samples")
+    kinds = plural(len(families), "metric family", "metric families")
+    findings.ok(f"GET {path}: valid Prometheus exposition, {kinds}, {plural(samples, 'sample')}")
     return families
 
 
@@ -171,7 +172,7 @@ def _check_alert_rules(ctx: GateContext, added: list[Endpoint], findings: Findin
         findings.fail("the alert-rules files have no alerting rule")
         return
     if not added:
-        findings.ok(f"{len(rules)} alert rules in {len(files)} files (no new endpoint to cover)")
+        findings.ok(f"{plural(len(rules), 'alert rule')} in {plural(len(files), 'file')} (no new endpoint to cover)")
         return
     uncovered = [e for e in added if not any(rule_mentions(text, e) for _, text in rules)]
     for endpoint in added:

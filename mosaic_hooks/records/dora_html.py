@@ -6,6 +6,7 @@ import math
 from html import escape
 
 from mosaic_hooks.core import isotime
+from mosaic_hooks.core.words import plural
 from mosaic_hooks.records import dora
 
 MAX_POINTS = 2000  # the lead-time chart shows the most recent points; the numbers use them all
@@ -204,14 +205,15 @@ def _cards(report: dora.Report) -> str:
     cards = [
         ("Deployment frequency", "deployment_frequency",
          f"{report.deployments / report.weeks_in_period:.1f} / week",
-         f"{report.deployments} deploys, {report.deploy_days / report.weeks_in_period:.1f} deploy days / week"),
+         f"{plural(report.deployments, 'deploy')}, "
+         f"{report.deploy_days / report.weeks_in_period:.1f} deploy days / week"),
         ("Lead time for changes", "lead_time_for_changes", f"median {_duration(dora.median(lead, presorted=True))}",
-         f"P95 {_duration(dora.percentile(lead, 95, presorted=True))}, {len(lead)} commits"),
+         f"P95 {_duration(dora.percentile(lead, 95, presorted=True))}, {plural(len(lead), 'commit')}"),
         ("Change failure rate", "change_failure_rate", "n/a" if cfr is None else f"{cfr * 100:.1f} %",
          f"{report.count('fail')} failed, {report.count('pass')} passed, "
          f"{report.count('inconclusive')} inconclusive"),
         ("Time to restore", "time_to_restore_service", f"median {_duration(dora.median(recovery))}",
-         f"P95 {_duration(dora.percentile(recovery, 95))}, {len(report.incidents)} incidents, "
+         f"P95 {_duration(dora.percentile(recovery, 95))}, {plural(len(report.incidents), 'incident')}, "
          f"{len(report.incidents) - len(recovery)} open"),
     ]
     out = ['<div class="cards">']

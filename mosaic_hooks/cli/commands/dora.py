@@ -13,6 +13,7 @@ from typing import Any
 from mosaic_hooks.cli.output import write_line
 from mosaic_hooks.core import config, exit_codes, git
 from mosaic_hooks.core.errors import GitError, MosaicError
+from mosaic_hooks.core.words import plural
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -89,18 +90,18 @@ def summary_lines(doc: dict[str, Any]) -> list[str]:
     pct = cfr["percentage"]
     rows = [
         ("Deployment frequency",
-         f"{df['total_deployments']} deploys, {df['deployments_per_week']}/week, "
+         f"{plural(df['total_deployments'], 'deploy')}, {df['deployments_per_week']}/week, "
          f"{df['deploy_days_per_week']} deploy days/week", rating(df)),
         ("Lead time for changes",
          f"median {human_duration(lt['median_minutes'])}, P95 {human_duration(lt['p95_minutes'])} "
-         f"({lt['changes']} commits)", rating(lt)),
+         f"({plural(lt['changes'], 'commit')})", rating(lt)),
         ("Change failure rate",
          f"{'n/a' if pct is None else f'{pct} %'} ({cfr['failed_deployments']} failed of "
          f"{cfr['failed_deployments'] + cfr['passed_deployments']}; "
          f"{cfr['inconclusive_deployments']} inconclusive, not counted)", rating(cfr)),
         ("Time to restore",
          f"median {human_duration(ttr['median_minutes'])}, P95 {human_duration(ttr['p95_minutes'])} "
-         f"({ttr['incidents']} incidents, {ttr['open']} open)", rating(ttr)),
+         f"({plural(ttr['incidents'], 'incident')}, {ttr['open']} open)", rating(ttr)),
     ]
     scope = f"service {doc['service']}" if doc["service"] else "all services"
     lines = [f"DORA metrics {doc['period_start']} .. {doc['period_end']} ({doc['period_days']} days, {scope})"]
