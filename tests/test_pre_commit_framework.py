@@ -100,3 +100,29 @@ def test_config_installs_and_runs_all_three_hooks(hooks_repo: tuple[Path, str, P
         assert verify.returncode == 0 and "usage: mosaic-hooks verify" in verify.stdout
     else:  # this build has no verify command yet: the hook ran it and it said so
         assert verify.returncode != 0 and "mosaic_hooks.cli.commands.verify" in verify.stdout
+
+
+def test_a_skipped_gate_shows_on_a_passing_push_under_the_framework(hooks_repo: tuple[Path, str, Path], repo: Path,
+                                                                    remote: Path) -> None:
+    """pre-commit hides a passing hook's output; mosaic-gate is verbose, so a MOSAIC_SKIP is never silent."""
+    from tests.cli.commands.test_verify_verdicts import FASTAPI_APP, configure
+    from tests.support.served_repo import serve_repo
+
+    clone, rev, home = hooks_repo
+    (repo / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {clone}\n    rev: {rev}\n    hooks:\n      - id: mosaic-gate\n")
+    head = commit_files(repo, {"app.py": FASTAPI_APP, ".pre-commit-config.yaml":
+                               (repo / ".pre-commit-config.yaml").read_text()}, "shop")
+    git(repo, "push", "-q", "--no-verify", "origin", "main")
+    assert pre_commit(repo, home, "install", "--hook-type", "pre-push").returncode == 0
+    with serve_repo(repo, "app:app", commit=head) as url:
+        configure(repo, url)
+        commit_files(repo, {"NOTES.md": "a change\n"}, "notes")
+        env = {**os.environ, "PRE_COMMIT_HOME": str(home), "MOSAIC_SKIP": "contract"}
+        env.pop("PYTHONPATH", None)
+        push = subprocess.run(["git", "push", "origin", "main"], cwd=repo, capture_output=True, text=True, env=env,
+                              timeout=800)
+    shown = push.stdout + push.stderr
+    assert push.returncode == 0, shown
+    assert "Passed" in shown
+    assert f"production: {head[:12]} (refs/heads/main) passed its checks; skipped: contract (MOSAIC_SKIP)" in shown

@@ -303,12 +303,16 @@ def push(repo: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedPro
     return subprocess.run(["git", "push", *args], cwd=repo, capture_output=True, text=True, env=full_env, timeout=300)
 
 
-def test_the_first_push_after_install_on_a_healthy_service_passes_and_names_its_skips(repo: Path,
-                                                                                     remote: Path) -> None:
-    head = commit_files(repo, {"app.py": FASTAPI_APP}, "shop")
+@pytest.mark.parametrize(("source", "wsgi", "extra"), [
+    (FASTAPI_APP, False, ""),
+    (FLASK_APP, True, "\n[tool.mosaic.gates]\nmonitoring = false\n"),
+], ids=["fastapi", "flask"])
+def test_the_first_push_after_install_on_a_healthy_service_passes_and_names_its_skips(
+        repo: Path, remote: Path, source: str, wsgi: bool, extra: str) -> None:
+    head = commit_files(repo, {"app.py": source}, "shop")
     git(repo, "push", "-q", "--no-verify", "origin", "main")  # what production serves when mosaic-hooks arrives
-    with serve_repo(repo, "app:app", commit=head, env={"MOSAIC_PROBE_TOKEN": TOKEN}) as url:
-        configure(repo, url)
+    with serve_repo(repo, "app:app", commit=head, wsgi=wsgi, env={"MOSAIC_PROBE_TOKEN": TOKEN}) as url:
+        configure(repo, url, extra)
         assert run_cli("install", cwd=repo).returncode == 0
         commit_files(repo, {"NOTES.md": "first change after install\n"}, "notes")
         pushed = push(repo, "origin", "main", env={"MOSAIC_PROBE_TOKEN": TOKEN, "MOSAIC_SKIP": "errors"})
@@ -317,7 +321,7 @@ def test_the_first_push_after_install_on_a_healthy_service_passes_and_names_its_
             "skipped: errors (MOSAIC_SKIP)") in pushed.stderr
     [record] = history(repo)
     assert record["commit"] == head and record["success"] is True
-    assert record["switched_off"] == {"errors": "skipped: MOSAIC_SKIP=errors"}
+    assert record["switched_off"]["errors"] == "skipped: MOSAIC_SKIP=errors"
 
 
 def test_an_unknown_name_in_mosaic_skip_blocks_the_push_at_once(repo: Path, remote: Path) -> None:
