@@ -22,12 +22,13 @@ GATES: tuple[GateSpec, ...] = (
     GateSpec("deploy", "mosaic_hooks.gates.deploy"),
     GateSpec("health", "mosaic_hooks.gates.health"),
     # After the health samples: the latency figures should be the service's, not our own load's.
-    GateSpec("endpoints", "mosaic_hooks.gates.endpoints", waits_for=("health",)),
+    # After deploy too: on a stale instance the checks of this commit's changes would judge old code.
+    GateSpec("endpoints", "mosaic_hooks.gates.endpoints", waits_for=("deploy", "health")),
     # After endpoints: an endpoint it finds not deployed is its failure alone (one cause, one failure).
     GateSpec("contract", "mosaic_hooks.gates.contract", waits_for=("health", "endpoints")),
     GateSpec("errors", "mosaic_hooks.gates.invalid_input", waits_for=("health", "endpoints")),
-    GateSpec("dependencies", "mosaic_hooks.gates.dependencies"),
-    GateSpec("migrations", "mosaic_hooks.gates.migrations"),
+    GateSpec("dependencies", "mosaic_hooks.gates.dependencies", waits_for=("deploy",)),
+    GateSpec("migrations", "mosaic_hooks.gates.migrations", waits_for=("deploy",)),
     GateSpec("monitoring", "mosaic_hooks.gates.monitoring", waits_for=("health", "endpoints", "contract", "errors")),
 )
 GATE_NAMES = tuple(spec.name for spec in GATES)

@@ -19,6 +19,8 @@ from mosaic_hooks.gates.base import GateContext
 from mosaic_hooks.gates.result import Findings, GateResult, skipped
 
 NAME = "deploy"
+# In ctx.shared once a stale instance is found: why the checks of this commit's changes are not run.
+STALE_KEY = "deploy.stale"
 
 _SHA = re.compile(r"\b[0-9a-f]{7,64}\b")
 _COMMIT_KEYS = ("commit", "sha", "git_commit", "gitCommit", "commit_sha", "RENDER_GIT_COMMIT", "version", "revision")
@@ -98,18 +100,23 @@ def judge_serving(ctx: GateContext, serving: Serving, findings: Findings) -> boo
         findings.note("serving commit: unknown, so a stale instance cannot be detected ("
                       + "; ".join(serving.unknown) + "); serve RENDER_GIT_COMMIT at version_path, or add the probe")
         return False
-    for source, sha in serving.reports:
+    by_sha: dict[str, list[str]] = {}
+    for source, sha in serving.reports:  # the probe and /version naming the same commit: one finding
+        by_sha.setdefault(sha, []).append(source)
+    for sha, sources in by_sha.items():
+        said = f"{' and '.join(sources)} {'report' if len(sources) > 1 else 'reports'} {_short(sha)}"
         how = _relation(ctx, sha, commit)
         if how in ("exact", "prefix"):
-            findings.ok(f"{source} reports {_short(sha)}: the verified commit is serving")
+            findings.ok(f"{said}: the verified commit is serving")
         elif how == "contains":
-            findings.ok(f"{source} reports {_short(sha)}, a newer commit that contains {_short(commit)}")
+            findings.ok(f"{said}, a newer commit that contains {_short(commit)}")
         elif how == "unknown":
-            findings.undecide(f"{source} reports {_short(sha)}, a commit this repository does not have: cannot tell "
-                              f"whether it contains {_short(commit)} (git fetch, then verify again)")
+            findings.undecide(f"{said}, a commit this repository does not have: cannot tell whether it contains "
+                              f"{_short(commit)} (git fetch, then verify again)")
         else:
-            findings.fail(f"stale instance: {source} reports {_short(sha)} ({how}), not the verified commit "
-                          f"{_short(commit)}")
+            findings.fail(f"stale instance: {said} ({how}), not the verified commit {_short(commit)}")
+            ctx.shared[STALE_KEY] = (f"production serves {_short(sha)}, not {_short(commit)} "
+                                     "(stale instance, see deploy)")
     return True
 
 

@@ -14,6 +14,7 @@ from mosaic_hooks.core.errors import ConfigError
 from mosaic_hooks.core.words import plural
 from mosaic_hooks.gates import GATES, GateSpec
 from mosaic_hooks.gates.base import GateContext
+from mosaic_hooks.gates.deploy import STALE_KEY
 from mosaic_hooks.gates.result import INCONCLUSIVE, SKIPPED, GateResult
 
 if TYPE_CHECKING:
@@ -107,6 +108,8 @@ async def _run_one(ctx: GateContext, spec: GateSpec, before: list[asyncio.Task[G
         return not_run
     if before:
         await asyncio.wait(before, timeout=ctx.remaining())
+    if spec.name not in WITHOUT_LIVE_DEPLOY and isinstance(stale := ctx.shared.get(STALE_KEY), str):
+        return GateResult(spec.name, SKIPPED, f"not run: {stale}")  # one cause, one failure: the deploy's
     start = time.monotonic()
     module = importlib.import_module(spec.module)
     try:

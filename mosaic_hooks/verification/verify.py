@@ -64,7 +64,8 @@ def choose_base(repo: git.Repo, cfg: Config, commit: str, base: str | None,
             return resolved
         why = f"the last verified commit {last['commit'][:12]} is not in this repository"
     else:
-        why = "no verified base recorded yet"
+        service = service_of(cfg)
+        why = "no verified base recorded yet" + (f" for service {service}" if service else "")
     parent = git.resolve_commit(repo, f"{commit}^")
     if parent is None:
         say(f"base: none ({why}, and {commit[:12]} has no parent): every endpoint of the commit counts as added")

@@ -12,7 +12,7 @@ from mosaic_hooks.gates.result import GateResult
 from mosaic_hooks.render.outcome import FAILED, LIVE, NO_DEPLOY, TIMED_OUT, WaitOutcome
 from tests.conftest import commit_files
 from tests.support.apps import Toggles, fastapi_app, serve_asgi
-from tests.support.gating import evidence, make_config, run
+from tests.support.gating import changes, evidence, make_config, run
 
 COMMIT = "c0ffee" + "0" * 34
 
@@ -128,6 +128,33 @@ def test_the_probe_is_read_even_with_the_render_api_and_a_stale_probe_fails(
     assert result.status == "failed"
     assert f"stale instance: the probe reports {a[:12]} (an older commit), not the verified commit {b[:12]}" \
         in result.evidence[0]
+
+
+def test_the_probe_and_version_naming_the_same_stale_commit_are_one_failure(
+        history_of: tuple[git.Repo, list[str]], monkeypatch: pytest.MonkeyPatch) -> None:
+    repo, (a, b, _) = history_of
+    monkeypatch.setenv("MOSAIC_PROBE_TOKEN", "probe-secret")
+    monkeypatch.setenv("RENDER_GIT_COMMIT", a)
+    from fastapi import FastAPI
+
+    from mosaic_hooks import probe
+
+    app = FastAPI()
+    app.include_router(probe.fastapi_router())
+
+    @app.get("/version")
+    def version() -> dict[str, str]:
+        return {"commit": a}
+
+    with serve_asgi(app) as base:
+        cfg = make_config(base, probe_path="/_mosaic/status", probe_token="probe-secret")
+        results = run(cfg, changes(("GET /items",)), outcome=live(b), commit=b, repo=repo)
+    assert results["deploy"].summary == (f"stale instance: the probe and /version report {a[:12]} (an older commit), "
+                                         f"not the verified commit {b[:12]}")
+    assert results["endpoints"].status == "skipped"
+    assert results["endpoints"].summary == (f"not run: production serves {a[:12]}, not {b[:12]} "
+                                            "(stale instance, see deploy)")
+    assert results["health"].status != "skipped"  # whatever serves is still checked for health
 
 
 def test_a_service_that_cannot_tell_its_commit_passes_saying_so(

@@ -150,7 +150,7 @@ def test_a_healthy_fastapi_service_passes_its_first_verify(repo: Path, shop: tup
     endpoints = "\n".join(gates["endpoints"]["evidence"])
     assert "ok GET /docs: 200" in endpoints and "ok GET /metrics: 200" in endpoints
     assert gates["endpoints"]["summary"] == "all 9 added endpoints answer"
-    assert "the probe reports" in "\n".join(gates["deploy"]["evidence"])
+    assert "ok the probe and /version report" in "\n".join(gates["deploy"]["evidence"])
 
 
 def test_a_flask_service_passes_its_first_verify_with_monitoring_switched_off(repo: Path) -> None:
@@ -187,6 +187,11 @@ def test_render_live_but_the_service_serving_the_previous_commit_fails_naming_bo
     assert (f"stale instance: /version reports {old[:12]} (an older commit), not the verified commit {new[:12]}"
             in proc.stdout)
     assert "verdict: FAIL (failed: deploy (stale instance" in proc.stdout
+    # One cause, one failure: the checks of the new commit's changes would judge the old code.
+    for gate in ("endpoints", "contract", "errors", "dependencies", "migrations", "monitoring"):
+        assert any(line.split()[:3] == [gate, "skipped", "not"] and
+                   f"not run: production serves {old[:12]}, not {new[:12]} (stale instance, see deploy)" in line
+                   for line in proc.stdout.splitlines()), gate
     assert fake.api_key not in proc.stdout + proc.stderr
 
 
