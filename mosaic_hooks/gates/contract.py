@@ -55,7 +55,7 @@ async def run(ctx: GateContext) -> GateResult:
     documented = len(checked) - len(missing)
     outside = len(to_check) - len(declared)
     return findings.result(
-        summary_ok=f"{plural(documented, 'endpoint')} documented"
+        summary_ok=(f"{plural(documented, 'endpoint')} documented" if documented else "no added endpoint to look up")
                    + (f" ({outside} outside the contract by design)" if outside else "")
                    + "; answers match their schemas",
         skipped_reason="nothing to compare with the OpenAPI document")
