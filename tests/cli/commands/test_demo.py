@@ -149,7 +149,8 @@ def test_the_narration_quotes_the_real_commands(plain_run: DemoRun) -> None:
     out = plain_run.proc.stdout
     assert "mosaic-hooks install: pre-commit and pre-push hooks" in out
     assert re.search(r"\| GET +/items +200", out)  # verify's own report line
-    assert re.search(r"mosaic-hooks verify: exit 1, production fails:\n.*GET /orders: 404", out)
+    assert re.search(r"mosaic-hooks verify: exit 1, Render says live but the old code still serves:\n"
+                     r".*deploy +failed +stale instance: /version reports [0-9a-f]{12} \(an older commit\)", out)
     assert re.search(r"git push of [0-9a-f]{10}: BLOCKED by the pre-push hook", out)
     assert "| mosaic-hooks: push blocked until production works again" in out
     assert "| mosaic-hooks: MOSAIC_FIX=1: letting this push through as the fix" in out
@@ -180,7 +181,7 @@ def test_json_lists_the_steps_and_their_outcomes(kept_run: DemoRun) -> None:
     assert [step["step"] for step in report["steps"]] == ["setup", "deploy-passes", "deploy-fails", "fix"]
     assert all(step["outcome"] == "passed" and step["problem"] is None for step in report["steps"])
     evidence = {step["step"]: "\n".join(step["evidence"]) for step in report["steps"]}
-    assert "GET /orders: 404" in evidence["deploy-fails"] and "BLOCKED" in evidence["deploy-fails"]
+    assert "stale instance: /version reports" in evidence["deploy-fails"] and "BLOCKED" in evidence["deploy-fails"]
     assert "Change failure rate" in evidence["fix"]
 
 
