@@ -208,7 +208,7 @@ def test_keep_keeps_the_repository_with_the_history_the_flow_recorded(kept_run: 
     assert outcomes[-1] == (fixed, "pass", True)
     assert {(commit, verdict) for commit, verdict, _ in outcomes[3:-1]} == {(orders, "fail")}
     assert len(records) >= 4  # today 6: the two pushes' checks of production are recorded too
-    assert all("endpoints" in r["failure_reason"] for r in records if not r["success"])
+    assert all("deploy (stale instance" in r["failure_reason"] for r in records if not r["success"])
     assert [c["sha"] for c in records[-1]["commits"]] == [orders, blocked, fixed]
     assert (repo / ".mosaic" / "dora_metrics.json").is_file()
     assert git(repo, "status", "--porcelain") == ""  # the history files are git-ignored
