@@ -26,6 +26,7 @@ from mosaic_hooks.detect.endpoints.values import (
     UNKNOWN,
     ActionDecorator,
     ActionInfo,
+    Bound,
     CallbackDecorator,
     ClassVal,
     Const,
@@ -35,6 +36,7 @@ from mosaic_hooks.detect.endpoints.values import (
     FuncVal,
     IncludeVal,
     ListVal,
+    MappingRef,
     ModuleRef,
     Obj,
     RouterUrls,
@@ -196,6 +198,34 @@ def _i18n_patterns(project: DjangoProject, interp: Evaluator, args: Args) -> Val
     route: Value = Const(language + "/") if language is not None else UNKNOWN
     return ListVal([DjPattern(route=route, view=IncludeVal(items, args.file, args.line), regex=False,
                               file=args.file, line=args.line)])
+
+
+def on_call(interp: Evaluator, func: Value, args: Args) -> Value | None:
+    """`action(detail=True)(func)`: DRF's decorator applied by hand."""
+    if isinstance(func, ActionDecorator):
+        target = args.pos(0)
+        return interp.apply_decorator(func, target if target is not None else UNKNOWN, args.node, args.frame)
+    return None
+
+
+def on_decorator(interp: Evaluator, decorator: Value, target: Value) -> Value | None:
+    """`@action(...)` marks a viewset method as an extra route; `@method.mapping.post` adds a method to it."""
+    if isinstance(decorator, ActionDecorator) and isinstance(target, FuncVal):
+        return FuncVal(node=target.node, module=target.module, scopes=target.scopes, action=decorator.info)
+    if isinstance(decorator, Bound) and isinstance(decorator.target, MappingRef):
+        action = decorator.target.func.action
+        if action is not None and decorator.name.upper() not in action.methods:
+            action.methods.append(decorator.name.upper())
+        return target
+    return None
+
+
+def on_value_attribute(interp: Evaluator, owner: Value, name: str) -> Value | None:
+    if isinstance(owner, FuncVal) and name == "mapping":
+        return MappingRef(owner)
+    if isinstance(owner, MappingRef):
+        return Bound(owner, name)
+    return None
 
 
 def on_method(interp: Evaluator, obj: Obj, name: str, args: Args) -> Value | None:

@@ -14,7 +14,6 @@ from mosaic_hooks.detect.endpoints.hooks import Args, Hooks
 from mosaic_hooks.detect.endpoints.loader import Module, ModuleLoader, ParseCache
 from mosaic_hooks.detect.endpoints.values import (
     UNKNOWN,
-    ActionDecorator,
     AsView,
     Bound,
     CallbackDecorator,
@@ -27,7 +26,6 @@ from mosaic_hooks.detect.endpoints.values import (
     Instance,
     LazyRef,
     ListVal,
-    MappingRef,
     ModuleRef,
     Obj,
     RouteRec,
@@ -208,10 +206,10 @@ class Evaluator(ModuleLoader):
                 return Bound(owner, name)
             found = self.class_attr(owner, name)
             return found if found is not None else UNKNOWN
-        if isinstance(owner, FuncVal) and name == "mapping":
-            return MappingRef(owner)
-        if isinstance(owner, MappingRef):
-            return Bound(owner, name)
+        for value_hook in self.hooks.value_attribute:
+            known = value_hook(self, owner, name)
+            if known is not None:
+                return known
         if isinstance(owner, (Const, ListVal, DictVal)):
             return Bound(owner, name)
         return UNKNOWN
@@ -256,9 +254,13 @@ class Evaluator(ModuleLoader):
     def call(self, node: ast.Call, frame: Frame) -> Value:
         func = self.ev(node.func, frame)
         args = Args(self, node, frame)
-        if isinstance(func, Decorator | ActionDecorator):
+        if isinstance(func, Decorator):
             target = args.pos(0)
             return self.apply_decorator(func, target if target is not None else UNKNOWN, node, frame)
+        for call_hook in self.hooks.call:
+            called = call_hook(self, func, args)
+            if called is not None:
+                return called
         if isinstance(func, Bound):
             return self.call_bound(func, args)
         if isinstance(func, External):
@@ -391,13 +393,10 @@ class Evaluator(ModuleLoader):
         if isinstance(decorator, CallbackDecorator):
             decorator.callback(target)
             return target
-        if isinstance(decorator, ActionDecorator) and isinstance(target, FuncVal):
-            return FuncVal(node=target.node, module=target.module, scopes=target.scopes, action=decorator.info)
-        if isinstance(decorator, Bound) and isinstance(decorator.target, MappingRef):
-            action = decorator.target.func.action
-            if action is not None and decorator.name.upper() not in action.methods:
-                action.methods.append(decorator.name.upper())
-            return target
+        for hook in self.hooks.decorator:
+            decorated = hook(self, decorator, target)
+            if decorated is not None:
+                return decorated
         return target  # an unknown decorator (auth, caching...) keeps the function
 
 

@@ -80,6 +80,9 @@ MethodHandler = Callable[["Evaluator", Obj, str, Args], "Value | None"]
 AttrHandler = Callable[["Evaluator", Obj, str], "Value | None"]
 ExternalAttrHandler = Callable[["Evaluator", External, str], "Value | None"]
 SetAttrHandler = Callable[["Evaluator", Obj, str, Value], bool]
+ValueAttrHandler = Callable[["Evaluator", Value, str], "Value | None"]
+CallHandler = Callable[["Evaluator", Value, Args], "Value | None"]
+DecoratorHandler = Callable[["Evaluator", Value, Value], "Value | None"]  # (decorator, decorated)
 
 
 @dataclass
@@ -90,6 +93,12 @@ class Hooks:
     # `library.name` read from a library object the project configures (Django's `settings.X`).
     external_attribute: list[ExternalAttrHandler] = field(default_factory=list)
     setattr: list[SetAttrHandler] = field(default_factory=list)
+    # An attribute of another value a framework gives a meaning (DRF's `@action` function's `.mapping`).
+    value_attribute: list[ValueAttrHandler] = field(default_factory=list)
+    # A call of a framework's own value (DRF's `action(...)` decorator applied by hand).
+    call: list[CallHandler] = field(default_factory=list)
+    # A decorator a framework knows, other than a route decorator (DRF's `@action`, `@x.mapping.post`).
+    decorator: list[DecoratorHandler] = field(default_factory=list)
     class_kind: Callable[[External], str | None] | None = None  # framework base class -> Obj kind
     # `something_unknown.method(...)`: a library object whose method builds a router (fastapi-users).
     unknown_method: list[Callable[[Evaluator, str, Args], Value | None]] = field(default_factory=list)
