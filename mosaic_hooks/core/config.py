@@ -7,6 +7,7 @@ and a secret in a commit is a leak.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import math
 import os
@@ -14,7 +15,7 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from mosaic_hooks.core.errors import ConfigError
 from mosaic_hooks.core.redact import redact_url
@@ -25,73 +26,93 @@ else:  # pragma: no cover (Python 3.10)
     import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
 
+Kind = Literal["str", "url", "path", "number", "int", "bool", "list", "table"]
+SampleValues = Mapping[str, "str | Mapping[str, str]"]
+
+
 @dataclass(frozen=True)
 class Key:
+    """One configuration key: its row in `mosaic-hooks config` and how a raw value is checked."""
+
     name: str
-    kind: str  # "str", "url", "path", "number", "int", "bool", "list", "table"
-    default: Any
+    kind: Kind
+    default: object
     doc: str
     env: str | None = None
     env_only: bool = False
     secret: bool = False
 
 
-KEYS: tuple[Key, ...] = (
-    Key("backend_url", "url", None, "Base URL of the deployed service.", env="BACKEND_URL"),
-    Key("render_service_id", "str", None, "Render service id (srv-...).", env="RENDER_SERVICE_ID"),
-    Key("render_api_url", "url", "https://api.render.com/v1", "Render API base URL.",
-        env="MOSAIC_RENDER_API_URL"),
-    Key("render_api_key", "str", None, "Render API key.", env="RENDER_API_KEY", env_only=True, secret=True),
-    Key("database_url", "str", None, "Production database, for the migrations check.",
-        env="DATABASE_URL", env_only=True, secret=True),
-    Key("probe_token", "str", None, "Shared token of the mosaic_hooks.probe endpoint.",
-        env="MOSAIC_PROBE_TOKEN", env_only=True, secret=True),
-    Key("health_path", "path", "/health", "Health check path."),
-    Key("version_path", "path", "/version", "Path that reports the serving commit (used without an API key)."),
-    Key("metrics_path", "path", "/metrics", "Prometheus metrics path."),
-    Key("openapi_path", "path", "/openapi.json", "OpenAPI document path."),
-    Key("probe_path", "path", None, "Path of the mosaic_hooks.probe status endpoint, if the service has one."),
-    Key("p95_limit_ms", "number", 500, "Health check P95 latency limit, in milliseconds."),
-    Key("health_samples", "int", 20, "Health check samples taken for the latency percentiles."),
-    Key("history_dir", "str", ".mosaic", "Where deployment_history.jsonl and dora_metrics.json live."),
-    Key("service_name", "str", None, "Service name recorded in the history (default: the service id)."),
-    Key("wait_timeout", "number", 1200, "Seconds `wait` and `verify` wait for the deploy."),
-    Key("push_wait_timeout", "number", 300, "Seconds the pre-push stage waits for a deploy in progress."),
-    Key("poll_interval", "number", 10, "Seconds between polls of Render or the version endpoint."),
-    Key("request_timeout", "number", 10, "Seconds one HTTP request may take."),
-    Key("gate_timeout", "number", 120, "Seconds all the production checks together may take."),
-    Key("exclude_routes", "list", [], "Glob patterns of routes never requested (e.g. '/admin/*')."),
-    Key("sample_values", "table", {},
-        "Values for path parameters: 'name = value', or a table per route '\"/items/{id}\" = {id = \"7\"}'."),
-    Key("removed_endpoints_must_404", "bool", False, "Require removed endpoints to answer 404 or 410."),
-    Key("inconclusive_blocks", "bool", True, "An undecided check (unreachable, timed out) blocks."),
-    Key("prometheus_url", "url", None, "Prometheus server asked for samples of the service."),
-    Key("alert_rules", "list", [], "Globs of alert-rule files that must cover new endpoints."),
-    Key("gates", "table", {},
-        "Production gates switched off: '[tool.mosaic.gates]' with 'monitoring = false' (a gate name = false)."),
-)
-KEYS_BY_NAME = {key.name: key for key in KEYS}
+def _key(kind: Kind, default: object, doc: str, *, env: str | None = None, env_only: bool = False,
+          secret: bool = False) -> Any:
+    # The key's row lives in the field's metadata, so the typed field and its row are written once.
+    meta = {"key": (kind, doc, env, env_only, secret, default)}
+    if isinstance(default, (list, dict)):
+        return field(default_factory=lambda: type(default)(default), metadata=meta)
+    return field(default=default, metadata=meta)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Config:
-    values: Mapping[str, Any]
-    sources: Mapping[str, str]
+    """The effective configuration: one typed attribute per key, plus where each value came from."""
+
+    backend_url: str | None = _key("url", None, "Base URL of the deployed service.", env="BACKEND_URL")
+    render_service_id: str | None = _key("str", None, "Render service id (srv-...).", env="RENDER_SERVICE_ID")
+    render_api_url: str = _key("url", "https://api.render.com/v1", "Render API base URL.",
+                               env="MOSAIC_RENDER_API_URL")
+    render_api_key: str | None = _key("str", None, "Render API key.", env="RENDER_API_KEY", env_only=True,
+                                      secret=True)
+    database_url: str | None = _key("str", None, "Production database, for the migrations check.",
+                                    env="DATABASE_URL", env_only=True, secret=True)
+    probe_token: str | None = _key("str", None, "Shared token of the mosaic_hooks.probe endpoint.",
+                                   env="MOSAIC_PROBE_TOKEN", env_only=True, secret=True)
+    health_path: str = _key("path", "/health", "Health check path.")
+    version_path: str = _key("path", "/version", "Path that reports the serving commit (used without an API key).")
+    metrics_path: str = _key("path", "/metrics", "Prometheus metrics path.")
+    openapi_path: str = _key("path", "/openapi.json", "OpenAPI document path.")
+    probe_path: str | None = _key("path", None,
+                                  "Path of the mosaic_hooks.probe status endpoint, if the service has one.")
+    p95_limit_ms: float = _key("number", 500, "Health check P95 latency limit, in milliseconds.")
+    health_samples: int = _key("int", 20, "Health check samples taken for the latency percentiles.")
+    history_dir: str = _key("str", ".mosaic", "Where deployment_history.jsonl and dora_metrics.json live.")
+    service_name: str | None = _key("str", None, "Service name recorded in the history (default: the service id).")
+    wait_timeout: float = _key("number", 1200, "Seconds `wait` and `verify` wait for the deploy.")
+    push_wait_timeout: float = _key("number", 300, "Seconds the pre-push stage waits for a deploy in progress.")
+    poll_interval: float = _key("number", 10, "Seconds between polls of Render or the version endpoint.")
+    request_timeout: float = _key("number", 10, "Seconds one HTTP request may take.")
+    gate_timeout: float = _key("number", 120, "Seconds all the production checks together may take.")
+    exclude_routes: list[str] = _key("list", [], "Glob patterns of routes never requested (e.g. '/admin/*').")
+    sample_values: SampleValues = _key(
+        "table", {}, "Values for path parameters: 'name = value', or a table per route "
+        "'\"/items/{id}\" = {id = \"7\"}'.")
+    removed_endpoints_must_404: bool = _key("bool", False, "Require removed endpoints to answer 404 or 410.")
+    inconclusive_blocks: bool = _key("bool", True, "An undecided check (unreachable, timed out) blocks.")
+    prometheus_url: str | None = _key("url", None, "Prometheus server asked for samples of the service.")
+    alert_rules: list[str] = _key("list", [], "Globs of alert-rule files that must cover new endpoints.")
+    gates: Mapping[str, bool] = _key(
+        "table", {}, "Production gates switched off: '[tool.mosaic.gates]' with 'monitoring = false' "
+        "(a gate name = false).")
+
+    sources: Mapping[str, str] = field(default_factory=dict, compare=False)
     root: Path | None = None
-    files: tuple[Path, ...] = field(default=())
+    files: tuple[Path, ...] = ()
 
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self.values[name]
-        except KeyError:
-            raise AttributeError(name) from None
+    @property
+    def values(self) -> dict[str, object]:
+        return {key.name: getattr(self, key.name) for key in KEYS}
 
-    def get(self, name: str) -> Any:
-        return self.values[name]
+    def get(self, name: str) -> object:
+        if name not in KEYS_BY_NAME:
+            raise KeyError(name)
+        return getattr(self, name)
+
+    def replace(self, **changes: object) -> Config:
+        """A copy with some values changed (tests and per-service views); values are not re-checked."""
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
 
     @property
     def history_path(self) -> Path:
-        base = Path(self.values["history_dir"])
+        base = Path(self.history_dir)
         if not base.is_absolute() and self.root is not None:
             base = self.root / base
         return base
@@ -100,7 +121,7 @@ class Config:
         """(key, shown value, source) rows, secrets redacted."""
         rows = []
         for key in KEYS:
-            value = self.values[key.name]
+            value = getattr(self, key.name)
             if value is None:
                 shown = "(not set)"
             elif key.name == "database_url":
@@ -109,8 +130,21 @@ class Config:
                 shown = "(set, redacted)"
             else:
                 shown = repr(value) if not isinstance(value, str) else value
-            rows.append((key.name, shown, self.sources[key.name]))
+            rows.append((key.name, shown, self.sources.get(key.name, "default")))
         return rows
+
+
+def _keys() -> tuple[Key, ...]:
+    rows = []
+    for f in dataclasses.fields(Config):
+        if "key" in f.metadata:
+            kind, doc, env, env_only, secret, default = f.metadata["key"]
+            rows.append(Key(f.name, kind, default, doc, env=env, env_only=env_only, secret=secret))
+    return tuple(rows)
+
+
+KEYS: tuple[Key, ...] = _keys()
+KEYS_BY_NAME = {key.name: key for key in KEYS}
 
 
 def _type_error(where: str, key: Key, value: Any) -> ConfigError:
@@ -264,8 +298,8 @@ def file_layers(root: Path) -> list[tuple[str, Path, dict[str, Any]]]:
 
 def load(root: Path | None, env: Mapping[str, str] | None = None) -> Config:
     env = os.environ if env is None else env
-    values = {key.name: key.default for key in KEYS}
-    sources = dict.fromkeys(values, "default")
+    values: dict[str, object] = {}
+    sources = {key.name: "default" for key in KEYS}
     files: list[Path] = []
     if root is not None:
         for label, path, table in file_layers(root):
@@ -277,4 +311,4 @@ def load(root: Path | None, env: Mapping[str, str] | None = None) -> Config:
         if key.env and (raw := env.get(key.env)):
             values[key.name] = coerce(key, raw, f"environment {key.env}") if not key.secret else raw
             sources[key.name] = f"env {key.env}"
-    return Config(values=values, sources=sources, root=root, files=tuple(files))
+    return Config(**values, sources=sources, root=root, files=tuple(files))  # type: ignore[arg-type]

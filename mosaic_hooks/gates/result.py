@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final, Literal
 
-PASSED = "passed"
-FAILED = "failed"
-SKIPPED = "skipped"
-INCONCLUSIVE = "inconclusive"
-STATUSES = (PASSED, FAILED, SKIPPED, INCONCLUSIVE)
+GateStatus = Literal["passed", "failed", "skipped", "inconclusive"]
+PASSED: Final = "passed"
+FAILED: Final = "failed"
+SKIPPED: Final = "skipped"
+INCONCLUSIVE: Final = "inconclusive"
+STATUSES: tuple[GateStatus, ...] = (PASSED, FAILED, SKIPPED, INCONCLUSIVE)
 
 @dataclass(frozen=True)
 class Exchange:
@@ -52,7 +53,7 @@ class Exchange:
 @dataclass
 class GateResult:
     name: str
-    status: str  # one of STATUSES
+    status: GateStatus
     summary: str  # one line
     evidence: list[str] = field(default_factory=list)
     duration_s: float = 0.0
@@ -103,6 +104,7 @@ class Findings:
         """failed > inconclusive > skipped (nothing checked) > passed."""
         evidence = [*(f"FAIL {x}" for x in self.failures), *(f"UNDECIDED {x}" for x in self.undecided),
                     *(f"ok {x}" for x in self.oks), *self.notes]
+        status: GateStatus
         if self.failures:
             status, summary = FAILED, _first_and_count(self.failures)
         elif self.undecided:

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final, Literal
 
 from mosaic_hooks.core import exit_codes
 
-LIVE = "live"  # the deploy of exactly this commit (or a deploy containing it) is live
-FAILED = "failed"  # build/pre-deploy/update failed, canceled and not superseded, or a crash loop
-TIMED_OUT = "timed_out"
-UNREACHABLE = "unreachable"  # Render or the version endpoint could not be reached
-NO_DEPLOY = "no_deploy"  # no deploy will come: skip phrase, auto-deploy off, suspended, other branch
-CONFIG_ERROR = "config_error"  # no service id, key refused, service not found
+WaitState = Literal["live", "failed", "timed_out", "unreachable", "no_deploy", "config_error"]
+LIVE: Final = "live"  # the deploy of exactly this commit (or a deploy containing it) is live
+FAILED: Final = "failed"  # build/pre-deploy/update failed, canceled and not superseded, or a crash loop
+TIMED_OUT: Final = "timed_out"
+UNREACHABLE: Final = "unreachable"  # Render or the version endpoint could not be reached
+NO_DEPLOY: Final = "no_deploy"  # no deploy will come: skip phrase, auto-deploy off, suspended, other branch
+CONFIG_ERROR: Final = "config_error"  # no service id, key refused, service not found
 
 _EXIT_CODES = {
     LIVE: exit_codes.PASSED,
@@ -26,7 +27,7 @@ _EXIT_CODES = {
 
 @dataclass
 class WaitOutcome:
-    state: str
+    state: WaitState
     commit: str
     reason: str  # one line, for people
     deploy: dict[str, Any] | None = None  # id, status, commit, trigger, createdAt, startedAt, finishedAt

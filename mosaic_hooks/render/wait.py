@@ -28,6 +28,7 @@ from mosaic_hooks.render.outcome import (
     TIMED_OUT,
     UNREACHABLE,
     WaitOutcome,
+    WaitState,
 )
 from mosaic_hooks.render.skip import skip_phrase
 
@@ -74,14 +75,14 @@ def wait_for_deploy(cfg: Config, commit: str, *, repo: git.Repo | None, timeout:
         return _done(WaitOutcome(NO_DEPLOY, commit, f"the message of commit {commit[:12]} has {phrase}: "
                                                     "Render does not deploy it"), started)
     deadline = started + max(0.0, timeout)
-    if use_api:
-        waiter = _ApiWait(cfg, commit, repo=repo, branch=_short_branch(branch), deadline=deadline,
-                          timeout=timeout, reporter=reporter,
+    if key and service_id:
+        waiter = _ApiWait(cfg, commit, key=key, service_id=service_id, repo=repo, branch=_short_branch(branch),
+                          deadline=deadline, timeout=timeout, reporter=reporter,
                           committed_at=commit_info.committed_at if commit_info else None)
         return _done(waiter.run(), started)
     from mosaic_hooks.render.version_endpoint import wait_for_version
 
-    url = cfg.backend_url + cfg.version_path
+    url = (cfg.backend_url or "") + cfg.version_path  # not empty: checked above
     reporter.say(f"no Render API key: waiting for {url} to report {commit[:12]}")
     outcome = wait_for_version(url, commit, repo=repo, deadline=deadline, interval=float(cfg.poll_interval),
                                request_timeout=float(cfg.request_timeout), status=reporter.status, say=reporter.say)
@@ -145,8 +146,9 @@ class _Reporter:
 
 
 class _ApiWait:
-    def __init__(self, cfg: Config, commit: str, *, repo: git.Repo | None, branch: str | None, deadline: float,
-                 timeout: float, reporter: _Reporter, committed_at: int | None) -> None:
+    def __init__(self, cfg: Config, commit: str, *, key: str, service_id: str, repo: git.Repo | None,
+                 branch: str | None, deadline: float, timeout: float, reporter: _Reporter,
+                 committed_at: int | None) -> None:
         self.cfg = cfg
         self.commit = commit
         self.short = commit[:12]
@@ -155,7 +157,8 @@ class _ApiWait:
         self.deadline = deadline
         self.timeout = timeout
         self.reporter = reporter
-        self.service_id: str = cfg.render_service_id
+        self.key = key
+        self.service_id = service_id
         self.interval = float(cfg.poll_interval)
         self.committed_at = (datetime.fromtimestamp(committed_at, tz=timezone.utc)
                              if committed_at is not None else None)
@@ -166,7 +169,7 @@ class _ApiWait:
         self._contains_cache: dict[str, bool | None] = {}
         self.api: RenderAPI
 
-    def outcome(self, state: str, reason: str, deploy: dict[str, Any] | None = None, **extra: Any) -> WaitOutcome:
+    def outcome(self, state: WaitState, reason: str, deploy: dict[str, Any] | None = None, **extra: Any) -> WaitOutcome:
         if state == LIVE and deploy is not None and deploy_sha(deploy) != self.commit:
             reason += f" (a newer commit that contains {self.short})"
         return WaitOutcome(state, self.commit, reason, deploy=deploy_summary(deploy) if deploy else None,
@@ -176,7 +179,7 @@ class _ApiWait:
     def run(self) -> WaitOutcome:
         try:
             # Retries back off from a tenth of the polling interval: short in tests, polite in real use.
-            api = RenderAPI(self.cfg.render_api_url, self.cfg.render_api_key, timeout=float(self.cfg.request_timeout),
+            api = RenderAPI(self.cfg.render_api_url, self.key, timeout=float(self.cfg.request_timeout),
                             deadline=self.deadline, backoff_base=min(1.0, self.interval / 10))
         except RenderRefused as exc:
             return WaitOutcome(CONFIG_ERROR, self.commit, exc.line(), found_by="render-api")

@@ -10,19 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Final, Literal
 
 from mosaic_hooks.core import exit_codes
 from mosaic_hooks.gates.result import FAILED, INCONCLUSIVE, PASSED, GateResult
 
-PASS = "pass"
-FAIL = "fail"
-UNDECIDED = "inconclusive"
+VerdictName = Literal["pass", "fail", "inconclusive"]
+PASS: Final = "pass"
+FAIL: Final = "fail"
+UNDECIDED: Final = "inconclusive"
 _REASON_LIMIT = 400
 
 
 @dataclass(frozen=True)
 class Verdict:
-    verdict: str  # "pass" | "fail" | "inconclusive"
+    verdict: VerdictName
     exit_code: int
     failure_reason: str | None  # one line naming the failing (or undecided) gates
 

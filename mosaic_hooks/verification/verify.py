@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mosaic_hooks.core.errors import ConfigError
+from mosaic_hooks.gates.result import PASSED
 
 if TYPE_CHECKING:
     from mosaic_hooks.core import git
@@ -158,7 +159,7 @@ def build_record(run: Verification, commits: list[Any]) -> dict[str, Any]:
     if live_at is None and run.outcome is not None and run.outcome.state == "live":
         live_at = run.extra.get("wait_ended_at")  # without the API: when the version endpoint matched
     deploy_gate = run.gate("deploy")
-    if live_at is None and run.outcome is None and deploy_gate is not None and deploy_gate.status == "passed":
+    if live_at is None and run.outcome is None and deploy_gate is not None and deploy_gate.status == PASSED:
         live_at = run.started_at  # --no-wait: seen serving when the verification started
     return {
         "schema": 1,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import collections.abc
+import types
+import typing
 from pathlib import Path
 
 import pytest
@@ -75,3 +78,27 @@ def test_describe_redacts_secrets(tmp_path: Path) -> None:
 def test_bad_environment_value_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="environment BACKEND_URL: 'backend_url' must be an http"):
         config.load(tmp_path, env={"BACKEND_URL": "ftp://nope"})
+
+
+def test_every_key_is_a_typed_attribute_and_a_misspelt_one_is_not(tmp_path: Path) -> None:
+    cfg = config.load(tmp_path, {"BACKEND_URL": "http://127.0.0.1:9"})
+    hints = typing.get_type_hints(config.Config)
+    kinds = {"str": str, "url": str, "path": str, "number": float, "int": int, "bool": bool,
+             "list": list, "table": collections.abc.Mapping}
+    for key in config.KEYS:
+        annotation = hints[key.name]
+        union = typing.get_args(annotation) if isinstance(annotation, types.UnionType) else (annotation,)
+        allowed = {typing.get_origin(arg) or arg for arg in union}
+        assert kinds[key.kind] in allowed, (key.name, annotation)
+        assert cfg.get(key.name) == getattr(cfg, key.name)
+    assert cfg.backend_url == "http://127.0.0.1:9"
+    with pytest.raises(AttributeError):
+        cfg.backend_ulr  # type: ignore[attr-defined]  # noqa: B018
+
+
+def test_replace_gives_a_changed_copy_and_keeps_the_sources(tmp_path: Path) -> None:
+    cfg = config.load(tmp_path, {"BACKEND_URL": "http://127.0.0.1:9"})
+    changed = cfg.replace(backend_url=None, request_timeout=3)
+    assert (changed.backend_url, changed.request_timeout) == (None, 3)
+    assert cfg.backend_url == "http://127.0.0.1:9"
+    assert changed.sources["backend_url"] == "env BACKEND_URL"

@@ -49,7 +49,7 @@ def test_a_gate_that_raises_is_inconclusive_not_passed() -> None:
 
 def test_no_backend_url_is_a_config_error() -> None:
     cfg = make_config("http://127.0.0.1:9")
-    cfg = type(cfg)(values={**cfg.values, "backend_url": None}, sources=cfg.sources)
+    cfg = cfg.replace(backend_url=None)
     with pytest.raises(ConfigError, match="backend_url is not set"):
         run_gates(cfg, changes(), None, None)
 

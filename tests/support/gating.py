@@ -16,8 +16,7 @@ from mosaic_hooks.render.outcome import WaitOutcome
 def make_config(url: str, **overrides: Any) -> config.Config:
     """Defaults, BACKEND_URL=url, short timeouts for tests, then `overrides`."""
     base = config.load(None, {"BACKEND_URL": url})
-    values = {**base.values, "request_timeout": 3, "gate_timeout": 20, "health_samples": 5, **overrides}
-    return config.Config(values=values, sources=base.sources, root=overrides.get("root"))
+    return base.replace(**{"request_timeout": 3, "gate_timeout": 20, "health_samples": 5, **overrides})
 
 
 def endpoints(*labels: str) -> list[Endpoint]:

@@ -23,7 +23,7 @@ from contextlib import contextmanager
 
 from mosaic_hooks.core import git
 from mosaic_hooks.detect.changeset import Endpoint, EndpointChanges
-from mosaic_hooks.detect.endpoints.interp import ParseCache
+from mosaic_hooks.detect.endpoints.loader import ParseCache
 from mosaic_hooks.detect.endpoints.revision import (
     RevisionEndpoints,
     endpoints_of_revision,

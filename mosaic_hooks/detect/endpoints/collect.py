@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Generic, TypeVar
 
 from mosaic_hooks.detect.changeset import Endpoint
-from mosaic_hooks.detect.endpoints.interp import Interpreter
+from mosaic_hooks.detect.endpoints.executor import Interpreter
 from mosaic_hooks.detect.endpoints.values import Obj
 
 UNRESOLVED_ROUTES = ("route(s) with a path or prefix that static analysis could not resolve "

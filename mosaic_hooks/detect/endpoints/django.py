@@ -17,12 +17,16 @@ import re
 
 from mosaic_hooks.detect.changeset import Endpoint
 from mosaic_hooks.detect.endpoints.collect import Collector as BaseCollector
-from mosaic_hooks.detect.endpoints.interp import Args, Interpreter, Module
+from mosaic_hooks.detect.endpoints.evaluator import Evaluator
+from mosaic_hooks.detect.endpoints.executor import Interpreter
+from mosaic_hooks.detect.endpoints.hooks import Args
+from mosaic_hooks.detect.endpoints.loader import Module
 from mosaic_hooks.detect.endpoints.paths import regex_path, werkzeug_path
 from mosaic_hooks.detect.endpoints.values import (
     UNKNOWN,
     ActionDecorator,
     ActionInfo,
+    Bound,
     CallbackDecorator,
     ClassVal,
     Const,
@@ -32,6 +36,7 @@ from mosaic_hooks.detect.endpoints.values import (
     FuncVal,
     IncludeVal,
     ListVal,
+    MappingRef,
     ModuleRef,
     Obj,
     RouterUrls,
@@ -76,56 +81,72 @@ def class_kind(base: External) -> str | None:
     return None
 
 
-def on_external(interp: Interpreter, func: External, args: Args) -> Value | None:
-    if func.top == "rest_framework":
-        if func.last in {"DefaultRouter", "SimpleRouter"}:
-            obj = Obj(kind="drf_router", file=args.file, line=args.line)
-            obj.options["default"] = Const(func.last == "DefaultRouter")
-            slash = args.get("trailing_slash", 0)
-            obj.options["trailing_slash"] = slash if slash is not None else Const(True)
-            obj.options["use_regex_path"] = args.get("use_regex_path", 1) or Const(True)
-            interp.objects.append(obj)
-            return obj
-        if func.last in {"action", "detail_route", "list_route"}:
-            detail = args.kw("detail")
-            is_detail = func.last == "detail_route" or (isinstance(detail, Const) and bool(detail.value))
-            methods_value = args.kw("methods")
-            methods = ["GET"]
-            if isinstance(methods_value, ListVal):
-                methods = [str(v.value).upper() for v in methods_value.items
-                           if isinstance(v, Const) and isinstance(v.value, str)] or ["GET"]
-            return ActionDecorator(ActionInfo(detail=is_detail, methods=methods,
-                                              url_path=const_str(args.kw("url_path"))))
-        if func.last == "format_suffix_patterns":
-            patterns = args.get("urlpatterns", 0)
-            return ListVal([Suffixed(patterns)]) if patterns is not None else UNKNOWN
+class DjangoProject:
+    """What the Django hooks learn while one revision is interpreted: its settings and the admin's models."""
+
+    def __init__(self) -> None:
+        self.settings: Module | None = None  # what `django.conf.settings.X` reads
+        # (app_label, model) -> has UserAdmin's password page; None: unregistered
+        self.admin_models: dict[tuple[str, str], bool | None] = {}
+
+    def on_settings_attribute(self, interp: Evaluator, owner: External, name: str) -> Value | None:
+        """`settings.X` of `django.conf.settings`: the settings module's X, when it is known."""
+        if owner.qualname == "django.conf.settings" and self.settings is not None:
+            value = interp.module_attr(self.settings, name)
+            if value is not UNKNOWN:
+                return value
         return None
-    if func.top != "django":
+
+    def on_external(self, interp: Evaluator, func: External, args: Args) -> Value | None:
+        if func.top == "rest_framework":
+            if func.last in {"DefaultRouter", "SimpleRouter"}:
+                obj = Obj(kind="drf_router", file=args.file, line=args.line)
+                obj.options["default"] = Const(func.last == "DefaultRouter")
+                slash = args.get("trailing_slash", 0)
+                obj.options["trailing_slash"] = slash if slash is not None else Const(True)
+                obj.options["use_regex_path"] = args.get("use_regex_path", 1) or Const(True)
+                interp.objects.append(obj)
+                return obj
+            if func.last in {"action", "detail_route", "list_route"}:
+                detail = args.kw("detail")
+                is_detail = func.last == "detail_route" or (isinstance(detail, Const) and bool(detail.value))
+                methods_value = args.kw("methods")
+                methods = ["GET"]
+                if isinstance(methods_value, ListVal):
+                    methods = [str(v.value).upper() for v in methods_value.items
+                               if isinstance(v, Const) and isinstance(v.value, str)] or ["GET"]
+                return ActionDecorator(ActionInfo(detail=is_detail, methods=methods,
+                                                  url_path=const_str(args.kw("url_path"))))
+            if func.last == "format_suffix_patterns":
+                patterns = args.get("urlpatterns", 0)
+                return ListVal([Suffixed(patterns)]) if patterns is not None else UNKNOWN
+            return None
+        if func.top != "django":
+            return None
+        if func.qualname.endswith("admin.site.register"):
+            _record_admin(self, interp, _models(args.pos(0)), args.get("admin_class", 1))
+            return Const(None)
+        if func.qualname == "django.contrib.admin.register":
+            models = args.positional()
+            return CallbackDecorator(lambda admin_class: _record_admin(self, interp, models, admin_class))
+        if func.qualname.endswith("admin.site.unregister"):
+            for model in _models(args.pos(0)):
+                key = _model_key(model)
+                if key is not None:
+                    self.admin_models[key] = None  # unregistered (a later register() brings it back)
+            return Const(None)
+        if (func.last == "path" and "urls" in func.qualname) or func.last in {"re_path", "url"}:
+            return DjPattern(route=args.get("route", 0) or UNKNOWN, view=args.get("view", 1) or UNKNOWN,
+                             regex=func.last != "path", file=args.file, line=args.line)
+        if func.last == "include":
+            return IncludeVal(target=args.get("arg", 0) or UNKNOWN, file=args.file, line=args.line)
+        if func.last in {"static", "staticfiles_urlpatterns", "debug_toolbar_urls"}:
+            return ListVal([])  # served only with DEBUG=True
+        if func.last == "i18n_patterns":
+            return _i18n_patterns(self, interp, args)
+        if func.last == "patterns":  # Django < 1.10: patterns(prefix, url(...), ...)
+            return ListVal(args.positional()[1:])
         return None
-    if func.qualname.endswith("admin.site.register"):
-        _record_admin(interp, _models(args.pos(0)), args.get("admin_class", 1))
-        return Const(None)
-    if func.qualname == "django.contrib.admin.register":
-        models = args.positional()
-        return CallbackDecorator(lambda admin_class: _record_admin(interp, models, admin_class))
-    if func.qualname.endswith("admin.site.unregister"):
-        for model in _models(args.pos(0)):
-            key = _model_key(model)
-            if key is not None:
-                interp.admin_models[key] = None  # unregistered (a later register() brings it back)
-        return Const(None)
-    if (func.last == "path" and "urls" in func.qualname) or func.last in {"re_path", "url"}:
-        return DjPattern(route=args.get("route", 0) or UNKNOWN, view=args.get("view", 1) or UNKNOWN,
-                         regex=func.last != "path", file=args.file, line=args.line)
-    if func.last == "include":
-        return IncludeVal(target=args.get("arg", 0) or UNKNOWN, file=args.file, line=args.line)
-    if func.last in {"static", "staticfiles_urlpatterns", "debug_toolbar_urls"}:
-        return ListVal([])  # served only with DEBUG=True
-    if func.last == "i18n_patterns":
-        return _i18n_patterns(interp, args)
-    if func.last == "patterns":  # Django < 1.10: patterns(prefix, url(...), ...)
-        return ListVal(args.positional()[1:])
-    return None
 
 
 def _models(value: Value | None) -> list[Value]:
@@ -152,25 +173,25 @@ def _model_key(model: Value) -> tuple[str, str] | None:
     return None
 
 
-def _record_admin(interp: Interpreter, models: list[Value], admin_class: Value | None) -> None:
+def _record_admin(project: DjangoProject, interp: Evaluator, models: list[Value], admin_class: Value | None) -> None:
     user_admin = isinstance(admin_class, External) and admin_class.last == "UserAdmin"
     if isinstance(admin_class, ClassVal):
         user_admin = any(b.last == "UserAdmin" for b in interp.external_bases(admin_class))
     for model in models:
         key = _model_key(model)
         if key is not None:
-            interp.admin_models[key] = user_admin
+            project.admin_models[key] = user_admin
 
 
-def _i18n_patterns(interp: Interpreter, args: Args) -> Value:
+def _i18n_patterns(project: DjangoProject, interp: Evaluator, args: Args) -> Value:
     """Patterns under the language prefix (settings.LANGUAGE_CODE, Django's default "en-us")."""
     items = ListVal(args.positional())
     default = args.kw("prefix_default_language")
     if isinstance(default, Const) and default.value is False:
         return items
     code: Value = Const("en-us")
-    if interp.django_settings is not None:
-        found = interp.module_attr(interp.django_settings, "LANGUAGE_CODE")
+    if project.settings is not None:
+        found = interp.module_attr(project.settings, "LANGUAGE_CODE")
         if found is not UNKNOWN:
             code = found
     language = const_str(code)
@@ -179,7 +200,35 @@ def _i18n_patterns(interp: Interpreter, args: Args) -> Value:
                               file=args.file, line=args.line)])
 
 
-def on_method(interp: Interpreter, obj: Obj, name: str, args: Args) -> Value | None:
+def on_call(interp: Evaluator, func: Value, args: Args) -> Value | None:
+    """`action(detail=True)(func)`: DRF's decorator applied by hand."""
+    if isinstance(func, ActionDecorator):
+        target = args.pos(0)
+        return interp.apply_decorator(func, target if target is not None else UNKNOWN, args.node, args.frame)
+    return None
+
+
+def on_decorator(interp: Evaluator, decorator: Value, target: Value) -> Value | None:
+    """`@action(...)` marks a viewset method as an extra route; `@method.mapping.post` adds a method to it."""
+    if isinstance(decorator, ActionDecorator) and isinstance(target, FuncVal):
+        return FuncVal(node=target.node, module=target.module, scopes=target.scopes, action=decorator.info)
+    if isinstance(decorator, Bound) and isinstance(decorator.target, MappingRef):
+        action = decorator.target.func.action
+        if action is not None and decorator.name.upper() not in action.methods:
+            action.methods.append(decorator.name.upper())
+        return target
+    return None
+
+
+def on_value_attribute(interp: Evaluator, owner: Value, name: str) -> Value | None:
+    if isinstance(owner, FuncVal) and name == "mapping":
+        return MappingRef(owner)
+    if isinstance(owner, MappingRef):
+        return Bound(owner, name)
+    return None
+
+
+def on_method(interp: Evaluator, obj: Obj, name: str, args: Args) -> Value | None:
     if obj.kind != "drf_router":
         return None
     if name == "register":
@@ -190,7 +239,7 @@ def on_method(interp: Interpreter, obj: Obj, name: str, args: Args) -> Value | N
     return None
 
 
-def on_attribute(interp: Interpreter, obj: Obj, name: str) -> Value | None:
+def on_attribute(interp: Evaluator, obj: Obj, name: str) -> Value | None:
     if obj.kind == "drf_router" and name == "urls":
         obj.included = True
         return RouterUrls(obj)
@@ -200,7 +249,7 @@ def on_attribute(interp: Interpreter, obj: Obj, name: str) -> Value | None:
 # --------------------------------------------------------------------------- finding the URLconf
 
 
-def find_settings(interp: Interpreter, paths: list[str]) -> list[tuple[Module, str]]:
+def find_settings(interp: Evaluator, paths: list[str]) -> list[tuple[Module, str]]:
     """Settings modules named by manage.py / wsgi.py / asgi.py, with the directory they resolve from."""
     found: list[tuple[Module, str]] = []
     launchers = sorted((p for p in paths if posixpath.basename(p) in {"manage.py", "wsgi.py", "asgi.py"}),
@@ -217,7 +266,7 @@ def find_settings(interp: Interpreter, paths: list[str]) -> list[tuple[Module, s
     return found
 
 
-def find_root_urlconfs(interp: Interpreter, paths: list[str]) -> list[Module]:
+def find_root_urlconfs(interp: Evaluator, paths: list[str]) -> list[Module]:
     """ROOT_URLCONF named by the settings module manage.py/wsgi.py/asgi.py point at; else top urls.py."""
     roots: list[Module] = []
     for settings, anchor in find_settings(interp, paths):
@@ -257,8 +306,9 @@ def find_root_urlconfs(interp: Interpreter, paths: list[str]) -> list[Module]:
 
 
 class Collector(BaseCollector):
-    def __init__(self, interp: Interpreter) -> None:
+    def __init__(self, interp: Interpreter, project: DjangoProject) -> None:
         super().__init__(interp)
+        self.project = project
         self.expanded: set[tuple[int, str, int]] = set()
         self.suffixed = 0  # > 0 while expanding inside format_suffix_patterns()
 
@@ -340,7 +390,7 @@ class Collector(BaseCollector):
     def admin(self, prefix: str, file: str, line: int) -> None:
         for route in ADMIN_SITE_ROUTES:
             self.add("ANY", prefix + route, file, line, "django")
-        models = dict(self.interp.admin_models)
+        models = dict(self.project.admin_models)
         if self.auth_installed():
             models.setdefault(("auth", "group"), False)
             models.setdefault(("auth", "user"), True)
@@ -354,7 +404,7 @@ class Collector(BaseCollector):
         self.add("ANY", prefix + "{url}", file, line, "django")  # the admin's final catch-all view
 
     def auth_installed(self) -> bool:
-        settings = self.interp.django_settings
+        settings = self.project.settings
         if settings is None:
             return False
         apps = self.interp.module_attr(settings, "INSTALLED_APPS")
@@ -437,8 +487,8 @@ class Collector(BaseCollector):
         return actions, extra, lookup
 
 
-def collect(interp: Interpreter, paths: list[str]) -> tuple[list[Endpoint], list[str]]:
-    collector = Collector(interp)
+def collect(interp: Interpreter, project: DjangoProject, paths: list[str]) -> tuple[list[Endpoint], list[str]]:
+    collector = Collector(interp, project)
     for path in paths:  # the admin autodiscovers every app's admin module
         if path.endswith("/admin.py") or path == "admin.py" or "/admin/" in f"/{path}":
             module = interp.module_for_path(path)

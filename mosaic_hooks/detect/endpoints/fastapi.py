@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from mosaic_hooks.detect.changeset import Endpoint
 from mosaic_hooks.detect.endpoints.collect import UNRESOLVED_ROUTES, GraphCollector
-from mosaic_hooks.detect.endpoints.interp import Args, Interpreter
+from mosaic_hooks.detect.endpoints.evaluator import Evaluator
+from mosaic_hooks.detect.endpoints.executor import Interpreter
+from mosaic_hooks.detect.endpoints.hooks import Args
 from mosaic_hooks.detect.endpoints.paths import fastapi_path
 from mosaic_hooks.detect.endpoints.values import (
     UNKNOWN,
@@ -59,7 +61,7 @@ def out_of_schema(args: Args) -> bool:
     return isinstance(flag, Const) and flag.value is False
 
 
-def on_external(interp: Interpreter, func: External, args: Args) -> Value | None:
+def on_external(interp: Evaluator, func: External, args: Args) -> Value | None:
     kind = class_kind(func)
     if kind is not None:
         obj = Obj(kind=kind, file=args.file, line=args.line)
@@ -116,7 +118,7 @@ def _add_doc_routes(obj: Obj, args: Args) -> None:
         obj.routes.append(RouteRec(["GET"], redirect, args.file, args.line, "fastapi"))
 
 
-def on_method(interp: Interpreter, obj: Obj, name: str, args: Args) -> Value | None:
+def on_method(interp: Evaluator, obj: Obj, name: str, args: Args) -> Value | None:
     if obj.kind not in KINDS:
         return None
     framework = framework_of(obj)
@@ -160,7 +162,7 @@ def on_method(interp: Interpreter, obj: Obj, name: str, args: Args) -> Value | N
     return None
 
 
-def on_attribute(interp: Interpreter, obj: Obj, name: str) -> Value | None:
+def on_attribute(interp: Evaluator, obj: Obj, name: str) -> Value | None:
     if obj.kind not in KINDS:
         return None
     if name == "router" and obj.kind in APP_KINDS:
@@ -174,7 +176,7 @@ def on_attribute(interp: Interpreter, obj: Obj, name: str) -> Value | None:
     return None
 
 
-def on_setattr(interp: Interpreter, obj: Obj, name: str, value: Value) -> bool:
+def on_setattr(interp: Evaluator, obj: Obj, name: str, value: Value) -> bool:
     if obj.kind in KINDS and name == "prefix":
         obj.prefix = value
         return True
@@ -258,7 +260,7 @@ class Collector(GraphCollector[Where]):
             self.endpoints.append(Endpoint(method, full, file, line, framework, in_schema=in_schema))
 
 
-def class_methods(interp: Interpreter, handler: Value) -> list[str] | None:
+def class_methods(interp: Evaluator, handler: Value) -> list[str] | None:
     """HTTP methods a class-based handler defines (`get`, `post`...), or its `methods` attribute."""
     cls = handler.cls if isinstance(handler, AsView) else handler
     if not isinstance(cls, ClassVal):

@@ -11,8 +11,10 @@ import posixpath
 
 from mosaic_hooks.detect.changeset import Endpoint
 from mosaic_hooks.detect.endpoints.collect import UNRESOLVED_ROUTES, GraphCollector
+from mosaic_hooks.detect.endpoints.evaluator import Evaluator
+from mosaic_hooks.detect.endpoints.executor import Interpreter
 from mosaic_hooks.detect.endpoints.fastapi import class_methods
-from mosaic_hooks.detect.endpoints.interp import Args, Interpreter
+from mosaic_hooks.detect.endpoints.hooks import Args
 from mosaic_hooks.detect.endpoints.paths import flask_join, flask_nested_prefix, werkzeug_path
 from mosaic_hooks.detect.endpoints.values import (
     UNKNOWN,
@@ -47,7 +49,7 @@ def _methods(value: Value | None) -> list[str] | None:
     return None
 
 
-def on_external(interp: Interpreter, func: External, args: Args) -> Value | None:
+def on_external(interp: Evaluator, func: External, args: Args) -> Value | None:
     kind = class_kind(func)
     if kind is None:
         return None
@@ -69,7 +71,7 @@ def on_external(interp: Interpreter, func: External, args: Args) -> Value | None
     return obj
 
 
-def on_method(interp: Interpreter, obj: Obj, name: str, args: Args) -> Value | None:
+def on_method(interp: Evaluator, obj: Obj, name: str, args: Args) -> Value | None:
     if obj.kind not in KINDS:
         return None
     if obj.kind == "restful_api":
@@ -112,13 +114,13 @@ def on_method(interp: Interpreter, obj: Obj, name: str, args: Args) -> Value | N
     return None
 
 
-def on_attribute(interp: Interpreter, obj: Obj, name: str) -> Value | None:
+def on_attribute(interp: Evaluator, obj: Obj, name: str) -> Value | None:
     if obj.kind in KINDS and name in {"url_prefix", "prefix"}:
         return obj.prefix if obj.prefix is not None else Const(None)
     return None
 
 
-def on_setattr(interp: Interpreter, obj: Obj, name: str, value: Value) -> bool:
+def on_setattr(interp: Evaluator, obj: Obj, name: str, value: Value) -> bool:
     if obj.kind in KINDS and name in {"url_prefix", "prefix"}:
         obj.prefix = value
         return True

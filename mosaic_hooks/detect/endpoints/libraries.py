@@ -4,7 +4,8 @@ fastapi-users routers."""
 
 from __future__ import annotations
 
-from mosaic_hooks.detect.endpoints.interp import Args, Interpreter
+from mosaic_hooks.detect.endpoints.evaluator import Evaluator
+from mosaic_hooks.detect.endpoints.hooks import Args
 from mosaic_hooks.detect.endpoints.values import Const, External, Include, Obj, RouteRec, RouteVal, Value
 
 PROBE_PATH = "/_mosaic/status"  # mosaic_hooks.probe.DEFAULT_PATH
@@ -21,7 +22,7 @@ FASTAPI_USERS_ROUTERS: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
-def _router(interp: Interpreter, kind: str, args: Args, routes: tuple[tuple[str, str], ...],
+def _router(interp: Evaluator, kind: str, args: Args, routes: tuple[tuple[str, str], ...],
             framework: str) -> Obj:
     obj = Obj(kind=kind, file=args.file, line=args.line, prefix=Const("") if kind == "apirouter" else None)
     for method, path in routes:
@@ -30,12 +31,12 @@ def _router(interp: Interpreter, kind: str, args: Args, routes: tuple[tuple[str,
     return obj
 
 
-def on_unknown_method(interp: Interpreter, name: str, args: Args) -> Value | None:
+def on_unknown_method(interp: Evaluator, name: str, args: Args) -> Value | None:
     routes = FASTAPI_USERS_ROUTERS.get(name)
     return _router(interp, "apirouter", args, routes, "fastapi") if routes is not None else None
 
 
-def on_external(interp: Interpreter, func: External, args: Args) -> Value | None:
+def on_external(interp: Evaluator, func: External, args: Args) -> Value | None:
     if not func.qualname.startswith("mosaic_hooks.probe."):
         return None
     path = args.get("path", 0) if func.last != "install_flask" else args.get("path", 1)

@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 
 from mosaic_hooks.detect.changeset import Endpoint
 from mosaic_hooks.detect.endpoints import django, fastapi, flask, libraries, openapi
-from mosaic_hooks.detect.endpoints.interp import BudgetExceeded, Hooks, Interpreter, ParseCache
+from mosaic_hooks.detect.endpoints.executor import Interpreter
+from mosaic_hooks.detect.endpoints.hooks import Hooks
+from mosaic_hooks.detect.endpoints.loader import BudgetExceeded, ParseCache
 from mosaic_hooks.detect.endpoints.values import External
 
 # Directories whose code is not the served application (tests build throwaway apps, docs carry samples).
@@ -62,11 +64,15 @@ def _class_kind(base: External) -> str | None:
     return fastapi.class_kind(base) or flask.class_kind(base) or django.class_kind(base)
 
 
-def make_hooks() -> Hooks:
+def make_hooks(django_project: django.DjangoProject) -> Hooks:
     return Hooks(
-        external=[libraries.on_external, fastapi.on_external, flask.on_external, django.on_external],
+        external=[libraries.on_external, fastapi.on_external, flask.on_external, django_project.on_external],
         method=[fastapi.on_method, flask.on_method, django.on_method],
         attribute=[fastapi.on_attribute, flask.on_attribute, django.on_attribute],
+        external_attribute=[django_project.on_settings_attribute],
+        value_attribute=[django.on_value_attribute],
+        call=[django.on_call],
+        decorator=[django.on_decorator],
         setattr=[fastapi.on_setattr, flask.on_setattr],
         class_kind=_class_kind,
         unknown_method=[libraries.on_unknown_method],
@@ -97,20 +103,21 @@ def endpoints_of_revision(files: Mapping[str, bytes], cache: ParseCache) -> Revi
     py_files = {p: d for p, d in files.items() if is_python(p) and not is_secondary(p)}
     if not any(routeish(d) for d in py_files.values()):
         py_files = {p: d for p, d in files.items() if is_python(p)}
-    interp = Interpreter(py_files, cache, make_hooks())
+    django_project = django.DjangoProject()
+    interp = Interpreter(py_files, cache, make_hooks(django_project))
     eager = sorted(p for p, d in py_files.items() if routeish(d))
     code: list[Endpoint] = []
     try:
         if any(b"urlpatterns" in py_files[p] for p in eager):
             settings = django.find_settings(interp, sorted(py_files))
-            interp.django_settings = settings[0][0] if settings else None
+            django_project.settings = settings[0][0] if settings else None
         for path in eager:
             module = interp.module_for_path(path)
             if module is not None:
                 interp.load(module)
         interp.run_uncalled_factories(interp.modules[p] for p in eager if p in interp.modules)
         if any(b"urlpatterns" in py_files[p] for p in eager):
-            found, warnings = django.collect(interp, sorted(py_files))
+            found, warnings = django.collect(interp, django_project, sorted(py_files))
             code += found
             result.warnings += warnings
     except BudgetExceeded:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from mosaic_hooks.detect.endpoints.interp import Module
+    from mosaic_hooks.detect.endpoints.loader import Module
 
 
 class Value:

@@ -74,6 +74,19 @@ def test_drf_router_routes_and_methods_follow_the_viewset() -> None:
     assert keys(files) == routes | variants | {("GET", "/api/"), ("GET", "/api/{format}")}
 
 
+def test_drf_action_mapping_adds_a_method_and_an_action_applied_by_hand_is_a_route() -> None:
+    files = {"urls.py": (
+        "from rest_framework import routers, viewsets\nfrom rest_framework.decorators import action\n"
+        "def export(self, request): ...\n"
+        "class V(viewsets.GenericViewSet):\n"
+        "    @action(detail=True, methods=['put'])\n    def publish(self, request, pk=None): ...\n"
+        "    @publish.mapping.delete\n    def unpublish(self, request, pk=None): ...\n"
+        "    export = action(detail=False)(export)\n"
+        "router = routers.SimpleRouter()\nrouter.register('items', V)\nurlpatterns = router.urls\n")}
+    assert keys(files) == {("PUT", "/items/{pk}/publish/"), ("DELETE", "/items/{pk}/publish/"),
+                           ("GET", "/items/export/")}
+
+
 def test_simple_router_added_with_plus_equals_and_mixins() -> None:
     files = {"urls.py": (
         "from rest_framework import routers, mixins, viewsets\n"
