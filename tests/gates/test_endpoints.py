@@ -82,6 +82,14 @@ def test_excluded_routes_are_skipped_and_listed(fastapi_url: str) -> None:
     result = endpoints_gate(fastapi_url, ("GET /items/{item_id}", "GET /reports"), exclude_routes=["/rep*"])
     assert result.status == "passed"
     assert "excluded by exclude_routes: GET /reports" in evidence(result)
+    # The same count as "Changes: 2 endpoints added", and why one was not requested.
+    assert result.summary == "1 of the 2 added endpoints answers (1 excluded by exclude_routes)"
+
+
+def test_counts_agree_in_number(fastapi_url: str) -> None:
+    assert endpoints_gate(fastapi_url, ("GET /items/{item_id}",)).summary == "the added endpoint answers"
+    assert endpoints_gate(fastapi_url, ("GET /items/{item_id}", "GET /search")).summary == \
+        "all 2 added endpoints answer"
 
 
 def test_only_excluded_routes_means_skipped(fastapi_url: str) -> None:
