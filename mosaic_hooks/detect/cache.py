@@ -32,9 +32,40 @@ MAX_BYTES = 64 * 1024 * 1024
 JsonObject = dict[str, object]
 
 
+# The endpoint results of revisions (see detect/endpoints/incremental.py), keyed by `endpoints_key`.
+ENDPOINTS = "endpoints"
+# The files an endpoints key covers: a superset of the endpoint sources that a hook can list without
+# loading the analysers (a changed test file changes the key, never the answer).
+ENDPOINT_KEY_SUFFIXES = (".py", ".json", ".yaml", ".yml")
+
+
 def cache_dir(repo: git.Repo) -> Path:
+    return cache_dir_of(repo.common_dir)
+
+
+def cache_dir_of(common_dir: Path) -> Path:
     """Shared by all worktrees of a clone (the common dir), since blob ids are too."""
-    return repo.common_dir / "mosaic-hooks" / "cache" / f"v{FORMAT}"
+    return common_dir / "mosaic-hooks" / "cache" / f"v{FORMAT}"
+
+
+def analyser_id() -> str:
+    """Changes whenever the endpoint analyser's code does (a development checkout edits it in place)."""
+    parts = ["endpoints"]
+    with os.scandir(Path(__file__).parent / "endpoints") as listing:
+        for entry in sorted(listing, key=lambda e: e.name):
+            if entry.name.endswith(".py"):
+                stat = entry.stat()
+                parts += [entry.name, str(stat.st_size), str(stat.st_mtime_ns)]
+    return digest(parts)
+
+
+def endpoints_key(ids: dict[str, str], analyser: str) -> str:
+    """The key of a revision's endpoint result: the analyser and its source-like files' paths and blob ids."""
+    parts = [analyser]
+    for path in sorted(ids):
+        if path.endswith(ENDPOINT_KEY_SUFFIXES):
+            parts += [path, ids[path]]
+    return digest(parts)
 
 
 def digest(parts: list[str]) -> str:

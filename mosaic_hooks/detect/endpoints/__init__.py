@@ -23,13 +23,13 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from mosaic_hooks.detect.changeset import Endpoint, EndpointChanges
+from mosaic_hooks.detect.endpoint_reuse import routeish
 from mosaic_hooks.detect.endpoints.revision import (
     RevisionEndpoints,
     endpoints_of_revision,
     is_python,
     is_relevant,
     is_spec,
-    routeish,
 )
 
 if TYPE_CHECKING:  # importing this package stays cheap: the interpreter loads when a revision is analysed

@@ -20,7 +20,6 @@ from collections.abc import Iterable
 from mosaic_hooks.detect.endpoints.evaluator import Evaluator, Frame
 from mosaic_hooks.detect.endpoints.hooks import Hooks
 from mosaic_hooks.detect.endpoints.loader import BudgetExceeded, Module, ParseCache
-from mosaic_hooks.detect.endpoints.skeleton import wires_routes
 from mosaic_hooks.detect.endpoints.values import (
     UNKNOWN,
     ClassVal,
@@ -34,6 +33,7 @@ from mosaic_hooks.detect.endpoints.values import (
     Obj,
     Value,
 )
+from mosaic_hooks.detect.skeleton import wires_routes
 
 STATEMENT_BUDGET = 2_000_000
 

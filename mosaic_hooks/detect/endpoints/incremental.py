@@ -7,54 +7,27 @@ other side is then derived from it when the change cannot matter to the interpre
 - a changed Python file the analysis never read, that defines no route on either side and (if added
   or removed) creates or empties no package directory, changes nothing;
 - a changed file the analysis did read, whose syntax tree is the same except in function bodies the
-  analysis never ran (endpoints/skeleton.py), changes at most the line numbers, which are mapped;
+  analysis never ran (detect/skeleton.py), changes at most the line numbers, which are mapped;
 - a changed OpenAPI document: the documents are parsed again, the code's result is kept.
 Anything else is interpreted in full, as without the cache, and then cached.
 """
 
 from __future__ import annotations
 
-import os
 import posixpath
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import replace
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mosaic_hooks.detect.cache import AnalysisCache, digest
+from mosaic_hooks.detect import endpoint_reuse
+from mosaic_hooks.detect.cache import ENDPOINT_KEY_SUFFIXES, ENDPOINTS, AnalysisCache, analyser_id, endpoints_key
 from mosaic_hooks.detect.changeset import Endpoint, EndpointChanges
-from mosaic_hooks.detect.endpoints.revision import RevisionEndpoints, is_python, is_secondary, is_spec, routeish
-from mosaic_hooks.detect.endpoints.skeleton import line_map, same_skeleton
+from mosaic_hooks.detect.endpoint_reuse import routeish
+from mosaic_hooks.detect.endpoints.revision import RevisionEndpoints, is_python, is_secondary, is_spec
 
 if TYPE_CHECKING:
     from mosaic_hooks.detect.endpoints.loader import ParsedFile
 
-KIND = "endpoints"
-# Texts some analysers search in a file's bytes rather than its syntax tree (Django's launchers and
-# settings): a file containing them is never derived, it is analysed again.
-_TEXT_READ = (b"ROOT_URLCONF", b"DJANGO_SETTINGS_MODULE")
-
 Reader = Callable[[Sequence[str]], dict[str, bytes]]
-
-
-def analyser_id() -> str:
-    """Changes whenever the analyser's code does (a development checkout edits it in place)."""
-    here = Path(__file__).parent
-    parts = ["endpoints"]
-    with os.scandir(here) as listing:
-        for entry in sorted(listing, key=lambda e: e.name):
-            if entry.name.endswith(".py"):
-                stat = entry.stat()
-                parts += [entry.name, str(stat.st_size), str(stat.st_mtime_ns)]
-    return digest(parts)
-
-
-def revision_key(ids: Mapping[str, str], analyser: str) -> str:
-    """The cache key of a revision: its endpoint sources' paths and blob ids."""
-    parts = [analyser]
-    for path in sorted(ids):
-        parts += [path, ids[path]]
-    return digest(parts)
 
 
 # ----------------------------------------------------------------------------- (de)serialising
@@ -133,7 +106,6 @@ def derive(result: RevisionEndpoints, before: Mapping[str, bytes], after: Mappin
     after_paths = list(after_paths)
     changed = [p for p in changed if p in before or p in after]
     dirs = _package_dirs(p for p in after_paths if is_python(p) and not is_secondary(p) and p not in changed)
-    lines: dict[str, dict[int, int]] = {}
     positions: dict[str, dict[tuple[int, int], tuple[int, int]]] = {}
     documents_changed = False
     for path in changed:
@@ -151,21 +123,17 @@ def derive(result: RevisionEndpoints, before: Mapping[str, bytes], after: Mappin
             if path in result.probed or routeish(present) or posixpath.dirname(path) not in dirs:
                 return None
             continue
-        if routeish(old) != routeish(new) or (b"urlpatterns" in old) != (b"urlpatterns" in new):
-            return None  # the set of modules analysed first changes
-        if path not in result.probed and not routeish(old):
-            continue  # never read
-        if any(text in old or text in new for text in _TEXT_READ):
-            return None
         old_tree, new_tree = parse(old).tree, parse(new).tree
         if old_tree is None or new_tree is None:
             return None
-        mapping = same_skeleton(path, old_tree, new_tree, result.ran_bodies)
-        if mapping is None:
+        how = endpoint_reuse.modified_file(path, old, new, result.probed, result.ran_bodies, old_tree, new_tree)
+        if how is None:
             return None
-        positions[path] = mapping
-        lines[path] = line_map(mapping)
-    derived = _moved(result, lines, positions)
+        if how != endpoint_reuse.UNREAD:
+            assert isinstance(how, dict)
+            positions[path] = how
+    data = endpoint_reuse.moved(to_json(result), positions) if positions else to_json(result)
+    derived = from_json(data) if data is not None else None
     if derived is not None and documents_changed:
         derived = _with_documents(derived, [p for p in after_paths if is_spec(p)], read_after)
     return derived
@@ -180,29 +148,6 @@ def _package_dirs(paths: Iterable[str]) -> set[str]:
             dirs.add(parent)
             parent = posixpath.dirname(parent)
     return dirs
-
-
-def _moved(result: RevisionEndpoints, lines: Mapping[str, Mapping[int, int]],
-           positions: Mapping[str, Mapping[tuple[int, int], tuple[int, int]]]) -> RevisionEndpoints | None:
-    """`result` with the line numbers of the changed files moved where the same code now is."""
-    endpoints: list[Endpoint] = []
-    for endpoint in result.endpoints:
-        if endpoint.file in lines:
-            line = lines[endpoint.file].get(endpoint.line)
-            if line is None:
-                return None
-            endpoint = replace(endpoint, line=line)
-        endpoints.append(endpoint)
-    ran: set[tuple[str, int, int]] = set()
-    for path, line, column in result.ran_bodies:
-        if path in positions:
-            moved = positions[path].get((line, column))
-            if moved is None:
-                return None
-            line, column = moved
-        ran.add((path, line, column))
-    return RevisionEndpoints(endpoints=endpoints, specs=dict(result.specs), warnings=list(result.warnings),
-                             unparsable=set(result.unparsable), probed=set(result.probed), ran_bodies=ran)
 
 
 def _with_documents(result: RevisionEndpoints, documents: list[str], read: Reader) -> RevisionEndpoints:
@@ -231,13 +176,14 @@ def endpoint_changes(store: AnalysisCache, base_ids: Mapping[str, str], head_ids
     from mosaic_hooks.detect.endpoints.loader import ParseCache
     from mosaic_hooks.detect.endpoints.revision import endpoints_of_revision, is_relevant
 
-    base_ids = {p: oid for p, oid in base_ids.items() if is_relevant(p)}
-    head_ids = {p: oid for p, oid in head_ids.items() if is_relevant(p)}
+    all_base_ids, all_head_ids = base_ids, head_ids
+    base_ids = {p: oid for p, oid in base_ids.items() if p.endswith(ENDPOINT_KEY_SUFFIXES) and is_relevant(p)}
+    head_ids = {p: oid for p, oid in head_ids.items() if p.endswith(ENDPOINT_KEY_SUFFIXES) and is_relevant(p)}
     changed_set = {p for p in changed if is_relevant(p)}
     if not changed_set:
         return EndpointChanges(), []
     analyser = analyser_id()
-    base_key, head_key = revision_key(base_ids, analyser), revision_key(head_ids, analyser)
+    base_key, head_key = endpoints_key(dict(all_base_ids), analyser), endpoints_key(dict(all_head_ids), analyser)
     base_result, head_result = _load(store, base_key), _load(store, head_key)
     before = read_base(sorted(p for p in changed_set if p in base_ids))
     after = read_head(sorted(p for p in changed_set if p in head_ids))
@@ -275,9 +221,9 @@ def endpoint_changes(store: AnalysisCache, base_ids: Mapping[str, str], head_ids
 
 
 def _load(store: AnalysisCache, key: str) -> RevisionEndpoints | None:
-    data = store.get(KIND, key)
+    data = store.get(ENDPOINTS, key)
     return from_json(data) if data is not None else None
 
 
 def _save(store: AnalysisCache, key: str, result: RevisionEndpoints) -> None:
-    store.put(KIND, key, to_json(result))
+    store.put(ENDPOINTS, key, to_json(result))

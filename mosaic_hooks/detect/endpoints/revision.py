@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from mosaic_hooks.detect.changeset import Endpoint
+from mosaic_hooks.detect.endpoint_reuse import routeish
 from mosaic_hooks.detect.endpoints import openapi
 
 if TYPE_CHECKING:  # the interpreter is imported when a revision is analysed: the predicates stay cheap
@@ -22,12 +22,6 @@ EXCLUDED_DIRS = frozenset({
     "site-packages", "__pycache__", ".git", ".tox", ".nox", "migrations", "alembic", "build", "dist",
     ".mypy_cache", ".pytest_cache",
 })
-
-# A file without any of these cannot define an app, a router, a route or a URLconf; it is parsed only
-# if a file that can imports a name from it (a prefix constant, a settings class, a viewset).
-ROUTEISH = re.compile(
-    rb"route|Route|Flask|FastAPI|Starlette|Blueprint|urlpatterns|url_rule|Mount|ViewSet|add_resource"
-    rb"|@\w+\.(?:get|post|put|patch|delete|head|options)\(")
 
 
 # Directories that often hold side apps (examples, scripts, benchmarks): analysed only when the rest of
@@ -100,10 +94,6 @@ class RevisionEndpoints:
         seen = {e.key for e in self.endpoints}
         merged = list(self.endpoints) + [e for key, (e, _) in self.specs.items() if key not in seen]
         return sorted(merged, key=lambda e: (e.path, e.method))
-
-
-def routeish(data: bytes) -> bool:
-    return ROUTEISH.search(data) is not None
 
 
 def endpoints_of_revision(files: Mapping[str, bytes], cache: ParseCache) -> RevisionEndpoints:

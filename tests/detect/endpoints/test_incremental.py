@@ -11,7 +11,7 @@ from pathlib import Path
 
 from mosaic_hooks.core import git as mgit
 from mosaic_hooks.detect.analyze import analyze
-from mosaic_hooks.detect.cache import AnalysisCache, cache_dir
+from mosaic_hooks.detect.cache import ENDPOINTS, AnalysisCache, analyser_id, cache_dir, endpoints_key
 from mosaic_hooks.detect.changeset import EndpointChanges
 from mosaic_hooks.detect.endpoints import incremental
 from mosaic_hooks.detect.endpoints.revision import RevisionEndpoints
@@ -78,10 +78,8 @@ def store(repo: Path) -> AnalysisCache:
 
 def stored(repo: Path, rev: str | None) -> RevisionEndpoints | None:
     """The cached result of a revision (None: the index), or None if there is none."""
-    from mosaic_hooks.detect.endpoints.revision import is_relevant
-
-    ids = {p: oid for p, oid in mgit.blob_ids(mgit.find_repo(repo), rev).items() if is_relevant(p)}
-    data = store(repo).get(incremental.KIND, incremental.revision_key(ids, incremental.analyser_id()))
+    ids = mgit.blob_ids(mgit.find_repo(repo), rev)
+    data = store(repo).get(ENDPOINTS, endpoints_key(ids, analyser_id()))
     return incremental.from_json(data) if data is not None else None
 
 
@@ -104,12 +102,11 @@ def test_a_hit_is_served_from_the_cache_without_interpreting(repo: Path) -> None
     head = commit_files(repo, {"app/routes.py": ROUTES.replace('"/items")\ndef create', '"/things")\ndef create')})
     changes(repo, base, head)
     # Rewrite the stored head result as a marker: a warm run that re-interpreted would not see it.
-    ids = {p: o for p, o in mgit.blob_ids(mgit.find_repo(repo), head).items() if p.endswith(".py")}
-    key = incremental.revision_key(ids, incremental.analyser_id())
+    key = endpoints_key(mgit.blob_ids(mgit.find_repo(repo), head), analyser_id())
     result = stored(repo, head)
     assert result is not None
     result.endpoints = [e for e in result.endpoints if e.path != "/v1/things"]
-    store(repo).put(incremental.KIND, key, incremental.to_json(result))
+    store(repo).put(ENDPOINTS, key, incremental.to_json(result))
     assert summary(changes(repo, base, head))["added"] == []
 
 
@@ -171,8 +168,8 @@ def test_a_corrupt_or_truncated_entry_is_ignored_and_rewritten(repo: Path) -> No
     data = bytearray(files[1].read_bytes())
     data[-5] ^= 0x20  # one flipped bit in the payload
     files[1].write_bytes(bytes(data))
-    assert store(repo).get(incremental.KIND, files[0].stem.split("-", 1)[1]) is None
-    assert store(repo).get(incremental.KIND, files[1].stem.split("-", 1)[1]) is None
+    assert store(repo).get(ENDPOINTS, files[0].stem.split("-", 1)[1]) is None
+    assert store(repo).get(ENDPOINTS, files[1].stem.split("-", 1)[1]) is None
     assert summary(changes(repo, base, head)) == reference
     assert stored(repo, base) is not None and stored(repo, head) is not None  # both written again
 

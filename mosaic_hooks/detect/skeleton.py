@@ -4,7 +4,8 @@ The interpreter runs a module's top level and class bodies, and the bodies of th
 (or runs as uncalled factories); the bodies of the other functions (request handlers, helpers nobody
 calls at import time) it never enters. Two versions of a module whose syntax trees are equal except in
 the bodies of functions it never entered therefore give the same endpoints, up to line numbers. That is
-what lets a one-line edit in a handler be answered without interpreting the application again.
+what lets a one-line edit in a handler be answered without interpreting the application again
+(detect/endpoint_reuse.py).
 
 Pure and cheap: the standard `ast` module only (the interpreter is not imported).
 """
