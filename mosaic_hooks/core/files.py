@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 from mosaic_hooks.core.redact import redact
@@ -22,7 +21,10 @@ def write_bytes_atomic(path: Path, data: bytes, *, durable: bool = True) -> None
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    # A fresh name in the same directory, made as mkstemp does (exclusive create, mode 0600) but
+    # without importing `tempfile` (and `random`), which a commit hook writing a cache entry would pay.
+    tmp = path.parent / f".{path.name}.{os.getpid()}.{os.urandom(6).hex()}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
