@@ -59,7 +59,7 @@ def _no_gc_pauses() -> Iterator[None]:
 
 def extract_endpoints(snapshot: Snapshot) -> tuple[list[Endpoint], list[str]]:
     """Every endpoint of one revision (sorted by path, method) and warnings about what could not be read."""
-    from mosaic_hooks.detect.endpoints.loader import ParseCache
+    from mosaic_hooks.detect.endpoints.parsing import ParseCache
 
     files = snapshot.read([p for p in snapshot.paths() if is_relevant(p)])
     with _no_gc_pauses():
@@ -86,7 +86,7 @@ def endpoint_changes(base: Snapshot, head: Snapshot, changed: Sequence[str]) -> 
 
 def _changes(base_files: dict[str, bytes], head_files: dict[str, bytes],
              changed_set: set[str]) -> tuple[EndpointChanges, list[str]]:
-    from mosaic_hooks.detect.endpoints.loader import ParseCache
+    from mosaic_hooks.detect.endpoints.parsing import ParseCache
 
     cache = ParseCache()
     head_result = endpoints_of_revision(head_files, cache)

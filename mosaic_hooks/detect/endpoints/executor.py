@@ -19,7 +19,8 @@ from collections.abc import Iterable
 
 from mosaic_hooks.detect.endpoints.evaluator import Evaluator, Frame
 from mosaic_hooks.detect.endpoints.hooks import Hooks
-from mosaic_hooks.detect.endpoints.loader import BudgetExceeded, Module, ParseCache
+from mosaic_hooks.detect.endpoints.loader import BudgetExceeded, Module
+from mosaic_hooks.detect.endpoints.parsing import ParseCache
 from mosaic_hooks.detect.endpoints.values import (
     UNKNOWN,
     ClassVal,

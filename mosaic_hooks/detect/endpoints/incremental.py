@@ -25,7 +25,7 @@ from mosaic_hooks.detect.endpoint_reuse import routeish
 from mosaic_hooks.detect.endpoints.revision import RevisionEndpoints, is_python, is_secondary, is_spec
 
 if TYPE_CHECKING:
-    from mosaic_hooks.detect.endpoints.loader import ParsedFile
+    from mosaic_hooks.detect.endpoints.parsing import ParsedFile
 
 Reader = Callable[[Sequence[str]], dict[str, bytes]]
 
@@ -173,7 +173,7 @@ def endpoint_changes(store: AnalysisCache, base_ids: Mapping[str, str], head_ids
     `base_ids`/`head_ids`: path -> blob id of each revision's files; `read_*` read files of it.
     """
     from mosaic_hooks.detect.endpoints import _no_gc_pauses, diff
-    from mosaic_hooks.detect.endpoints.loader import ParseCache
+    from mosaic_hooks.detect.endpoints.parsing import ParseCache
     from mosaic_hooks.detect.endpoints.revision import endpoints_of_revision, is_relevant
 
     all_base_ids, all_head_ids = base_ids, head_ids

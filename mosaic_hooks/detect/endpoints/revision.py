@@ -13,7 +13,7 @@ from mosaic_hooks.detect.endpoints import openapi
 if TYPE_CHECKING:  # the interpreter is imported when a revision is analysed: the predicates stay cheap
     from mosaic_hooks.detect.endpoints import django
     from mosaic_hooks.detect.endpoints.hooks import Hooks
-    from mosaic_hooks.detect.endpoints.loader import ParseCache
+    from mosaic_hooks.detect.endpoints.parsing import ParseCache
     from mosaic_hooks.detect.endpoints.values import External
 
 # Directories whose code is not the served application (tests build throwaway apps, docs carry samples).
