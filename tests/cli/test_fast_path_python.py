@@ -90,7 +90,7 @@ def test_a_new_route_takes_the_full_path_and_is_reported(repo: Path) -> None:
     warm_project(repo)
     stage(repo, "app/routes.py", ROUTES + '\n\n@router.post("")\ndef add():\n    return 1\n')
     code, modules, said = hook(repo)
-    assert "mosaic_hooks.hooks.local_checks" in modules
+    assert code == 0 and "mosaic_hooks.hooks.local_checks" in modules
     assert "endpoint added: POST /items (app/routes.py:12)" in said
 
 
@@ -104,5 +104,5 @@ def test_a_file_that_no_longer_parses_takes_the_full_path_which_says_so(repo: Pa
     warm_project(repo)
     stage(repo, "app/services.py", SERVICES.replace("return items", "return items)"))
     code, modules, said = hook(repo)
-    assert "mosaic_hooks.hooks.local_checks" in modules
+    assert code == 0 and "mosaic_hooks.hooks.local_checks" in modules
     assert "app/services.py: could not parse (line 3)" in said
