@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from mosaic_hooks.core import git
-from mosaic_hooks.detect import migrations, relevance, requirements
+from mosaic_hooks.detect import relevance
 from mosaic_hooks.detect.changeset import ChangeSet, EndpointChanges
 from mosaic_hooks.detect.snapshot import EmptySnapshot, GitSnapshot, Snapshot
+
+if TYPE_CHECKING:  # each analyser is imported when a changed path needs it: a hook stays cheap
+    from mosaic_hooks.detect import requirements
 
 
 class CachingSnapshot:
@@ -68,11 +72,22 @@ def declared_requirements(snapshot: CachingSnapshot, roots: Sequence[str] | None
     if roots is None:
         roots = [path for path in snapshot.paths() if relevance.is_dependency_file(path)]
     snapshot.read(roots)
+    from mosaic_hooks.detect import requirements
+
     return requirements.collect(roots, snapshot.read_one)
 
 
-def _endpoint_changes(base: Snapshot, head: Snapshot, changed: Sequence[str]) -> tuple[EndpointChanges, list[str]]:
+def _endpoint_changes(base: CachingSnapshot, head: CachingSnapshot,
+                      changed: Sequence[str]) -> tuple[EndpointChanges, list[str]]:
     # Imported lazily: the endpoint extraction is the heaviest analyser.
+    if isinstance(head.inner, GitSnapshot) and isinstance(base.inner, GitSnapshot | EmptySnapshot):
+        # Two revisions of a repository: blob ids name their files, so the persistent cache applies.
+        from mosaic_hooks.detect.cache import AnalysisCache, cache_dir
+        from mosaic_hooks.detect.endpoints import incremental
+
+        store = AnalysisCache(cache_dir(head.inner.repo))
+        return incremental.endpoint_changes(store, base.inner.blob_ids(), head.inner.blob_ids(),
+                                            base.read, head.read, changed)
     from mosaic_hooks.detect.endpoints import endpoint_changes
 
     found, warnings = endpoint_changes(base, head, changed)
@@ -91,6 +106,8 @@ def analyze_snapshots(base: CachingSnapshot, head: CachingSnapshot, changed: Seq
         changeset.endpoints, warnings = _endpoint_changes(base, head, changed)
         changeset.warnings += warnings
     if relevant.dependencies:
+        from mosaic_hooks.detect import requirements
+
         old = declared_requirements(base, relevant.dependencies)
         new = declared_requirements(head, relevant.dependencies)
         changeset.requirements, analysis.touched_requirements = requirements.diff(old.entries, new.entries)
@@ -100,6 +117,8 @@ def analyze_snapshots(base: CachingSnapshot, head: CachingSnapshot, changed: Seq
             if problem.file in changed_set:
                 analysis.requirement_problems.append(problem)
     if relevant.migrations:
+        from mosaic_hooks.detect import migrations
+
         changeset.migrations, warnings = migrations.migration_changes(base, head, changed)
         changeset.warnings += warnings
     return analysis

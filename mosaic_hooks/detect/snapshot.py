@@ -41,19 +41,20 @@ class GitSnapshot:
         self.rev = rev
         self._ids: dict[str, str] | None = None  # path -> blob id, listed once (it gives the paths too)
 
-    def _blob_ids(self) -> dict[str, str]:
+    def blob_ids(self) -> dict[str, str]:
+        """Path -> blob id of every file (one git call, then remembered)."""
         if self._ids is None:
             self._ids = git.blob_ids(self.repo, self.rev)
         return self._ids
 
     def paths(self) -> list[str]:
-        return list(self._blob_ids())
+        return list(self.blob_ids())
 
     def read(self, paths: Iterable[str]) -> dict[str, bytes]:
         paths = list(paths)
         if self._ids is None and len(paths) <= self._BY_NAME_LIMIT:
             return git.read_files(self.repo, self.rev, paths)
-        ids = self._blob_ids()
+        ids = self.blob_ids()
         wanted = {path: ids[path] for path in paths if path in ids}
         blobs = git.read_blobs(self.repo, wanted.values())
         return {path: blobs[oid] for path, oid in wanted.items() if oid in blobs}
@@ -61,6 +62,9 @@ class GitSnapshot:
 
 class EmptySnapshot:
     """The revision before a root commit."""
+
+    def blob_ids(self) -> dict[str, str]:
+        return {}
 
     def paths(self) -> list[str]:
         return []

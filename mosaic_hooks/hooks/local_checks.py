@@ -55,11 +55,13 @@ def requirement_findings(touched: Sequence[Declared], lookup: VersionLookup = in
     Requirements whose marker excludes this environment are skipped; optional ones (extras, dev
     groups, dev requirement files) may be absent, but an installed one must satisfy the specifier.
     """
+    failures: list[str] = []
+    notes: list[str] = []
+    if not touched:
+        return failures, notes
     from packaging.markers import InvalidMarker, Marker
     from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
-    failures: list[str] = []
-    notes: list[str] = []
     where = sys.executable
     for entry in touched:
         if entry.marker:

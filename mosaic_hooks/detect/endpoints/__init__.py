@@ -20,19 +20,21 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-from mosaic_hooks.core import git
 from mosaic_hooks.detect.changeset import Endpoint, EndpointChanges
-from mosaic_hooks.detect.endpoints.loader import ParseCache
+from mosaic_hooks.detect.endpoint_reuse import routeish
 from mosaic_hooks.detect.endpoints.revision import (
     RevisionEndpoints,
     endpoints_of_revision,
     is_python,
     is_relevant,
     is_spec,
-    routeish,
 )
-from mosaic_hooks.detect.snapshot import Snapshot
+
+if TYPE_CHECKING:  # importing this package stays cheap: the interpreter loads when a revision is analysed
+    from mosaic_hooks.core import git
+    from mosaic_hooks.detect.snapshot import Snapshot
 
 __all__ = ["endpoint_changes", "extract_endpoints", "introspect_endpoints", "is_endpoint_source"]
 
@@ -57,6 +59,8 @@ def _no_gc_pauses() -> Iterator[None]:
 
 def extract_endpoints(snapshot: Snapshot) -> tuple[list[Endpoint], list[str]]:
     """Every endpoint of one revision (sorted by path, method) and warnings about what could not be read."""
+    from mosaic_hooks.detect.endpoints.parsing import ParseCache
+
     files = snapshot.read([p for p in snapshot.paths() if is_relevant(p)])
     with _no_gc_pauses():
         result = endpoints_of_revision(files, ParseCache())
@@ -82,6 +86,8 @@ def endpoint_changes(base: Snapshot, head: Snapshot, changed: Sequence[str]) -> 
 
 def _changes(base_files: dict[str, bytes], head_files: dict[str, bytes],
              changed_set: set[str]) -> tuple[EndpointChanges, list[str]]:
+    from mosaic_hooks.detect.endpoints.parsing import ParseCache
+
     cache = ParseCache()
     head_result = endpoints_of_revision(head_files, cache)
     # File warnings about changed files, and warnings about the analysis as a whole.

@@ -11,7 +11,8 @@ import ast
 from dataclasses import dataclass
 
 from mosaic_hooks.detect.endpoints.hooks import Args, Hooks
-from mosaic_hooks.detect.endpoints.loader import Module, ModuleLoader, ParseCache
+from mosaic_hooks.detect.endpoints.loader import Module, ModuleLoader
+from mosaic_hooks.detect.endpoints.parsing import ParseCache
 from mosaic_hooks.detect.endpoints.values import (
     UNKNOWN,
     AsView,

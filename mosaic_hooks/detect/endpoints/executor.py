@@ -19,7 +19,8 @@ from collections.abc import Iterable
 
 from mosaic_hooks.detect.endpoints.evaluator import Evaluator, Frame
 from mosaic_hooks.detect.endpoints.hooks import Hooks
-from mosaic_hooks.detect.endpoints.loader import BudgetExceeded, Module, ParseCache
+from mosaic_hooks.detect.endpoints.loader import BudgetExceeded, Module
+from mosaic_hooks.detect.endpoints.parsing import ParseCache
 from mosaic_hooks.detect.endpoints.values import (
     UNKNOWN,
     ClassVal,
@@ -33,22 +34,17 @@ from mosaic_hooks.detect.endpoints.values import (
     Obj,
     Value,
 )
+from mosaic_hooks.detect.skeleton import wires_routes
 
 STATEMENT_BUDGET = 2_000_000
-
-# Attribute names whose presence in a function makes it worth running when nobody calls it.
-REGISTRATION_NAMES = frozenset({
-    "include_router", "register_blueprint", "add_url_rule", "add_api_route", "add_route", "mount",
-    "route", "api_route", "get", "post", "put", "patch", "delete", "register", "add_resource",
-})
-FRAMEWORK_CLASS_NAMES = frozenset({"Flask", "Quart", "FastAPI", "Starlette", "Blueprint", "APIRouter", "Router",
-                                   "DefaultRouter", "SimpleRouter"})
-
 
 class Interpreter(Evaluator):
     def __init__(self, files: dict[str, bytes], cache: ParseCache, hooks: Hooks) -> None:
         super().__init__(files, cache, hooks)
         self.budget = STATEMENT_BUDGET
+        # Functions whose body ran, as (file, line, column) of their `def`: the bodies the result depends
+        # on. A body nobody ran can change without changing the endpoints (see endpoints/skeleton.py).
+        self.ran_bodies: set[tuple[str, int, int]] = set()
 
     def run_module(self, module: Module, tree: ast.Module) -> None:
         self.exec_block(tree.body, Frame(module=module, scopes=[module.env]))
@@ -234,6 +230,7 @@ class Interpreter(Evaluator):
     # ----------------------------------------------------------------- function bodies
 
     def run_body(self, func: FuncVal, local: dict[str, Value], depth: int) -> Value:
+        self.ran_bodies.add((func.module.path, func.node.lineno, func.node.col_offset))
         body_frame = Frame(module=func.module, scopes=[local, *func.scopes], depth=depth)
         self.exec_block(func.node.body, body_frame)
         return body_frame.returned if body_frame.returned is not None else UNKNOWN
@@ -246,7 +243,7 @@ class Interpreter(Evaluator):
             for stmt in module.tree.body:
                 if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     continue
-                if self.calls.get(id(stmt)) or id(stmt) in self.handlers or not _wires_routes(stmt):
+                if self.calls.get(id(stmt)) or id(stmt) in self.handlers or not wires_routes(stmt):
                     continue
                 func = module.env.get(stmt.name)
                 if not isinstance(func, FuncVal) or func.node is not stmt:
@@ -284,12 +281,3 @@ def _untouched(obj: Obj) -> bool:
     """Nothing but what its constructor added (FastAPI's docs routes) is registered on `obj`."""
     return not obj.includes and not obj.route_lists and not obj.registrations and all(
         r.file == obj.file and r.line == obj.line for r in obj.routes)
-
-
-def _wires_routes(node: ast.AST) -> bool:
-    for sub in ast.walk(node):
-        if isinstance(sub, ast.Attribute) and sub.attr in REGISTRATION_NAMES:
-            return True
-        if isinstance(sub, ast.Name) and sub.id in FRAMEWORK_CLASS_NAMES:
-            return True
-    return False

@@ -36,7 +36,8 @@ def parse_document(path: str, data: bytes) -> tuple[list[tuple[Endpoint, str]], 
         else:
             import yaml  # lazily: only when a YAML spec is in the diff
 
-            doc = yaml.safe_load(text)
+            # libyaml's loader where PyYAML was built with it: a large spec loads ~10x faster.
+            doc = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except ValueError as exc:
         line = getattr(exc, "lineno", None)
         where = f" (line {line})" if line else ""
@@ -55,7 +56,7 @@ def parse_document(path: str, data: bytes) -> tuple[list[tuple[Endpoint, str]], 
     if "swagger" in doc and isinstance(doc.get("basePath"), str):
         base = doc["basePath"].rstrip("/")
     out: list[tuple[Endpoint, str]] = []
-    lines = text.splitlines()
+    lines = _LineIndex(text)
     for route, item in paths.items():
         if not isinstance(route, str) or not isinstance(item, dict):
             continue
@@ -65,7 +66,7 @@ def parse_document(path: str, data: bytes) -> tuple[list[tuple[Endpoint, str]], 
             if not isinstance(operation, dict):
                 continue
             fingerprint = _fingerprint({"op": operation, "shared": shared})
-            line = _line_of(lines, route)
+            line = lines.line_of(route)
             out.append((Endpoint(method.upper(), base + route, path, line, "openapi"), fingerprint))
     return out, None
 
@@ -78,11 +79,32 @@ def _fingerprint(value: object) -> str:
     return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
-def _line_of(lines: list[str], route: str) -> int:
-    """The line declaring `route` as a key (first match), or 0."""
-    for quoted in (f'"{route}"', f"'{route}'", f"{route}:"):
-        for number, text in enumerate(lines, 1):
-            stripped = text.strip()
-            if stripped.startswith(quoted):
+class _LineIndex:
+    """Finds the line declaring a route as a key, in one pass over the document for all routes."""
+
+    def __init__(self, text: str) -> None:
+        self._first: dict[str, int] = {}  # stripped line -> its first line number
+        for number, line in enumerate(text.splitlines(), 1):
+            self._first.setdefault(line.strip(), number)
+        self._by_start: dict[str, int] | None = None
+
+    def line_of(self, route: str) -> int:
+        """The first line starting with `"route"`, `'route'` or `route:` (in that order of preference), or 0."""
+        for quoted in (f'"{route}"', f"'{route}'", f"{route}:"):
+            number = self._starting_with(quoted)
+            if number:
                 return number
-    return 0
+        return 0
+
+    def _starting_with(self, prefix: str) -> int:
+        # Route keys end the prefix at a quote or a colon, so the line's own prefix up to that
+        # character is looked up; lines are indexed by each such prefix once.
+        if self._by_start is None:
+            self._by_start = {}
+            for line, number in self._first.items():
+                for end in range(len(line)):
+                    if line[end] in "\"':":
+                        start = line[:end + 1]
+                        if number < self._by_start.get(start, number + 1):
+                            self._by_start[start] = number
+        return self._by_start.get(prefix, 0)

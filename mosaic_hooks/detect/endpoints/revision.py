@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from mosaic_hooks.detect.changeset import Endpoint
-from mosaic_hooks.detect.endpoints import django, fastapi, flask, libraries, openapi
-from mosaic_hooks.detect.endpoints.executor import Interpreter
-from mosaic_hooks.detect.endpoints.hooks import Hooks
-from mosaic_hooks.detect.endpoints.loader import BudgetExceeded, ParseCache
-from mosaic_hooks.detect.endpoints.values import External
+from mosaic_hooks.detect.endpoint_reuse import routeish
+from mosaic_hooks.detect.endpoints import openapi
+
+if TYPE_CHECKING:  # the interpreter is imported when a revision is analysed: the predicates stay cheap
+    from mosaic_hooks.detect.endpoints import django
+    from mosaic_hooks.detect.endpoints.hooks import Hooks
+    from mosaic_hooks.detect.endpoints.parsing import ParseCache
+    from mosaic_hooks.detect.endpoints.values import External
 
 # Directories whose code is not the served application (tests build throwaway apps, docs carry samples).
 EXCLUDED_DIRS = frozenset({
@@ -19,12 +22,6 @@ EXCLUDED_DIRS = frozenset({
     "site-packages", "__pycache__", ".git", ".tox", ".nox", "migrations", "alembic", "build", "dist",
     ".mypy_cache", ".pytest_cache",
 })
-
-# A file without any of these cannot define an app, a router, a route or a URLconf; it is parsed only
-# if a file that can imports a name from it (a prefix constant, a settings class, a viewset).
-ROUTEISH = re.compile(
-    rb"route|Route|Flask|FastAPI|Starlette|Blueprint|urlpatterns|url_rule|Mount|ViewSet|add_resource"
-    rb"|@\w+\.(?:get|post|put|patch|delete|head|options)\(")
 
 
 # Directories that often hold side apps (examples, scripts, benchmarks): analysed only when the rest of
@@ -61,10 +58,15 @@ def is_relevant(path: str) -> bool:
 
 
 def _class_kind(base: External) -> str | None:
+    from mosaic_hooks.detect.endpoints import django, fastapi, flask
+
     return fastapi.class_kind(base) or flask.class_kind(base) or django.class_kind(base)
 
 
 def make_hooks(django_project: django.DjangoProject) -> Hooks:
+    from mosaic_hooks.detect.endpoints import django, fastapi, flask, libraries
+    from mosaic_hooks.detect.endpoints.hooks import Hooks
+
     return Hooks(
         external=[libraries.on_external, fastapi.on_external, flask.on_external, django_project.on_external],
         method=[fastapi.on_method, flask.on_method, django.on_method],
@@ -86,6 +88,7 @@ class RevisionEndpoints:
     warnings: list[str] = field(default_factory=list)
     unparsable: set[str] = field(default_factory=set)
     probed: set[str] = field(default_factory=set)  # files whose content the result depends on
+    ran_bodies: set[tuple[str, int, int]] = field(default_factory=set)  # functions run: (file, line, column)
 
     def all_endpoints(self) -> list[Endpoint]:
         seen = {e.key for e in self.endpoints}
@@ -93,12 +96,12 @@ class RevisionEndpoints:
         return sorted(merged, key=lambda e: (e.path, e.method))
 
 
-def routeish(data: bytes) -> bool:
-    return ROUTEISH.search(data) is not None
-
-
 def endpoints_of_revision(files: Mapping[str, bytes], cache: ParseCache) -> RevisionEndpoints:
     """Endpoints of one revision. `files`: contents of its Python and OpenAPI files (others are ignored)."""
+    from mosaic_hooks.detect.endpoints import django, fastapi, flask
+    from mosaic_hooks.detect.endpoints.executor import Interpreter
+    from mosaic_hooks.detect.endpoints.loader import BudgetExceeded
+
     result = RevisionEndpoints()
     py_files = {p: d for p, d in files.items() if is_python(p) and not is_secondary(p)}
     if not any(routeish(d) for d in py_files.values()):
@@ -134,11 +137,22 @@ def endpoints_of_revision(files: Mapping[str, bytes], cache: ParseCache) -> Revi
     result.warnings = list(dict.fromkeys(interp.warnings + result.warnings))
     result.unparsable = set(interp.unparsable)
     result.probed = set(interp.probed) | set(eager)
+    result.ran_bodies = set(interp.ran_bodies)
     interp.dispose()
     by_key: dict[tuple[str, str], Endpoint] = {}
     for endpoint in sorted(code, key=lambda e: (e.path, e.method, e.file, e.line)):
         by_key.setdefault(endpoint.key, endpoint)
     result.endpoints = sorted(by_key.values(), key=lambda e: (e.path, e.method))
+    documents = documents_of_revision(files)
+    result.specs = documents.specs
+    result.warnings += documents.warnings
+    result.unparsable |= documents.unparsable
+    return result
+
+
+def documents_of_revision(files: Mapping[str, bytes]) -> RevisionEndpoints:
+    """The endpoints of a revision's OpenAPI documents alone (the first document declaring one wins)."""
+    result = RevisionEndpoints()
     for path in sorted(p for p in files if is_spec(p)):
         found_specs, warning = openapi.parse_document(path, files[path])
         if warning:
