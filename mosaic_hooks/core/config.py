@@ -67,6 +67,12 @@ KEYS: tuple[Key, ...] = (
     Key("inconclusive_blocks", "bool", True, "An undecided check (unreachable, timed out) blocks."),
     Key("prometheus_url", "url", None, "Prometheus server asked for samples of the service."),
     Key("alert_rules", "list", [], "Globs of alert-rule files that must cover new endpoints."),
+    Key("verify_after_push", "bool", None,
+        "Verify each push in the background once it lands (not set: on when backend_url is set).",
+        env="MOSAIC_VERIFY_AFTER_PUSH"),
+    Key("push_land_timeout", "number", 120,
+        "Seconds the background verification waits for a push to reach the remote."),
+    Key("desktop_notify", "bool", True, "Announce background verification results with a desktop notification."),
 )
 KEYS_BY_NAME = {key.name: key for key in KEYS}
 

@@ -103,7 +103,8 @@ def run(args: argparse.Namespace) -> int:
 
     stdin = pre_push.read_stdin()
     if hook_type == "pre-push":
-        return pre_push.run_pre_push(stdin)
+        remote, url = [*args.hook_args, None, None][:2]
+        return pre_push.run_pre_push(stdin, remote=remote, url=url)
     if hook_type == "pre-receive":
         return pre_receive(stdin)
     return post_receive(stdin)
