@@ -24,6 +24,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "changes": ("mosaic_hooks.cli.commands.changes", "what a range changes: endpoints, requirements, migrations"),
     "wait": ("mosaic_hooks.cli.commands.wait", "wait until Render's deploy of a commit is live"),
     "verify": ("mosaic_hooks.cli.commands.verify", "the production gate: wait for the deploy, then check production"),
+    "status": ("mosaic_hooks.cli.commands.status",
+               "how production stands: last verified commit per service, background verifications in flight"),
     "dora": ("mosaic_hooks.cli.commands.dora", "DORA metrics from the deployment history"),
     "history": ("mosaic_hooks.cli.commands.history", "share the deployment history through git notes"),
     "config": ("mosaic_hooks.cli.commands.config", "print the effective configuration and where each value came from"),
