@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 
 HEADS = "refs/heads/"
 LS_REMOTE_TIMEOUT = 30.0
+# When nobody can tell which branch deploys, only these are taken for it: verifying a feature branch
+# would wait for a deploy that never comes and record an undecided verdict.
+CONVENTIONAL = ("refs/heads/main", "refs/heads/master")
 
 
 def known_locally(repo: git.Repo, remote: str | None) -> str | None:
@@ -35,7 +38,7 @@ def known_locally(repo: git.Repo, remote: str | None) -> str | None:
 
 
 def resolve(repo: git.Repo, cfg: Config, remote: str) -> str | None:
-    """`refs/heads/<branch>` the service deploys; None when nobody can tell (then every branch is tried)."""
+    """`refs/heads/<branch>` the service deploys; None when nobody can tell (see `deploys`)."""
     if cfg.render_api_key and cfg.render_service_id:
         branch = _render_branch(cfg)
         if branch:
@@ -75,3 +78,9 @@ def remote_head(repo: git.Repo, remote: str) -> str | None:
             ref = line[len("ref: "):-len("\tHEAD")]
             return ref if ref.startswith(HEADS) else None
     return None
+
+
+def deploys(branch: str, deploy_branch: str | None) -> bool:
+    """Whether a push to `branch` deploys: it is the deploy branch, or that is unknown and `branch` is main or
+    master. Pure."""
+    return branch == deploy_branch if deploy_branch is not None else branch in CONVENTIONAL

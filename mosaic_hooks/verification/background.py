@@ -167,8 +167,11 @@ def run_job(store: jobs.Store, job: jobs.Job, repo: git.Repo, cfg: Config, *, si
     from mosaic_hooks.hooks import deploy_branch
 
     deploys = deploy_branch.resolve(repo, cfg, job.remote)
-    if deploys is not None and deploys != job.branch:
-        return _end(store, job, jobs.NOT_DEPLOYED, f"the service deploys {deploys}, not {job.branch}")
+    if not deploy_branch.deploys(job.branch, deploys):
+        reason = (f"the service deploys {deploys}, not {job.branch}" if deploys else
+                  f"which branch deploys is unknown (no Render API, the remote's HEAD unknown): only "
+                  f"{' and '.join(deploy_branch.CONVENTIONAL)} are verified, not {job.branch}")
+        return _end(store, job, jobs.NOT_DEPLOYED, reason)
 
     job.state, job.updated_at = jobs.VERIFYING, now()
     store.write(job)

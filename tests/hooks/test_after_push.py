@@ -348,3 +348,15 @@ def test_one_background_verification_per_service_and_commit(project: Project,
     second = after_push.start(repo, cfg, [push], remote_name="origin", remote_url=str(project.remote), env={})
     assert len(first) == 1 and second == []
     assert [job.commit for job in project.store().jobs()] == [sha]
+
+
+def test_without_the_api_and_an_unknown_remote_head_a_feature_branch_is_not_verified(
+        project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("RENDER_API_KEY", "RENDER_SERVICE_ID", "MOSAIC_RENDER_API_URL"):
+        monkeypatch.delenv(name)
+    run_git(project.remote, "symbolic-ref", "HEAD", "refs/heads/trunk")  # `git init --bare` with another default
+    run_git(project.repo, "checkout", "-q", "-b", "feature")
+    sha = project.commit("feature.py", "x = 1\n")
+    assert project.push("feature").returncode == 0
+    job = project.wait_for_job(sha)
+    assert job.state == jobs.NOT_DEPLOYED and "which branch deploys is unknown" in str(job.reason)
