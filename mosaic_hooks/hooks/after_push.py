@@ -16,7 +16,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from mosaic_hooks.cli.output import color, printable, write_line
@@ -145,6 +145,30 @@ def _spawn(store: jobs.Store, repo: git.Repo, job: jobs.Job, lock_fd: int, env: 
         # git's stays open in it, so git returns at once.
         subprocess.Popen(argv, cwd=repo.root, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                          start_new_session=True, close_fds=True, pass_fds=(lock_fd,), env=child_env)
+
+
+def await_running(repo: git.Repo, cfg: Config, commit: str, *, timeout: float,
+                  sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
+                  ) -> jobs.Job | None:
+    """If a background verification of `commit` is running, wait for it (at most `timeout` s) rather than
+    check the same deploy twice at once; the job as it ended, or None (none running, or not done in time)."""
+    from mosaic_hooks.verification.verify import service_of
+
+    store = jobs.Store(repo.common_dir)
+    ident = jobs.job_id(service_of(cfg), commit)
+    job = store.read(ident)
+    if job is None or job.final or not store.running(ident):
+        return None
+    say(f"{commit[:12]} is being verified in the background; waiting for it (at most {timeout:g} s)")
+    deadline = clock() + timeout
+    while clock() < deadline:
+        sleep(min(0.2, max(0.0, deadline - clock())))
+        job = store.read(ident)
+        if job is None:
+            return None
+        if job.final or not store.running(ident):
+            return job if job.final else None
+    return None
 
 
 # -- the other end: telling the person ----------------------------------------------------------------

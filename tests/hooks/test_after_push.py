@@ -360,3 +360,20 @@ def test_without_the_api_and_an_unknown_remote_head_a_feature_branch_is_not_veri
     assert project.push("feature").returncode == 0
     job = project.wait_for_job(sha)
     assert job.state == jobs.NOT_DEPLOYED and "which branch deploys is unknown" in str(job.reason)
+
+
+def test_the_next_push_waits_for_the_running_verification_of_production_instead_of_repeating_it(
+        project: Project) -> None:
+    first = project.commit("app.py", "print('v2')\n")
+    assert project.push().returncode == 0
+    project.wait_for_job(first, states=frozenset({jobs.VERIFYING}))
+    project.render.services["srv-shop"].on_live = lambda deploy: setattr(project.service, "commit", first)
+    project.render.push(first, "v2", timeline=[("build_in_progress", 1.0), ("live", 0)])
+    second = project.commit("app.py", "print('v3')\n")
+    pushed = project.push()  # while the first push's verification waits for its deploy
+    assert pushed.returncode == 0, pushed.stderr
+    assert f"{first[:12]} is being verified in the background; waiting for it" in pushed.stderr
+    assert f"production: {first[:12]} (refs/heads/main) verified passed" in pushed.stderr
+    assert [r["commit"] for r in project.history()].count(first) == 1  # checked once, in the background
+    assert project.wait_for_job(first).verdict == "pass"
+    assert project.job(second) is not None
