@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 PREFIX = "mosaic-hooks: "
 WORKER_MODULE = "mosaic_hooks.verification.background"
+PUSH_URL_ENV = "MOSAIC_AFTER_PUSH_URL"  # the remote's URL as git gave it, credentials and all: never written down
 # Variables of the hook's run that must not reach the job: they point git at this push's state, or give
 # the pre-commit framework's range to a `mosaic-hooks` that would read it as its own.
 _DROPPED_ENV = ("PRE_COMMIT_FROM_REF", "PRE_COMMIT_TO_REF", "PRE_COMMIT_LOCAL_BRANCH", "PRE_COMMIT_REMOTE_BRANCH",
@@ -105,17 +106,33 @@ def _start_one(store: jobs.Store, repo: git.Repo, push: PushedRange, service: st
         _supersede(store, service, push.remote_ref, ident)
         store.reset(ident)
         base = None if git.is_null_oid(push.remote_sha) else git.resolve_commit(repo, push.remote_sha)
-        job = jobs.Job(id=ident, service=service, branch=push.remote_ref, remote=remote, commit=push.head,
+        job = jobs.Job(id=ident, service=service, branch=push.remote_ref, remote=shown_url(remote), commit=push.head,
                        base=base, created_at=isotime.iso(time.time()),
                        log=str(store.log_path(ident)), remote_name=remote_name,
                        remediation=env.get("MOSAIC_FIX") == "1")
         store.write(job)
-        _spawn(store, repo, job, lock_fd, env)
+        _spawn(store, repo, job, lock_fd, env, remote)
     finally:
         os.close(lock_fd)  # the job's process holds the lock through its own copy
     say(f"{push.head[:10]} ({branch}) will be verified in the background once the push lands "
         f"(log: {job.log}; see `mosaic-hooks status`)")
     return job
+
+
+def shown_url(url: str) -> str:
+    """The remote's URL without its credentials (`https://user:token@host/...` -> `https://***@host/...`). Pure.
+
+    A URL that carries a token is passed to the job's process in its environment only, never written down.
+    """
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if not parts.scheme or "@" not in parts.netloc:
+        return url
+    return parts._replace(netloc="***@" + parts.netloc.rsplit("@", 1)[1]).geturl()
 
 
 def _supersede(store: jobs.Store, service: str | None, branch: str, ident: str) -> None:
@@ -133,10 +150,12 @@ def _supersede(store: jobs.Store, service: str | None, branch: str, ident: str) 
                 os.kill(older.pid, signal.SIGUSR1)
 
 
-def _spawn(store: jobs.Store, repo: git.Repo, job: jobs.Job, lock_fd: int, env: Mapping[str, str]) -> None:
+def _spawn(store: jobs.Store, repo: git.Repo, job: jobs.Job, lock_fd: int, env: Mapping[str, str],
+           remote: str) -> None:
     argv = [sys.executable, "-m", WORKER_MODULE, "--job", job.id, "--git-dir", str(repo.common_dir),
             "--lock-fd", str(lock_fd)]
     child_env = {k: v for k, v in git.no_git_env(dict(env)).items() if k not in _DROPPED_ENV}
+    child_env[PUSH_URL_ENV] = remote
     with open(store.log_path(job.id), "w", encoding="utf-8") as log:
         log.write(f"background verification of {job.commit} ({job.branch}), started by the pre-push hook "
                   f"at {job.created_at}\n")

@@ -150,12 +150,15 @@ def run_job(store: jobs.Store, job: jobs.Job, repo: git.Repo, cfg: Config, *, si
     def superseded() -> bool:
         return signals.superseded or store.superseded_by(job.id) is not None
 
+    # Where to ask: the URL git gave the hook (it may carry credentials, so it comes in the environment and
+    # is never written down), else the remote's name, else the URL as recorded.
+    reach = os.environ.get("MOSAIC_AFTER_PUSH_URL") or job.remote_name or job.remote
     timeout = float(cfg.push_land_timeout)
     say(f"waiting for the push of {job.commit[:12]} to {job.branch} to land on {job.remote} "
         f"(at most {timeout:g} s)")
 
     def remote_sha() -> str | None:
-        return tracking_sha(repo, job.remote_name, job.branch) or ls_remote_sha(repo, job.remote, job.branch)
+        return tracking_sha(repo, job.remote_name, job.branch) or ls_remote_sha(repo, reach, job.branch)
 
     landing = wait_until_landed(remote_sha, job.commit, timeout=timeout, superseded=superseded)
     if landing != LANDED:
@@ -166,7 +169,7 @@ def run_job(store: jobs.Store, job: jobs.Job, repo: git.Repo, cfg: Config, *, si
 
     from mosaic_hooks.hooks import deploy_branch
 
-    deploys = deploy_branch.resolve(repo, cfg, job.remote)
+    deploys = deploy_branch.resolve(repo, cfg, reach)
     if not deploy_branch.deploys(job.branch, deploys):
         reason = (f"the service deploys {deploys}, not {job.branch}" if deploys else
                   f"which branch deploys is unknown (no Render API, the remote's HEAD unknown): only "

@@ -377,3 +377,27 @@ def test_the_next_push_waits_for_the_running_verification_of_production_instead_
     assert [r["commit"] for r in project.history()].count(first) == 1  # checked once, in the background
     assert project.wait_for_job(first).verdict == "pass"
     assert project.job(second) is not None
+
+
+def test_credentials_in_the_remote_url_are_never_written_down(project: Project,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from mosaic_hooks.core import config, git
+    from mosaic_hooks.hooks import after_push
+    from mosaic_hooks.hooks.push_range import PushedRange
+
+    assert after_push.shown_url("https://user:tok3n@host/r.git") == "https://***@host/r.git"
+    assert after_push.shown_url("https://tok3n@host/r.git") == "https://***@host/r.git"
+    assert after_push.shown_url("git@github.com:org/r.git") == "git@github.com:org/r.git"
+    project.configure(push_land_timeout=0.5)
+    base = run_git(project.repo, "rev-parse", "HEAD")
+    sha = project.commit("app.py", "print('v2')\n")
+    monkeypatch.chdir(project.repo)
+    push = PushedRange("refs/heads/main", sha, "refs/heads/main", base, base, sha)
+    url = "https://ci:s3cr3t-t0ken@127.0.0.1:9/shop.git"  # nothing listens: the push never lands
+    after_push.start(git.find_repo(project.repo), config.load(project.repo), [push], remote_name=url,
+                     remote_url=url, env={**os.environ, "GIT_TERMINAL_PROMPT": "0"})
+    job = project.wait_for_job(sha)
+    assert job.state == jobs.NOT_LANDED and job.remote == "https://***@127.0.0.1:9/shop.git"
+    for path in project.store().dir.rglob("*"):
+        if path.is_file():
+            assert "s3cr3t" not in path.read_text(errors="replace"), path
