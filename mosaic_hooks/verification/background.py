@@ -189,6 +189,8 @@ def run_job(store: jobs.Store, job: jobs.Job, repo: git.Repo, cfg: Config, *, si
     if code == exit_codes.INTERRUPTED:
         raise KeyboardInterrupt
     _take_verdict(cfg, job, code)
+    if cfg.desktop_notify:  # before the final record: a job that reads as finished has done everything
+        notify_outcome(job, store.log_path(job.id))
     return _end(store, job, jobs.FINISHED, job.reason)
 
 
@@ -270,8 +272,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         job.exit_code = exc.exit_code
         _end(store, job, jobs.FINISHED, exc.line())
         return exc.exit_code
-    if job.state == jobs.FINISHED and cfg.desktop_notify:
-        notify_outcome(job, store.log_path(job.id))
     return exit_codes.PASSED
 
 
