@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -156,14 +155,12 @@ def _spawn(store: jobs.Store, repo: git.Repo, job: jobs.Job, lock_fd: int, env: 
             "--lock-fd", str(lock_fd)]
     child_env = {k: v for k, v in git.no_git_env(dict(env)).items() if k not in _DROPPED_ENV}
     child_env[PUSH_URL_ENV] = remote
-    with open(store.log_path(job.id), "w", encoding="utf-8") as log:
-        log.write(f"background verification of {job.commit} ({job.branch}), started by the pre-push hook "
-                  f"at {job.created_at}\n")
-        log.flush()
-        # Its own session: Ctrl-C in this terminal and the end of `git push` do not reach it; no pipe of
-        # git's stays open in it, so git returns at once.
-        subprocess.Popen(argv, cwd=repo.root, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                         start_new_session=True, close_fds=True, pass_fds=(lock_fd,), env=child_env)
+    from mosaic_hooks.core.detached import start_detached
+
+    header = (f"background verification of {job.commit} ({job.branch}), started by the pre-push hook "
+              f"at {job.created_at}\n")
+    start_detached(argv, cwd=repo.root, log_path=store.log_path(job.id), header=header, env=child_env,
+                   pass_fds=(lock_fd,), append=False)
 
 
 def await_running(repo: git.Repo, cfg: Config, commit: str, *, timeout: float,
