@@ -198,7 +198,8 @@ def announce(repo: git.Repo) -> None:
             for line in outcome_lines(job):
                 say(line)
         if job is None or job.final:
-            store.announced(ident)
+            with jobs.quiet_oserror():  # a marker that cannot be removed is told again; never a failed hook
+                store.announced(ident)
 
 
 def outcome_lines(job: jobs.Job) -> list[str]:
