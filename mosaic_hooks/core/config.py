@@ -129,7 +129,7 @@ def _type_error(where: str, key: Key, value: Any) -> ConfigError:
 
 def _example(key: Key) -> str:
     if key.default is None:
-        return {"url": '"https://example.onrender.com"', "path": '"/status"'}.get(key.kind, '"..."')
+        return {"url": '"https://example.onrender.com"', "path": '"/status"', "bool": "true"}.get(key.kind, '"..."')
     if isinstance(key.default, bool):
         return "true" if key.default else "false"
     if isinstance(key.default, str):

@@ -402,3 +402,10 @@ def test_credentials_in_the_remote_url_are_never_written_down(project: Project,
     for path in project.store().dir.rglob("*"):
         if path.is_file():
             assert "s3cr3t" not in path.read_text(errors="replace"), path
+
+
+def test_a_bad_value_of_the_switch_is_one_line_and_exit_2(repo: Path) -> None:
+    ran = run_cli("config", cwd=repo, env={"MOSAIC_VERIFY_AFTER_PUSH": "maybe"})
+    assert ran.returncode == exit_codes.USAGE
+    assert ran.stderr.strip() == ("mosaic-hooks: environment MOSAIC_VERIFY_AFTER_PUSH: 'verify_after_push' must be "
+                                  "true or false, got 'maybe' (hint: e.g. verify_after_push = true)")
