@@ -245,12 +245,14 @@ def test_a_killed_background_verification_records_nothing_and_is_not_a_pass(proj
     assert f"not verified: {sha[:12]} stopped before it finished" in project.status().stdout
 
 
-def test_a_terminated_background_verification_says_it_stopped_and_records_nothing(project: Project) -> None:
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
+def test_a_terminated_background_verification_says_it_stopped_and_records_nothing(project: Project,
+                                                                                  signum: int) -> None:
     sha = project.commit("app.py", "print('v2')\n")
     assert project.push().returncode == 0
     job = project.wait_for_job(sha, states=frozenset({jobs.VERIFYING}))
     assert job.pid is not None
-    os.kill(job.pid, signal.SIGTERM)
+    os.kill(job.pid, signum)
     stopped = project.wait_for_job(sha)
     assert stopped.state == jobs.INTERRUPTED and stopped.verdict is None
     assert all(r["commit"] != sha for r in project.history())
