@@ -113,6 +113,7 @@ def test_mosaic_gate_starts_the_background_verification_of_the_push(
     from mosaic_hooks.verification import background_jobs as jobs
     from tests.support import apps
 
+    monkeypatch.delenv("MOSAIC_VERIFY_AFTER_PUSH")  # the suite switches it off; here it is what is tested
     clone, rev, home = hooks_repo
     config = (f"repos:\n  - repo: {clone}\n    rev: {rev}\n    hooks:\n      - id: mosaic-gate\n")
     settings = {"poll_interval": 0.1, "push_wait_timeout": 5, "wait_timeout": 15, "request_timeout": 2,

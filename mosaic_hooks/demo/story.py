@@ -48,6 +48,8 @@ wait_timeout = 30
 push_wait_timeout = 20
 request_timeout = 5
 gate_timeout = 20
+# Every push is verified in the background; the demo shows the results in the terminal, not on the desktop.
+desktop_notify = false
 """
 
 GITIGNORE = """\

@@ -189,16 +189,24 @@ class Store:
         self.unannounced_path(ident).unlink(missing_ok=True)
 
     def stop_running(self, bound: float = 10.0) -> None:
-        """SIGTERM every running job (they stop as on Ctrl-C, recording nothing) and wait, at most `bound` s."""
+        """SIGTERM every running job (they stop as on Ctrl-C, recording nothing) and wait, at most `bound` s.
+
+        A job only just started holds its lock before its record names its pid: it is waited for, then stopped.
+        """
         import signal
         import time
 
-        running = [job for job in self.jobs() if not job.final and job.pid and self.running(job.id)]
-        for job in running:
-            with contextlib.suppress(OSError):
-                os.kill(int(job.pid or 0), signal.SIGTERM)
         deadline = time.monotonic() + bound
-        while any(self.running(job.id) for job in running) and time.monotonic() < deadline:
+        told: set[str] = set()
+        while time.monotonic() < deadline:
+            running = [job for job in self.jobs() if self.running(job.id)]
+            if not running:
+                return
+            for job in running:  # a final one is exiting already: waited for, not signalled
+                if job.pid and not job.final and job.id not in told:
+                    told.add(job.id)
+                    with contextlib.suppress(OSError):
+                        os.kill(job.pid, signal.SIGTERM)
             time.sleep(0.05)
 
     # -- clean-up -----------------------------------------------------------------------------------

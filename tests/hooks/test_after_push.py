@@ -96,6 +96,7 @@ class Project:
 def project(repo: Path, remote: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Project]:
     from mosaic_hooks.testing.render_fake import RenderFake
 
+    monkeypatch.delenv("MOSAIC_VERIFY_AFTER_PUSH")  # the suite switches it off; here it is what is tested
     (repo / ".mosaic").mkdir()
     (repo / ".mosaic" / "config.toml").write_text(
         "".join(f"{key} = {json.dumps(value)}\n" for key, value in FAST.items()))
@@ -404,6 +405,10 @@ def test_credentials_in_the_remote_url_are_never_written_down(project: Project,
     for path in project.store().dir.rglob("*"):
         if path.is_file():
             assert "s3cr3t" not in path.read_text(errors="replace"), path
+
+
+def test_the_suite_switches_it_off_for_tests_not_about_it() -> None:
+    assert os.environ["MOSAIC_VERIFY_AFTER_PUSH"] == "0"  # tests/conftest.py: no job outlives other tests
 
 
 def test_a_bad_value_of_the_switch_is_one_line_and_exit_2(repo: Path) -> None:

@@ -64,3 +64,29 @@ def test_prune_keeps_the_newest_ended_jobs_and_every_unannounced_one(tmp_path: P
     assert {job.id for job in made[-jobs.KEEP:]} <= kept
     assert len(kept) == jobs.KEEP + 1
     assert not store.log_path(made[1].id).exists()
+
+
+def test_stop_running_stops_a_job_that_names_its_pid_only_after_it_started(tmp_path: Path) -> None:
+    import os
+    import signal
+    import time
+
+    store = jobs.Store(tmp_path)
+    job = make(store, 1, state=jobs.STARTED)  # as the hook leaves it: no pid yet
+    worker = subprocess.Popen([sys.executable, "-c", (
+        "import fcntl, json, sys, time\n"
+        f"f = open({str(store.lock_path(job.id))!r}, 'a'); fcntl.flock(f, fcntl.LOCK_EX)\n"
+        "print('held', flush=True); time.sleep(0.5)\n"
+        f"path = {str(store.record_path(job.id))!r}\n"
+        "data = json.load(open(path)); data['pid'] = __import__('os').getpid(); data['state'] = 'verifying'\n"
+        "json.dump(data, open(path, 'w')); time.sleep(60)\n")], stdout=subprocess.PIPE, text=True)
+    try:
+        assert worker.stdout is not None and worker.stdout.readline() == "held\n"
+        started = time.monotonic()
+        store.stop_running(bound=10)
+        assert worker.wait(timeout=5) == -signal.SIGTERM
+        assert time.monotonic() - started < 5
+    finally:
+        if worker.poll() is None:
+            os.kill(worker.pid, signal.SIGKILL)
+            worker.wait()
