@@ -32,6 +32,9 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
                  "MOSAIC_SKIP", "MOSAIC_HOOKS", "MOSAIC_FIX", "SKIP", "NO_COLOR", "FORCE_COLOR",
                  "PRE_COMMIT_FROM_REF", "PRE_COMMIT_TO_REF", "MOSAIC_DEBUG"):
         monkeypatch.delenv(name, raising=False)
+    # A push that production is configured for starts a verification that outlives the test (issue 14): off
+    # unless a test is about it (tests/hooks/test_after_push.py switches it back on).
+    monkeypatch.setenv("MOSAIC_VERIFY_AFTER_PUSH", "0")
     # Subprocesses (hooks fired by git, `python -m mosaic_hooks`) import this checkout.
     pythonpath = os.environ.get("PYTHONPATH")
     paths = [str(PROJECT_ROOT), *([pythonpath] if pythonpath else [])]

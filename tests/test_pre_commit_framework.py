@@ -123,3 +123,50 @@ def test_a_skipped_gate_shows_on_a_passing_push_under_the_framework(hooks_repo: 
     assert push.returncode == 0, shown
     assert "Passed" in shown
     assert f"production: {head[:12]} (refs/heads/main) passed its checks; skipped: contract (MOSAIC_SKIP)" in shown
+
+
+def test_mosaic_gate_starts_the_background_verification_of_the_push(
+        hooks_repo: tuple[Path, str, Path], repo: Path, remote: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 14: the same from the framework's hook as from `mosaic-hooks install`'s: a real push through
+    pre-commit's pre-push hook is verified in the background against a real service and the Render fake."""
+    import json
+    import time
+
+    from mosaic_hooks.testing.render_fake import RenderFake
+    from mosaic_hooks.verification import background_jobs as jobs
+    from tests.support import apps
+
+    monkeypatch.delenv("MOSAIC_VERIFY_AFTER_PUSH")  # the suite switches it off; here it is what is tested
+    clone, rev, home = hooks_repo
+    config = (f"repos:\n  - repo: {clone}\n    rev: {rev}\n    hooks:\n      - id: mosaic-gate\n")
+    settings = {"poll_interval": 0.1, "push_wait_timeout": 5, "wait_timeout": 15, "request_timeout": 2,
+                "health_samples": 3, "gate_timeout": 5, "push_land_timeout": 10, "service_name": "shop",
+                "desktop_notify": False}
+    files = {".pre-commit-config.yaml": config, ".gitignore": ".mosaic/*.json*\n.mosaic/*.lock\n",
+             ".mosaic/config.toml": "".join(f"{k} = {json.dumps(v)}\n" for k, v in settings.items())}
+    commit_files(repo, files, "config")
+    git(repo, "push", "-q", "--no-verify", "origin", "main")
+    assert pre_commit(repo, home, "install", "--hook-type", "pre-push").returncode == 0
+    toggles = apps.Toggles()
+    with RenderFake() as render, apps.serve_wsgi(apps.flask_app(toggles)) as url:
+        render.add_service("srv-shop", timeline=[("build_in_progress", 0.2), ("live", 0)])
+        toggles.commit = git(repo, "rev-parse", "HEAD")
+        render.push(toggles.commit, "config")
+        monkeypatch.setenv("BACKEND_URL", url)
+        for name, value in render.env("srv-shop").items():
+            monkeypatch.setenv(name, value)
+        head = commit_files(repo, {"app.py": "x = 2\n"}, "v2")
+        push = git_run(repo, "push", "origin", "main", home=home)
+        assert push.returncode == 0, push.stdout + push.stderr
+        render.services["srv-shop"].on_live = lambda deploy: setattr(toggles, "commit", head)
+        render.push(head, "v2")
+        store = jobs.Store(repo / ".git")
+        deadline = time.monotonic() + 60
+        job = store.read(jobs.job_id("shop", head))
+        while (job is None or not job.final) and time.monotonic() < deadline:
+            time.sleep(0.1)
+            job = store.read(jobs.job_id("shop", head))
+        log = store.log_path(jobs.job_id("shop", head))
+        assert job is not None and (job.state, job.verdict) == (jobs.FINISHED, "pass"), (
+            log.read_text() if log.exists() else push.stderr)
+        assert job.remote == str(remote) and job.remote_name == "origin"

@@ -208,6 +208,48 @@ def _parses(data: bytes) -> bool:
     return True
 
 
+def common_git_dir() -> str | None:
+    """The repository's common git directory as a hook sees it, with `os` only; None when not found this way.
+
+    Git runs a commit hook at the top of the work tree, where `.git` is the git directory or (a linked
+    worktree, a submodule) a file naming it; a linked worktree's `commondir` names the shared one.
+    """
+    git_dir = os.environ.get("GIT_COMMON_DIR") or os.environ.get("GIT_DIR") or ".git"
+    if os.path.isfile(git_dir):
+        try:
+            with open(git_dir, encoding="utf-8") as handle:
+                line = handle.readline().strip()
+        except (OSError, UnicodeDecodeError):
+            return None
+        if not line.startswith("gitdir:"):
+            return None
+        git_dir = os.path.join(os.path.dirname(os.path.abspath(git_dir)), line[len("gitdir:"):].strip())
+    commondir = os.path.join(git_dir, "commondir")
+    if os.path.isfile(commondir):
+        try:
+            with open(commondir, encoding="utf-8") as handle:
+                git_dir = os.path.join(git_dir, handle.readline().strip())
+        except (OSError, UnicodeDecodeError):
+            return None
+    return git_dir if os.path.isdir(git_dir) else None
+
+
+def background_outcomes_waiting() -> bool:
+    """Whether a background verification finished since the last hook run (its outcome must be printed).
+
+    Unsure counts as yes: the normal path then looks properly.
+    """
+    git_dir = common_git_dir()
+    if git_dir is None:
+        return True
+    # The directory `mosaic_hooks.verification.background_jobs` leaves finished jobs in (not imported: cost).
+    try:
+        return bool(os.listdir(os.path.join(git_dir, "mosaic-hooks", "after-push", "unannounced")))
+    except OSError:
+        return False
+
+
 def hook_needs_nothing(argv: Sequence[str]) -> bool:
     """For `python -m mosaic_hooks hook-impl ARGV`: True if the hook can exit 0 without loading anything."""
-    return len(argv) >= 2 and argv[0] == "--hook-type" and argv[1] == "pre-commit" and commit_needs_nothing()
+    return (len(argv) >= 2 and argv[0] == "--hook-type" and argv[1] == "pre-commit" and commit_needs_nothing()
+            and not background_outcomes_waiting())

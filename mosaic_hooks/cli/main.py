@@ -26,6 +26,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "verify": ("mosaic_hooks.cli.commands.verify", "the production gate: wait for the deploy, then check production"),
     "baseline": ("mosaic_hooks.cli.commands.baseline",
                  "adopt a running service: check what production serves and record it as the verified base"),
+    "status": ("mosaic_hooks.cli.commands.status",
+               "how production stands: last verified commit per service, background verifications in flight"),
     "dora": ("mosaic_hooks.cli.commands.dora", "DORA metrics from the deployment history"),
     "history": ("mosaic_hooks.cli.commands.history", "share the deployment history through git notes"),
     "config": ("mosaic_hooks.cli.commands.config", "print the effective configuration and where each value came from"),

@@ -92,6 +92,12 @@ class Config:
     gates: Mapping[str, bool] = _key(
         "table", {}, "Production gates switched off: '[tool.mosaic.gates]' with 'monitoring = false' "
         "(a gate name = false).")
+    verify_after_push: bool | None = _key(
+        "bool", None, "Verify each push in the background once it lands (not set: on when backend_url is set).",
+        env="MOSAIC_VERIFY_AFTER_PUSH")
+    push_land_timeout: float = _key("number", 120,
+                                    "Seconds the background verification waits for a push to reach the remote.")
+    desktop_notify: bool = _key("bool", True, "Announce background verification results with a desktop notification.")
 
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
     root: Path | None = None
@@ -161,7 +167,7 @@ def _type_error(where: str, key: Key, value: Any) -> ConfigError:
 
 def _example(key: Key) -> str:
     if key.default is None:
-        return {"url": '"https://example.onrender.com"', "path": '"/status"'}.get(key.kind, '"..."')
+        return {"url": '"https://example.onrender.com"', "path": '"/status"', "bool": "true"}.get(key.kind, '"..."')
     if isinstance(key.default, bool):
         return "true" if key.default else "false"
     if isinstance(key.default, str):

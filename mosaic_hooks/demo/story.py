@@ -2,11 +2,16 @@
 as told (exit codes, what the commands said, what the history recorded), so the demo is a self-test.
 
     setup  the first version (/health) is pushed, deployed and verified: production has a verified baseline
-    1      /items is added and pushed; Render deploys it; `verify` waits, checks and passes
-    2      /orders is added, but the deploy serves the old code: Render says live, `verify` fails on the
-           stale instance (the service still reports the previous commit), and the next push is blocked
-    3      the fix is pushed with MOSAIC_FIX=1; this deploy serves the new code; `verify` passes (a
-           remediation) and `mosaic-hooks dora` shows the four metrics with the failure and its recovery
+    1      /items is added and pushed; Render deploys it; the verification the push started passes
+    2      /orders is added, but the deploy serves the old code: Render says live, the verification fails
+           on the stale instance (the service still reports the previous commit), the next commit says so
+           loudly, and the next push is blocked by the pre-push hook
+    3      the fix is pushed with MOSAIC_FIX=1; this deploy serves the new code; its verification passes
+           (a remediation) and `mosaic-hooks dora` shows the four metrics with the failure and its recovery
+
+Nobody runs `verify` by hand: each `git push` the pre-push hook lets through starts a verification in the
+background (`verify_after_push`), which waits for the push to land and its deploy to go live, checks
+production and records the result; the demo waits for that record, and `mosaic-hooks status` shows it.
 
 "Render" is the package's Render fake: it gets each push after `git push` (Render's webhook) and
 follows a short deploy timeline; the service is restarted at the pushed commit as part of the deploy,
@@ -27,8 +32,11 @@ from mosaic_hooks.core.words import plural
 from mosaic_hooks.demo import shop
 from mosaic_hooks.demo.sandbox import DemoError, Ran, Sandbox
 from mosaic_hooks.demo.service import ShopService
+from mosaic_hooks.verification import background_jobs as jobs
 
 SERVICE_ID = "srv-demoshop0000000000"
+# How long the demo waits for a background verification to finish, at most (it takes about two seconds).
+BACKGROUND_BOUND = 60.0
 SERVICE_NAME = "shop"
 # A deploy takes about a second: long enough to see `verify` wait for it, short enough for the demo.
 TIMELINE = (("build_in_progress", 0.5), ("update_in_progress", 0.4), ("live", 0.0))
@@ -42,6 +50,8 @@ wait_timeout = 30
 push_wait_timeout = 20
 request_timeout = 5
 gate_timeout = 20
+# Every push is verified in the background; the demo shows the results in the terminal, not on the desktop.
+desktop_notify = false
 """
 
 GITIGNORE = """\
@@ -76,9 +86,9 @@ services:
 
 STEP_TITLES = {
     "setup": "setup: the first version of the shop (/health) is pushed, deployed and verified",
-    "deploy-passes": "step 1: a commit adds GET /items; Render deploys it; verify passes",
+    "deploy-passes": "step 1: a commit adds GET /items; Render deploys it; its verification passes",
     "deploy-fails": "step 2: a commit adds GET /orders, but the deploy serves the old code",
-    "fix": "step 3: the fix is pushed with MOSAIC_FIX=1; verify passes; the DORA metrics",
+    "fix": "step 3: the fix is pushed with MOSAIC_FIX=1; its verification passes; the DORA metrics",
 }
 
 
@@ -128,6 +138,7 @@ class Story:
         self.steps = [Step(key, title) for key, title in STEP_TITLES.items()]
         self.commits: dict[str, str] = {}
         self.current: Step | None = None
+        self.committed = Ran((), 0, "", "")  # the last `git commit`: what its hook said
 
     # -- running -----------------------------------------------------------------------------------
     def play(self) -> bool:
@@ -170,17 +181,19 @@ class Story:
         return {"app.py": shop.app_source(paths), "openapi.json": shop.openapi_document(paths)}
 
     def commit(self, message: str, files: dict[str, str]) -> str:
-        """A real `git commit`: the pre-commit hook runs the local checks."""
+        """A real `git commit`: the pre-commit hook runs the local checks (and tells what finished since)."""
         self.write(files)
         self.sandbox.git("add", "--", *files)
         ran = self.sandbox.git("commit", "-q", "-m", message, check=False)
         expect(ran.code == 0, f"git commit \"{message}\" failed (exit {ran.code}): {tail(ran)}")
+        self.committed = ran
         sha = self.sandbox.head()
         self.note(f"commit {sha[:10]} \"{message}\" (the pre-commit hook ran the local checks)")
         return sha
 
     def push(self, *, fix: bool = False) -> Ran:
-        """A real `git push`: the pre-push hook checks the pushed range, then production as it stands."""
+        """A real `git push`: the pre-push hook checks the pushed range, then production as it stands, and
+        starts the verification of what it lets through."""
         return self.sandbox.git("push", "origin", "main", extra_env={"MOSAIC_FIX": "1"} if fix else None,
                                 check=False)
 
@@ -196,8 +209,38 @@ class Story:
             self.note(f"Render (fake): deploy {deploy_id} of {sha[:10]} goes live, but the instance still runs "
                       f"{(self.service.serving or '?')[:10]} (the old code: a stuck release, on purpose)")
 
-    def verify(self, *, fix: bool = False) -> Ran:
-        return self.sandbox.mosaic("verify", extra_env={"MOSAIC_FIX": "1"} if fix else None)
+    def started_in_background(self, pushed: Ran, sha: str) -> None:
+        started = [line for line in pushed.lines() if f"{sha[:10]} (main) will be verified in the background" in line]
+        expect(bool(started), f"the push of {sha[:10]} did not start a background verification: {tail(pushed)}")
+        self.quote(started[:1])
+
+    def background_verification(self, sha: str, *, verdict: str) -> Ran:
+        """Wait (bounded) for the verification the push started, nobody running anything; its log as a Ran."""
+        store = jobs.Store(self.sandbox.repo / ".git")
+        ident = jobs.job_id(SERVICE_NAME, sha)
+        deadline = time.monotonic() + BACKGROUND_BOUND
+        job = store.read(ident)
+        while job is None or not job.final:
+            if time.monotonic() > deadline:
+                raise DemoError(f"the background verification of {sha[:10]} did not finish within "
+                                f"{BACKGROUND_BOUND:g} s (state: {job.state if job else 'not started'})")
+            time.sleep(0.1)
+            job = store.read(ident)
+        log = store.log_path(ident)
+        text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
+        ran = Ran(("background verification", sha), job.exit_code if job.exit_code is not None else -1, text, "")
+        expect(job.state == jobs.FINISHED and job.verdict == verdict,
+               f"the background verification of {sha[:10]} ended {job.state}, verdict {job.verdict}, not "
+               f"{verdict}: {tail(ran, 10)}")
+        self.note(f"the background verification (nobody ran a command): {sha[:10]} {verdict}, "
+                  f"exit {job.exit_code}; its log, {log.name}:")
+        return ran
+
+    def status(self, code: int) -> None:
+        ran = self.sandbox.mosaic("status")
+        expect(ran.code == code, f"mosaic-hooks status exited {ran.code}, not {code}: {tail(ran)}")
+        self.note(f"mosaic-hooks status: exit {code}")
+        self.quote(matching(ran, r"last verified", limit=1))
 
     def history(self) -> list[dict[str, Any]]:
         path = self.sandbox.repo / ".mosaic" / "deployment_history.jsonl"
@@ -236,11 +279,10 @@ class Story:
                            **self.shop_files(["/health"])})
         pushed = self.push()
         expect(pushed.code == 0, f"the first git push failed (exit {pushed.code}): {tail(pushed)}")
-        self.note("git push: main is on the remote (nothing in production yet to check)")
+        self.note("git push: main is on the remote (nothing in production yet to check); the hook said:")
+        self.started_in_background(pushed, sha)
         self.render_receives(sha, "Shop service with a health check")
-        ran = self.verify()
-        expect(ran.code == 0, f"mosaic-hooks verify of the first version exited {ran.code}, not 0: {tail(ran, 10)}")
-        self.note("mosaic-hooks verify: exit 0, production has a verified baseline:")
+        ran = self.background_verification(sha, verdict="pass")
         self.quote(matching(ran, r"^\s*changes ", r"^verdict: ", limit=2))
         self.expect_recorded(sha, success=True)
         self.commits["setup"] = sha
@@ -252,15 +294,15 @@ class Story:
         expect(pushed.code == 0, f"git push of {sha[:10]} was refused (exit {pushed.code}): {tail(pushed)}")
         self.note("git push: accepted; the pre-push hook saw the new endpoint and production passing:")
         self.quote(matching(pushed, r"endpoint added: GET /items", r"production: .*(passed|verified)", limit=2))
+        self.started_in_background(pushed, sha)
         self.render_receives(sha, message)
-        ran = self.verify()
-        expect(ran.code == 0, f"mosaic-hooks verify exited {ran.code}, not 0: {tail(ran, 10)}")
+        ran = self.background_verification(sha, verdict="pass")
         requested = [line for line in ran.lines() if re.search(r"GET +/items +200", line)]
-        expect(bool(requested), f"verify did not report GET /items answering 200: {tail(ran, 10)}")
-        self.note("mosaic-hooks verify: exit 0; it waited for the deploy, then checked production:")
+        expect(bool(requested), f"the verification did not report GET /items answering 200: {tail(ran, 10)}")
         self.quote(matching(ran, r"found deploy", r": live$", limit=2) + requested[:1]
                    + matching(ran, r"^verdict: ", limit=1))
         self.expect_recorded(sha, success=True)
+        self.status(0)
         self.commits["items"] = sha
 
     def deploy_fails(self) -> None:
@@ -269,18 +311,23 @@ class Story:
         pushed = self.push()
         expect(pushed.code == 0, f"git push of {sha[:10]} was refused (exit {pushed.code}): {tail(pushed)}")
         self.note("git push: accepted (production, at /items, passes)")
+        self.started_in_background(pushed, sha)
         self.render_receives(sha, message, serve_new_code=False)
         expect(self.service.reported_commit() == self.commits["items"], "the service does not serve the old code")
-        ran = self.verify()
-        expect(ran.code == 1, f"mosaic-hooks verify exited {ran.code}, not 1 (failed): {tail(ran, 10)}")
+        ran = self.background_verification(sha, verdict="fail")
         stale = f"stale instance: /version reports {self.commits['items'][:12]}"
         named = [line for line in ran.lines() if stale in line and sha[:12] in line]
-        expect(bool(named), f"verify failed without naming the stale instance: {tail(ran, 10)}")
-        self.note("mosaic-hooks verify: exit 1, Render says live but the old code still serves:")
+        expect(bool(named), f"the verification failed without naming the stale instance: {tail(ran, 10)}")
+        self.note("production fails: Render says live but the old code still serves:")
         self.quote(matching(ran, r"^\s*deploy +failed", r"^\s*endpoints +skipped", r"^verdict: ", limit=3))
         self.expect_recorded(sha, success=False)
+        self.status(1)
 
         other = self.commit("Document the orders endpoint", {"README.md": README + ORDERS_DOC})
+        told = [line for line in self.committed.lines() if "PRODUCTION FAILED" in line or " log: " in line]
+        expect(bool(told), f"the next commit did not tell about the failed verification: {tail(self.committed)}")
+        self.note("the next hook run (this commit) told it loudly:")
+        self.quote(told[:2])
         blocked = self.push()
         expect(blocked.code != 0, f"git push of {other[:10]} went through while production fails")
         expect(self.sandbox.remote_head() == sha, "the remote's main moved although the push was blocked")
@@ -306,14 +353,15 @@ class Story:
         expect(self.sandbox.remote_head() == sha, "the remote's main is not at the fix after the push")
         self.note("MOSAIC_FIX=1 git push: let through as the fix:")
         self.quote(matching(pushed, r"MOSAIC_FIX=1: ", limit=1))
+        self.started_in_background(pushed, sha)
         self.render_receives(sha, message)
-        ran = self.verify(fix=True)
-        expect(ran.code == 0, f"mosaic-hooks verify of the fix exited {ran.code}, not 0: {tail(ran, 10)}")
+        ran = self.background_verification(sha, verdict="pass")
         requested = [line for line in ran.lines() if re.search(r"GET +/orders +200", line)]
-        expect(bool(requested), f"verify did not report GET /orders answering 200: {tail(ran, 10)}")
-        self.note("mosaic-hooks verify: exit 0; /orders answers now:")
+        expect(bool(requested), f"the verification did not report GET /orders answering 200: {tail(ran, 10)}")
+        self.note("/orders answers now:")
         self.quote(requested[:1] + matching(ran, r"^verdict: ", limit=1))
         self.expect_recorded(sha, success=True, remediation=True)
+        self.status(0)
 
         dora = self.sandbox.mosaic("dora")
         expect(dora.code == 0, f"mosaic-hooks dora exited {dora.code}: {tail(dora)}")

@@ -116,6 +116,10 @@ def _check_one(repo: git.Repo, cfg: Config, commit: str, ref: str, env: Mapping[
     )
 
     short = commit[:12]
+    from mosaic_hooks.hooks.after_push import await_running
+
+    # The verification the previous push started may be checking this very deploy: its result, not a second run.
+    await_running(repo, cfg, commit, timeout=float(cfg.push_wait_timeout))
     records, _warnings = history.read(history_file(cfg))
     last = recorded(records, commit, service_of(cfg))
     if last is not None and last.get("success") is True:

@@ -67,3 +67,35 @@ def test_nothing_staged_or_not_a_repository_takes_the_full_path(repo: Path, tmp_
     monkeypatch.chdir(tmp_path)
     assert fast_path.git_stdout(["diff", "--cached", "--name-only"]) is None
     assert not fast_path.hook_needs_nothing(["--hook-type", "pre-push"])
+
+
+def test_a_finished_background_verification_is_told_even_when_the_commit_needs_nothing(repo: Path) -> None:
+    from mosaic_hooks.verification import background_jobs as jobs
+
+    store = jobs.Store(repo / ".git")
+    job = jobs.Job(id="j1", service="shop", branch="refs/heads/main", remote="/r.git", commit="f" * 40, base=None,
+                   created_at="2026-12-03T07:00:00Z", log=str(store.log_path("j1")), state=jobs.FINISHED,
+                   verdict="fail", reason="failed: health (GET /health answered 500)")
+    store.write(job)
+    store.mark_unannounced(job.id)
+    (repo / "README.md").write_text("changed\n")
+    git(repo, "add", "README.md")
+    proc = subprocess.run([sys.executable, "-m", "mosaic_hooks", "hook-impl", "--hook-type", "pre-commit"],
+                          cwd=repo, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0
+    assert "PRODUCTION FAILED: the background verification of shop of main at ffffffffff failed" in proc.stderr
+    assert f"log: {job.log}" in proc.stderr
+    assert store.unannounced() == []  # told once
+    _, modules, _ = imported_by_hook(repo)
+    assert "mosaic_hooks.cli.main" not in modules  # and the next commit is fast again
+
+
+def test_the_common_git_dir_is_found_with_os_only_in_a_linked_worktree(repo: Path, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GIT_DIR", raising=False)
+    monkeypatch.chdir(repo)
+    assert Path(fast_path.common_git_dir() or "").resolve() == (repo / ".git").resolve()
+    linked = tmp_path / "linked"
+    git(repo, "worktree", "add", "-q", str(linked))
+    monkeypatch.chdir(linked)
+    assert Path(fast_path.common_git_dir() or "").resolve() == (repo / ".git").resolve()

@@ -33,6 +33,9 @@ def run(args: argparse.Namespace) -> int:
     if bypass.stage_bypass("check"):
         return exit_codes.PASSED
     repo = git.find_repo()
+    from mosaic_hooks.hooks import after_push
+
+    after_push.announce(repo)  # background verifications that finished since the last hook run
     if repo.bare:
         write_line("mosaic-hooks: check: a bare repository has no staged change; nothing to check")
         return exit_codes.PASSED

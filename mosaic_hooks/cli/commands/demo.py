@@ -82,6 +82,9 @@ def run(args: argparse.Namespace) -> int:
         if in_main_thread:
             previous_int = signal.signal(signal.SIGINT, signal.SIG_IGN)
         try:
+            from mosaic_hooks.verification.background_jobs import Store
+
+            Store(sandbox.repo / ".git").stop_running()  # a verification the pushes started, if interrupted
             service.stop()
             fake.close()
             if not args.keep:

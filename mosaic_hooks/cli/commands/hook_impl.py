@@ -9,11 +9,8 @@ the background, detached, so the pusher never waits for it).
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
 import sys
 import time
-from pathlib import Path
 
 from mosaic_hooks.cli import hook_script
 from mosaic_hooks.cli.output import write_line
@@ -75,19 +72,12 @@ def post_receive(stdin: str) -> int:
     log_dir.mkdir(exist_ok=True)
     log_path = log_dir / "verify.log"
     started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    from mosaic_hooks.core.detached import start_detached
+
     start_detached(verify_argv(commit, base), cwd=repo.git_dir, log_path=log_path,
                    header=f"--- {started} verify {commit} (base {base})\n")
     write_line(f"mosaic-hooks: verifying {commit[:10]} on {branch} in the background (log: {log_path})")
     return exit_codes.PASSED
-
-
-def start_detached(argv: list[str], *, cwd: Path, log_path: Path, header: str) -> None:
-    """Start `argv` in its own session with no tie to the hook's pipes: git waits for those to close."""
-    with open(log_path, "a", encoding="utf-8") as log:
-        log.write(header)
-        log.flush()
-        subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                         start_new_session=True, close_fds=True, env=os.environ.copy())
 
 
 def run(args: argparse.Namespace) -> int:
@@ -103,7 +93,8 @@ def run(args: argparse.Namespace) -> int:
 
     stdin = pre_push.read_stdin()
     if hook_type == "pre-push":
-        return pre_push.run_pre_push(stdin)
+        remote, url = [*args.hook_args, None, None][:2]
+        return pre_push.run_pre_push(stdin, remote=remote, url=url)
     if hook_type == "pre-receive":
         return pre_receive(stdin)
     return post_receive(stdin)

@@ -108,11 +108,16 @@ def check_local(repo: git.Repo, cfg: config.Config, ranges: Sequence[PushedRange
     return worst(codes)
 
 
-def run_pre_push(stdin: str, env: Mapping[str, str] | None = None) -> int:
+def run_pre_push(stdin: str, env: Mapping[str, str] | None = None, *, remote: str | None = None,
+                 url: str | None = None) -> int:
+    """The stage; `remote` and `url` are the remote's name and URL as git gives them to the hook."""
     env = os.environ if env is None else env
     if bypass.stage_bypass("pre-push", env):
         return exit_codes.PASSED
     repo = git.find_repo()
+    from mosaic_hooks.hooks import after_push
+
+    after_push.announce(repo)
     ranges = pushed_ranges(repo, stdin, env)
     if ranges is None:
         write_line(f"{PREFIX} nothing to check: no ref lines on stdin and no "
@@ -126,14 +131,18 @@ def run_pre_push(stdin: str, env: Mapping[str, str] | None = None) -> int:
         return code  # a push blocked already needs no look at production
     # Stop the line: production as it stands (the remote branch's current commit) must work before more lands.
     from mosaic_hooks.hooks import stop_the_line
-    return stop_the_line.check_production(repo, cfg, ranges, env=env)
+    code = stop_the_line.check_production(repo, cfg, ranges, env=env)
+    if code == exit_codes.PASSED:
+        # The push goes through: what it brings is verified in the background once it has landed.
+        after_push.start(repo, cfg, ranges, remote_name=remote or env.get("PRE_COMMIT_REMOTE_NAME"),
+                         remote_url=url or env.get("PRE_COMMIT_REMOTE_URL"), env=env)
+    return code
 
 
 def run(args: argparse.Namespace) -> int:
-    del args  # the remote's name and URL are not needed: the ranges come from the ref lines
     env = os.environ
     # Under the pre-commit framework, git's lines were read by the framework, which passes the range
     # in the environment; its stdin is not ours to wait on.
     by_framework = env.get("PRE_COMMIT") == "1"
     has_env_range = bool(env.get("PRE_COMMIT_FROM_REF") and env.get("PRE_COMMIT_TO_REF"))
-    return run_pre_push("" if has_env_range or by_framework else read_stdin(), env)
+    return run_pre_push("" if has_env_range or by_framework else read_stdin(), env, remote=args.remote, url=args.url)

@@ -148,9 +148,15 @@ def test_the_demo_plays_every_step_and_exits_0(plain_run: DemoRun) -> None:
 def test_the_narration_quotes_the_real_commands(plain_run: DemoRun) -> None:
     out = plain_run.proc.stdout
     assert "mosaic-hooks install: pre-commit and pre-push hooks" in out
-    assert re.search(r"\| GET +/items +200", out)  # verify's own report line
-    assert re.search(r"mosaic-hooks verify: exit 1, Render says live but the old code still serves:\n"
+    # Nobody runs `verify`: each push the hook lets through is verified in the background.
+    assert len(re.findall(r"\| mosaic-hooks: [0-9a-f]{10} \(main\) will be verified in the background", out)) == 4
+    assert re.search(r"\| GET +/items +200", out)  # verify's own report line, from the background log
+    assert re.search(r"the background verification \(nobody ran a command\): [0-9a-f]{10} fail, exit 1.*\n"
+                     r"  production fails: Render says live but the old code still serves:\n"
                      r".*deploy +failed +stale instance: /version reports [0-9a-f]{12} \(an older commit\)", out)
+    assert "mosaic-hooks status: exit 1" in out and "mosaic-hooks status: exit 0" in out
+    assert re.search(r"the next hook run \(this commit\) told it loudly:\n.*PRODUCTION FAILED: the background "
+                     r"verification of shop of main at [0-9a-f]{10} failed\n.*log: .*\.log", out)
     assert re.search(r"git push of [0-9a-f]{10}: BLOCKED by the pre-push hook", out)
     assert "| mosaic-hooks: push blocked until production works again" in out
     assert "| mosaic-hooks: MOSAIC_FIX=1: letting this push through as the fix" in out
