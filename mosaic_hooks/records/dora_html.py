@@ -145,7 +145,8 @@ def _lead_chart(report: dora.Report) -> str:
     for point in points:
         x = left + (point.deployed_at - report.period_start) / span * plot_w
         parts.append(f'<circle class="point" cx="{x:.1f}" cy="{y_of(point.seconds):.1f}" r="3" fill="#2c7fb8" '
-                     f'fill-opacity="0.7"><title>{escape(point.sha[:12])}: {_duration(point.seconds)}</title>'
+                     f'fill-opacity="0.7"><title>deployed with {escape(point.commit[:12])}: '
+                     f'{_duration(point.seconds)}</title>'
                      f'</circle>')
     lead_median = dora.median(report.lead_seconds, presorted=True)
     if lead_median is not None:
