@@ -99,5 +99,6 @@ def refresh_metrics(cfg: Config) -> None:
     """
     end = time.time()
     start = end - DEFAULT_PERIOD_DAYS * dora.DAY
-    _report, doc, _warnings = metrics_for(history.history_file(cfg.history_path), start=start, end=end)
+    _report, doc, _warnings = metrics_for(history.history_file(cfg.history_path), start=start, end=end,
+                                          default_service=cfg.recorded_service)
     write_metrics(metrics_file(cfg.history_path), doc, generated_at=end)

@@ -200,3 +200,12 @@ def test_an_old_record_without_an_id_has_one_derived_from_its_content_the_same_e
     assert history.record_id(old) == history.record_id(reordered) == history.record_id(json.loads(json.dumps(old)))
     assert history.record_id(old).startswith("sha256-")
     assert history.record_id({**old, "duration_s": 2.0}) != history.record_id(old)
+
+
+def test_the_verified_base_survives_configuring_the_service_later(tmp_path: Path) -> None:
+    """Issue 15 item 1c: a pass recorded before RENDER_SERVICE_ID was set belongs to the configured service."""
+    path = tmp_path / "h.jsonl"
+    history.append(path, record("before-the-id", "2026-01-02T00:00:00Z", service=None))
+    history.append(path, record("other-service", "2026-01-03T00:00:00Z", service="srv-other"))
+    base = history.last_verified(path, service="srv-1")
+    assert base is not None and base["commit"].startswith("before-the-id")
