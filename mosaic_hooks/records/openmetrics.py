@@ -1,4 +1,4 @@
-"""DORA metrics in the Prometheus text exposition format (0.0.4).
+"""DORA metrics in the OpenMetrics text format, which the Prometheus text format (0.0.4) also reads.
 
 For node_exporter's textfile collector (write the file atomically into its directory; `*.prom`) or a
 Pushgateway (`curl --data-binary @FILE http://gateway/metrics/job/mosaic_dora`). Every sample carries a
@@ -64,4 +64,5 @@ def render(report: dora.Report) -> str:
         for level in dora.LEVELS:
             value = 1 if level == rating.level else 0
             lines.append(f'{name}{{service="{service}",metric="{metric}",level="{level}"}} {value}')
+    lines.append("# EOF")  # OpenMetrics ends with it; to the Prometheus text format it is a comment
     return "\n".join(lines) + "\n"
