@@ -20,6 +20,7 @@ in order. Pure: no I/O.
 from __future__ import annotations
 
 import math
+import sys
 from array import array
 from collections.abc import Iterable, Mapping
 from datetime import datetime
@@ -91,8 +92,7 @@ class DeployTable:
         self.verdict = array("b")
         self.service = array("I")
         self.remediation = bytearray()
-        self.occ_start = array("q")  # per deploy: where its commits start in the occ_* columns
-        self.occ_count = array("I")
+        self.occ_count = array("I")  # per deploy: how many of the occ_* entries (in deploy order) are its commits
         self.occ_key = array("q")  # hash of (service, sha), odd
         self.occ_when = array("d")  # commit time; NaN if unknown
         self.occ_lead = array("d")  # after loading: lead time in seconds, REPEAT, or NaN (see _lead_values)
@@ -141,7 +141,7 @@ class DeployTable:
         verdict_codes = _CODES
         live, verified, verdicts, services, remediation = (self.live, self.verified, self.verdict, self.service,
                                                             self.remediation)
-        occ_start, occ_count, occ_key, occ_when = self.occ_start, self.occ_count, self.occ_key, self.occ_when
+        occ_count, occ_key, occ_when = self.occ_count, self.occ_key, self.occ_when
         fromhex, odd_commits, commit_bytes = bytes.fromhex, self._odd_commits, self._commits
         no_sha = bytes(_SHA_BYTES)
         for record in records:
@@ -218,7 +218,6 @@ class DeployTable:
             commit_bytes += raw
             if code != PASS:
                 self._details[row] = _details(record)
-            occ_start.append(len(occ_key))
             # the commits it brought
             count = 0
             if type(commits) is list:
@@ -239,7 +238,7 @@ class DeployTable:
                     occ_when.append(_NO_TIME if when is None else when)
                     count += 1
             occ_count.append(count)
-        del identity
+        del identity, id_keys, id_rows  # 32 MB for a million deploys: gone before the next table is made
         self._sort()
         self._lead_values()
         return self
@@ -292,11 +291,12 @@ class DeployTable:
         self.service = array("I", (self.service[i] for i in order))
         self.remediation = bytearray(self.remediation[i] for i in order)
         # the commits of each deploy follow the deploys' order, so a period's commits are one slice
-        starts, counts, keys, when = self.occ_start, self.occ_count, self.occ_key, self.occ_when
+        counts, keys, when = self.occ_count, self.occ_key, self.occ_when
+        starts = array("q", accumulate(counts, initial=0))
         self.occ_key = array("q", (keys[o] for i in order for o in range(starts[i], starts[i] + counts[i])))
         self.occ_when = array("d", (when[o] for i in order for o in range(starts[i], starts[i] + counts[i])))
         self.occ_count = array("I", (counts[i] for i in order))
-        self.occ_start = array("q", accumulate(self.occ_count[:-1], initial=0)) if order else array("q")
+        del starts
         commits = self._commits
         self._commits = bytearray(b"".join(commits[i * _SHA_BYTES:(i + 1) * _SHA_BYTES] for i in order))
         new_row = {old: new for new, old in enumerate(order) if old in self._odd_commits or old in self._details}
@@ -307,10 +307,12 @@ class DeployTable:
         """Turn each commit's commit time into its lead time, in place: live time of its FIRST deploy (to
         that service) minus its commit time; REPEAT for a commit deployed before; NaN without a commit time."""
         keys, lead = self.occ_key, self.occ_when
-        size = 1 << (2 * len(keys) + 2).bit_length()  # at most half full: no growth
-        seen, mask = array("q", bytes(8 * size)), size - 1
-        for live_at, start, count in zip(self.live, self.occ_start, self.occ_count, strict=True):
-            for occurrence in range(start, start + count):
+        size = 1 << max(4, (2 * len(keys)).bit_length())  # at most half full: no growth
+        seen, mask = array("q", [FREE]) * size, size - 1
+        start = 0
+        for live_at, count in zip(self.live, self.occ_count, strict=True):
+            end = start + count
+            for occurrence in range(start, end):
                 key = keys[occurrence]
                 slot = key & mask
                 while True:
@@ -323,18 +325,19 @@ class DeployTable:
                         lead[occurrence] = REPEAT
                         break
                     slot = (slot + 1) & mask
+            start = end
         self.occ_lead, self.occ_when, self.occ_key = lead, array("d"), array("q")  # the keys are not needed now
 
     def commits_of(self, lo: int, hi: int) -> tuple[int, int]:
         """The slice of the occ_* columns holding the commits of the deploys in rows lo..hi."""
-        n = len(self.live)
-        end = len(self.occ_lead)
-        return (self.occ_start[lo] if lo < n else end), (self.occ_start[hi] if hi < n else end)
+        start = sum(self.occ_count[:lo])
+        return start, start + sum(self.occ_count[lo:hi])
 
 
 def _details(record: Mapping[str, Any]) -> tuple[str | None, str | None]:
     deploy_id, reason = record.get("deploy_id"), record.get("failure_reason")
-    return (deploy_id if type(deploy_id) is str else None, reason if type(reason) is str else None)
+    # the same few reasons come back thousands of times: one copy each
+    return (deploy_id if type(deploy_id) is str else None, sys.intern(reason) if type(reason) is str else None)
 
 
 def load(records: Iterable[Mapping[str, Any]], *, service: str | None = None,

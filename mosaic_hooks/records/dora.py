@@ -31,10 +31,11 @@ import math
 from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from operator import attrgetter
+from typing import Any, NamedTuple, cast
 
 from mosaic_hooks.core import isotime
-from mosaic_hooks.records import deploy_table
+from mosaic_hooks.records import deploy_table, ranks
 from mosaic_hooks.records.deploy_table import FAIL, INCONCLUSIVE, PASS, REPEAT, VERDICTS, Deploy, DeployTable
 
 SCHEMA_VERSION = "1.0"
@@ -44,6 +45,8 @@ WEEK = 7 * DAY
 MONTH = 30 * DAY
 MIN_DEPLOYS_TO_RATE = 5
 LEAD_POINTS_KEPT = 2000
+# failures and incidents listed one by one in dora_metrics.json: the most recent; the counts cover all
+MAX_LISTED = 1000
 
 LEVELS = ("elite", "high", "medium", "low")
 BANDS_SOURCE = ("Apache DevLake DORA benchmarks, 2023 report mode (dora_benchmarks table, migration "
@@ -120,6 +123,15 @@ class WeekBucket:
         return self.passed + self.failed + self.inconclusive
 
 
+class LeadStats(NamedTuple):
+    """The lead times of the commits deployed in the period (the values themselves are not kept)."""
+
+    changes: int
+    median: float | None
+    p95: float | None  # nearest rank
+    mean: float | None
+
+
 class LeadTime(NamedTuple):
     """One commit's lead time; `commit` is the deploy that brought it (charts name it)."""
 
@@ -131,19 +143,34 @@ class LeadTime(NamedTuple):
 
 @dataclass(frozen=True)
 class Incident:
-    service: str | None
-    failed: tuple[Deploy, ...]  # the failed deploys, back to back, oldest first
-    restored_by: Deploy | None
+    """A run of failed deploys of one service, until the next passing one. Rows of the deploy table: a long
+    history has tens of thousands of incidents, and only the listed ones are ever looked at in detail."""
+
+    table: DeployTable = field(repr=False)
+    failed_rows: tuple[int, ...]  # the failed deploys, back to back, oldest first
+    restored_row: int | None
+
+    @property
+    def service(self) -> str | None:
+        return self.table.service_of(self.failed_rows[0])
+
+    @property
+    def failed(self) -> tuple[Deploy, ...]:
+        return tuple(self.table.deploy(row) for row in self.failed_rows)
+
+    @property
+    def restored_by(self) -> Deploy | None:
+        return None if self.restored_row is None else self.table.deploy(self.restored_row)
 
     @property
     def started_at(self) -> float:
-        return self.failed[0].live_at
+        return self.table.live[self.failed_rows[0]]
 
     @property
     def recovery_s(self) -> float | None:
-        if self.restored_by is None:
+        if self.restored_row is None:
             return None
-        return max(0.0, self.restored_by.live_at - self.started_at)
+        return max(0.0, self.table.live[self.restored_row] - self.started_at)
 
 
 @dataclass(frozen=True)
@@ -153,13 +180,13 @@ class Report:
     service: str | None
     deployments: int  # deploys that went live in the period
     remediations: int  # of them, remediation deploys (MOSAIC_FIX)
-    failures: list[tuple[Deploy, Incident | None]]  # failed deploys in the period, with their incident
+    failures: list[tuple[Deploy, Incident | None]]  # the last MAX_LISTED failed deploys in the period
     loaded: Loaded
     weeks: list[WeekBucket]
     deploy_days: int
     median_deploy_days_per_week: float | None
     median_deploy_days_per_month: float | None
-    lead_seconds: list[float]  # every commit's lead time, sorted
+    lead: LeadStats
     lead_points: list[LeadTime]  # the most recent LEAD_POINTS_KEPT of them, for charts
     lead_excluded_skew: int
     lead_without_time: int
@@ -268,47 +295,51 @@ def _incidents(table: DeployTable) -> tuple[list[Incident], dict[int, Incident]]
     of_row: dict[int, Incident] = {}
     open_runs: dict[int, list[int]] = {}
     services = table.service
-
-    def close(rows: list[int], restored_by: int | None) -> None:
-        incident = Incident(table.service_of(rows[0]), tuple(table.deploy(r) for r in rows),
-                            None if restored_by is None else table.deploy(restored_by))
-        incidents.append(incident)
-        of_row.update((r, incident) for r in rows)
-
     for row, code in enumerate(table.verdict):
         if code == FAIL:
             open_runs.setdefault(services[row], []).append(row)
         elif code == PASS and open_runs and services[row] in open_runs:
-            close(open_runs.pop(services[row]), row)
-    for rows in open_runs.values():
-        close(rows, None)
-    incidents.sort(key=lambda i: i.started_at)
+            incidents.append(Incident(table, tuple(open_runs.pop(services[row])), row))
+    incidents.extend(Incident(table, tuple(rows), None) for rows in open_runs.values())
+    incidents.sort(key=attrgetter("started_at"))
+    for incident in incidents:
+        of_row.update(dict.fromkeys(incident.failed_rows, incident))
     return incidents, of_row
 
 
-def _lead_times(table: DeployTable, lo: int, hi: int) -> tuple[list[float], list[LeadTime], int, int]:
-    """Lead times in seconds of the commits first deployed by the rows lo..hi (sorted), the most recent
-    LEAD_POINTS_KEPT as points, and how many were clock-skewed or without a commit time."""
+def _lead_times(table: DeployTable, lo: int, hi: int) -> tuple[LeadStats, list[LeadTime], int, int]:
+    """The lead times of the commits first deployed by the rows lo..hi, the most recent LEAD_POINTS_KEPT as
+    points, and how many were clock-skewed or without a commit time."""
     a, b = table.commits_of(lo, hi)
-    values = table.occ_lead[a:b]
-    lead_seconds = [value for value in values if value >= 0.0]  # NaN (no commit time) is not >= 0
-    negative = [value for value in values if value < 0.0]
-    repeats = negative.count(REPEAT)
-    skewed = len(negative) - repeats
-    without_time = len(values) - len(lead_seconds) - len(negative)
+    values = cast("Sequence[float]", memoryview(table.occ_lead)[a:b])  # a view of doubles: no copy
+    changes, average, found = ranks.summary(values, _median_and_p95_ranks)
+    negative = sum(map((0.0).__gt__, values))  # NaN (no commit time) is neither >= 0 nor < 0
+    skewed = negative - sum(map(REPEAT.__eq__, values))
+    without_time = len(values) - changes - negative
     # the points: walk back from the period's last deploy
     points: list[LeadTime] = []
-    row = hi - 1
-    while row >= lo and len(points) < LEAD_POINTS_KEPT:
-        start = table.occ_start[row]
-        for occurrence in range(start + table.occ_count[row] - 1, start - 1, -1):
+    end = b
+    for row in range(hi - 1, lo - 1, -1):
+        if len(points) >= LEAD_POINTS_KEPT:
+            break
+        start = end - table.occ_count[row]
+        for occurrence in range(end - 1, start - 1, -1):
             if table.occ_lead[occurrence] >= 0.0:
                 points.append(LeadTime(table.commit(row), table.service_of(row), table.live[row],
                                        table.occ_lead[occurrence]))
-        row -= 1
+        end = start
     points.reverse()
-    lead_seconds.sort()
-    return lead_seconds, points[-LEAD_POINTS_KEPT:], skewed, without_time
+    if not changes:
+        return LeadStats(0, None, None, None), points, skewed, without_time
+    middle = found[0] if changes % 2 else (found[0] + found[1]) / 2
+    return LeadStats(changes, middle, found[-1], average), points[-LEAD_POINTS_KEPT:], skewed, without_time
+
+
+def _median_and_p95_ranks(n: int) -> list[int]:
+    """The 1-based ranks of the median (two for an even count) and of P95 (nearest rank), as median()
+    and percentile() take them."""
+    middle = [n // 2 + 1] if n % 2 else [n // 2, n // 2 + 1]
+    return [*middle, max(1, math.ceil(0.95 * n))]
 
 
 def compute(loaded: Loaded, *, start: float, end: float, service: str | None = None) -> Report:
@@ -336,7 +367,7 @@ def compute(loaded: Loaded, *, start: float, end: float, service: str | None = N
     months = [window(left, right) for left, right, full in _windows(start, end, MONTH) if full]
     median_monthly = median([float(len(set(days[a - lo:b - lo]))) for a, b in months])
 
-    lead_seconds, lead_points, skewed, without_time = _lead_times(loaded, lo, hi)
+    lead, lead_points, skewed, without_time = _lead_times(loaded, lo, hi)
     all_incidents, incident_of = _incidents(loaded)
     incidents = [i for i in all_incidents if start <= i.started_at < end]
 
@@ -347,7 +378,7 @@ def compute(loaded: Loaded, *, start: float, end: float, service: str | None = N
     ratings = _ratings({
         "deployments": hi - lo, "median_weekly": median_weekly, "median_monthly": median_monthly,
         "deploy_days": len(set(days)), "span": span,
-        "lead_median": median(lead_seconds, presorted=True),
+        "lead_median": lead.median,
         "conclusive": passed + failed, "cfr": failed / (passed + failed) if passed + failed else None,
         "incidents": incidents, "ttr_median": median(recovery),
     })
@@ -360,12 +391,18 @@ def compute(loaded: Loaded, *, start: float, end: float, service: str | None = N
     if loaded.unreadable:
         notes.append(f"{loaded.unreadable} record(s) without a readable timestamp or verdict left out")
     notes.extend(f"{name.replace('_', ' ')}: {r.note}" for name, r in ratings.items() if r.level is None and r.note)
-    failures = [(loaded.deploy(row), incident_of.get(row)) for row in range(lo, hi) if verdict[row] == FAIL]
+    failures: list[tuple[Deploy, Incident | None]] = []
+    for row in range(hi - 1, lo - 1, -1):  # the most recent MAX_LISTED
+        if len(failures) >= MAX_LISTED:
+            break
+        if verdict[row] == FAIL:
+            failures.append((loaded.deploy(row), incident_of.get(row)))
+    failures.reverse()
     return Report(
         period_start=start, period_end=end, service=service, deployments=hi - lo,
         remediations=loaded.remediation[lo:hi].count(1), failures=failures, loaded=loaded, weeks=weeks,
         deploy_days=len(set(days)), median_deploy_days_per_week=median_weekly,
-        median_deploy_days_per_month=median_monthly, lead_seconds=lead_seconds, lead_points=lead_points,
+        median_deploy_days_per_month=median_monthly, lead=lead, lead_points=lead_points,
         lead_excluded_skew=skewed,
         lead_without_time=without_time, incidents=incidents, ratings=ratings, notes=notes,
         all_incidents=all_incidents, verdicts=verdicts,
@@ -429,7 +466,7 @@ def _failure_entry(deploy: Deploy, incident: Incident | None) -> dict[str, Any]:
 
 def document(report: Report) -> dict[str, Any]:
     """The report in the shape of the Production Validation Standard's dora_metrics.json, extended."""
-    lead_seconds = report.lead_seconds
+    lead = report.lead
     recovery = report.recovery_times
     weeks = report.weeks_in_period
     passed, failed, inconclusive = report.count("pass"), report.count("fail"), report.count("inconclusive")
@@ -454,10 +491,10 @@ def document(report: Report) -> dict[str, Any]:
             **_section_rating(report, "deployment_frequency"),
         },
         "lead_time_for_changes": {
-            "changes": len(lead_seconds),
-            "median_minutes": _minutes(median(lead_seconds, presorted=True)),
-            "p95_minutes": _minutes(percentile(lead_seconds, 95, presorted=True)),
-            "avg_minutes": _minutes(mean(lead_seconds)),
+            "changes": lead.changes,
+            "median_minutes": _minutes(lead.median),
+            "p95_minutes": _minutes(lead.p95),
+            "avg_minutes": _minutes(lead.mean),
             "excluded_clock_skew": report.lead_excluded_skew,
             "without_commit_time": report.lead_without_time,
             "method": "deploy live time - commit time, each commit once at its first deploy; P95 nearest rank",
@@ -473,6 +510,7 @@ def document(report: Report) -> dict[str, Any]:
             **_section_rating(report, "change_failure_rate"),
             # a failure whose incident started before the period is still resolved from the whole history
             "failures": [_failure_entry(deploy, incident) for deploy, incident in report.failures],
+            "failures_not_listed": failed - len(report.failures),
         },
         "time_to_restore_service": {
             "incidents": len(report.incidents),
@@ -484,7 +522,8 @@ def document(report: Report) -> dict[str, Any]:
             "method": "first failed deploy to the next passing deploy of the same service; open incidents "
                       "are listed, not in the median",
             **_section_rating(report, "time_to_restore_service"),
-            "incident_list": [_incident_entry(i, report.period_end) for i in report.incidents],
+            "incident_list": [_incident_entry(i, report.period_end) for i in report.incidents[-MAX_LISTED:]],
+            "incidents_not_listed": max(0, len(report.incidents) - MAX_LISTED),
         },
         "skipped": {"not_live": report.loaded.not_live, "unreadable": report.loaded.unreadable,
                     "duplicates": report.loaded.duplicates},

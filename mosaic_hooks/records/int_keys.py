@@ -23,8 +23,8 @@ class IntMap:
 
     def __init__(self, capacity: int = 1024) -> None:
         size = _table_size(capacity)
-        self.keys = array("q", bytes(8 * size))
-        self.values = array("q", bytes(8 * size))
+        self.keys = array("q", [FREE]) * size
+        self.values = array("q", [FREE]) * size
         self.mask = size - 1
         self.used = 0
 
@@ -56,8 +56,8 @@ class IntMap:
     def grow(self) -> None:
         old_keys, old_values = self.keys, self.values
         size = 2 * (self.mask + 1)
-        keys = self.keys = array("q", bytes(8 * size))
-        values = self.values = array("q", bytes(8 * size))
+        keys = self.keys = array("q", [FREE]) * size
+        values = self.values = array("q", [FREE]) * size
         mask = self.mask = size - 1
         for key, value in zip(old_keys, old_values, strict=True):
             if key != FREE:
