@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from mosaic_hooks.core import exit_codes
+from mosaic_hooks.core import exit_codes, redact
 from mosaic_hooks.gates.result import FAILED, INCONCLUSIVE, PASSED, GateResult
 
 PASS = "pass"
@@ -46,5 +46,4 @@ def decide(results: Sequence[GateResult], *, inconclusive_blocks: bool = True) -
 
 def _reason(kind: str, results: Sequence[GateResult]) -> str:
     text = f"{kind}: " + "; ".join(f"{r.name} ({r.summary})" for r in results)
-    text = " ".join(text.split())
-    return text if len(text) <= _REASON_LIMIT else text[: _REASON_LIMIT - 1] + "…"
+    return redact.clip(" ".join(text.split()), _REASON_LIMIT)
