@@ -28,11 +28,12 @@ from __future__ import annotations
 
 import bisect
 import math
-from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from operator import attrgetter
-from typing import Any, NamedTuple, cast
+from itertools import repeat
+from math import isnan
+from operator import attrgetter, floordiv
+from typing import Any, NamedTuple
 
 from mosaic_hooks.core import isotime
 from mosaic_hooks.records import deploy_table, ranks
@@ -311,11 +312,10 @@ def _lead_times(table: DeployTable, lo: int, hi: int) -> tuple[LeadStats, list[L
     """The lead times of the commits first deployed by the rows lo..hi, the most recent LEAD_POINTS_KEPT as
     points, and how many were clock-skewed or without a commit time."""
     a, b = table.commits_of(lo, hi)
-    values = cast("Sequence[float]", memoryview(table.occ_lead)[a:b])  # a view of doubles: no copy
+    values = table.occ_lead[a:b]
     changes, average, found = ranks.summary(values, _median_and_p95_ranks)
-    negative = sum(map((0.0).__gt__, values))  # NaN (no commit time) is neither >= 0 nor < 0
-    skewed = negative - sum(map(REPEAT.__eq__, values))
-    without_time = len(values) - changes - negative
+    without_time = sum(map(isnan, values))  # NaN: no commit time
+    skewed = len(values) - changes - without_time - values.count(REPEAT)
     # the points: walk back from the period's last deploy
     points: list[LeadTime] = []
     end = b
@@ -349,8 +349,10 @@ def compute(loaded: Loaded, *, start: float, end: float, service: str | None = N
     live, verdict = loaded.live, loaded.verdict
     lo, hi = bisect.bisect_left(live, start), bisect.bisect_left(live, end)
     span = end - start
-    # day numbers computed once: a period may hold 100,000s of deploys
-    days = array("q", (int(moment // DAY) for moment in live[lo:hi]))
+
+    def deploy_days(a: int, b: int) -> int:
+        """Distinct UTC days among the deploys in rows a..b (C-level passes: a period may hold a million)."""
+        return len(set(map(floordiv, live[a:b], repeat(DAY))))
 
     def window(left: float, right: float) -> tuple[int, int]:
         return bisect.bisect_left(live, left, lo, hi), bisect.bisect_left(live, right, lo, hi)
@@ -360,12 +362,13 @@ def compute(loaded: Loaded, *, start: float, end: float, service: str | None = N
         a, b = window(left, right)
         codes = verdict[a:b]
         weeks.append(WeekBucket(
-            start=left, end=right, full=full, deploy_days=len(set(days[a - lo:b - lo])),
+            start=left, end=right, full=full, deploy_days=deploy_days(a, b),
             passed=codes.count(PASS), failed=codes.count(FAIL), inconclusive=codes.count(INCONCLUSIVE),
         ))
     median_weekly = median([float(w.deploy_days) for w in weeks if w.full])
     months = [window(left, right) for left, right, full in _windows(start, end, MONTH) if full]
-    median_monthly = median([float(len(set(days[a - lo:b - lo]))) for a, b in months])
+    median_monthly = median([float(deploy_days(a, b)) for a, b in months])
+    days_in_period = deploy_days(lo, hi)
 
     lead, lead_points, skewed, without_time = _lead_times(loaded, lo, hi)
     all_incidents, incident_of = _incidents(loaded)
@@ -377,7 +380,7 @@ def compute(loaded: Loaded, *, start: float, end: float, service: str | None = N
     recovery = [i.recovery_s for i in incidents if i.recovery_s is not None]
     ratings = _ratings({
         "deployments": hi - lo, "median_weekly": median_weekly, "median_monthly": median_monthly,
-        "deploy_days": len(set(days)), "span": span,
+        "deploy_days": days_in_period, "span": span,
         "lead_median": lead.median,
         "conclusive": passed + failed, "cfr": failed / (passed + failed) if passed + failed else None,
         "incidents": incidents, "ttr_median": median(recovery),
@@ -401,7 +404,7 @@ def compute(loaded: Loaded, *, start: float, end: float, service: str | None = N
     return Report(
         period_start=start, period_end=end, service=service, deployments=hi - lo,
         remediations=loaded.remediation[lo:hi].count(1), failures=failures, loaded=loaded, weeks=weeks,
-        deploy_days=len(set(days)), median_deploy_days_per_week=median_weekly,
+        deploy_days=days_in_period, median_deploy_days_per_week=median_weekly,
         median_deploy_days_per_month=median_monthly, lead=lead, lead_points=lead_points,
         lead_excluded_skew=skewed,
         lead_without_time=without_time, incidents=incidents, ratings=ratings, notes=notes,
