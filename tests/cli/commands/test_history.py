@@ -98,3 +98,11 @@ def test_history_show_skips_a_line_nested_too_deep_and_ends_quietly_when_the_rea
     gone = run_cli_reader_gone("history", "show", cwd=repo)
     assert (gone.returncode, gone.stderr.count("warning")) == (0, 1)
     assert "Error" not in gone.stderr
+
+
+def test_history_show_counts_records_without_a_service_as_the_configured_service(repo: Path) -> None:
+    path = repo / ".mosaic" / "deployment_history.jsonl"
+    history.append(path, record("before-the-id", "2026-01-02T10:00:00Z", service=None))
+    history.append(path, record("other", "2026-01-03T10:00:00Z", service="srv-other"))
+    proc = run_cli("history", "show", "--service", "srv-1", "--json", cwd=repo, env={"RENDER_SERVICE_ID": "srv-1"})
+    assert [json.loads(line)["commit"][:13] for line in proc.stdout.splitlines()] == ["before-the-id"]
