@@ -2,12 +2,13 @@
 
 Definitions (where DORA leaves a choice, the choice is written here and in the JSON):
 
-- A *deploy* is a history record whose deploy went live (`deploy_live_at` set). A verification whose
-  deploy never went live (build failed, timed out) changed nothing in production: it is counted apart
-  (`not_live`) and in no metric. Records are identified by (service, deploy_id); when one deploy was
-  verified several times, its latest verification decides its verdict. Records without a deploy id are
-  one deploy each (after dropping exact duplicates by (commit, timestamp)).
-- Times are the deploy's live time; records are sorted by it, so their order in the file does not matter.
+- A *deploy* is a deploy that went live, identified by (service, deploy id), or without one by (service,
+  commit first seen serving); every later verification of it updates its verdict (the latest decides)
+  and is not a new deploy. A verification whose deploy never went live (build failed, timed out)
+  changed nothing in production: it is counted apart (`not_live`) and in no metric. Details, and the
+  columns the deploys are kept in: records/deploy_table.py.
+- Times are the deploy's live time (or first seen serving); deploys are sorted by it, so their order in
+  the file does not matter.
 - *Deployment frequency*: deploys in the period, per week, and distinct deploy days (UTC) per week.
 - *Lead time for changes*: for every commit deployed, live time of its FIRST deploy (to that service)
   minus its commit time (committer date; author date when absent). A commit deployed again later is
