@@ -65,6 +65,19 @@ def run_cli(*args: str, cwd: Path, input: str | None = None, env: dict[str, str]
                           capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=timeout)
 
 
+def run_cli_reader_gone(*args: str, cwd: Path, env: dict[str, str] | None = None,
+                        timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """Run the CLI with a stdout whose reader has already gone (`mosaic-hooks ARGS | head -0`, without the race
+    of head exiting before or after the output): its first write meets a closed pipe."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        return subprocess.run([sys.executable, "-m", "mosaic_hooks", *args], cwd=cwd, stdout=write_end,
+                              stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})}, timeout=timeout)
+    finally:
+        os.close(write_end)
+
+
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     """A fresh working repository with one commit on `main`."""

@@ -83,9 +83,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         error_line("interrupted")
         return exit_codes.INTERRUPTED
+    except BrokenPipeError:
+        return _stdout_closed(argv)
     except Exception as exc:  # a bug of ours: one line, never a verdict of "passed"
         if os.environ.get("MOSAIC_DEBUG"):
             raise
         error_line(f"internal error: {type(exc).__name__}: {exc} "
                    "(this is a bug; rerun with MOSAIC_DEBUG=1 for the traceback)")
         return exit_codes.INCONCLUSIVE
+
+
+# Commands whose output is all they do: a reader that stops early (`| head`) chose to, as with git or rg.
+_READ_ONLY = frozenset({"dora", "history", "config", "changes"})
+
+
+def _stdout_closed(argv: list[str]) -> int:
+    """The reader closed our stdout (`mosaic-hooks dora | head -1`): no traceback, no "internal error"."""
+    from mosaic_hooks.cli.output import error_line
+
+    try:  # anything still buffered for stdout would fail again at exit: send it nowhere
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+    command = next((arg for arg in argv if not arg.startswith("-")), "")
+    if command in _READ_ONLY:
+        return exit_codes.PASSED
+    # a command with a verdict: the verdict was not all shown, and is not claimed
+    error_line("the output was closed before the report was complete; run again without the pipe")
+    return exit_codes.INCONCLUSIVE

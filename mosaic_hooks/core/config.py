@@ -117,6 +117,13 @@ class Config:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
 
     @property
+    def recorded_service(self) -> str | None:
+        """The service the history records name: service_name, else the Render service id. A record without
+        a service (written before either was set) belongs to it."""
+        name = self.values.get("service_name") or self.values.get("render_service_id")
+        return str(name) if name else None
+
+    @property
     def history_path(self) -> Path:
         base = Path(self.history_dir)
         if not base.is_absolute() and self.root is not None:

@@ -59,6 +59,35 @@ def redact(text: str, secrets: Iterable[str] | None = None) -> str:
     return text
 
 
+# A fragment of a secret this short left at a cut is not masked: it would mask ordinary words.
+_MIN_FRAGMENT = _MIN_SECRET_LENGTH
+ELLIPSIS = "…"
+
+
+def clip(text: str, limit: int, secrets: Iterable[str] | None = None) -> str:
+    """`text` in at most `limit` characters (an ellipsis marks a cut), with no part of a secret left.
+
+    Secrets are masked BEFORE the cut: a cut that fell inside a secret would otherwise leave its first
+    characters, which `redact` can no longer recognise. Where the text itself is already a cut-off piece
+    (its end was never read), a tail that is the start of a secret is masked too. Every cut of text from
+    outside (error messages, answers, exceptions) goes through here.
+    """
+    values = secret_values() if secrets is None else [*secrets]
+    text = _mask_cut_secret(redact(text, values), values)
+    if len(text) <= limit:
+        return text
+    return text[:max(0, limit - len(ELLIPSIS))] + ELLIPSIS if limit > len(ELLIPSIS) else text[:limit]
+
+
+def _mask_cut_secret(text: str, secrets: Iterable[str]) -> str:
+    """Mask a tail of `text` that is the beginning of a secret (the rest of it lies past a cut)."""
+    for secret in secrets:
+        for size in range(min(len(secret) - 1, len(text)), _MIN_FRAGMENT - 1, -1):
+            if text.endswith(secret[:size]):
+                return text[:-size] + MASK
+    return text
+
+
 def redact_url(url: str) -> str:
     """`postgres://user:pw@host/db` -> `postgres://user:***@host/db`."""
     password = url_password(url)

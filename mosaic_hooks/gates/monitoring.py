@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from mosaic_hooks.core import redact
 from mosaic_hooks.core.words import plural
 from mosaic_hooks.detect.changeset import Endpoint
 from mosaic_hooks.gates import routes
@@ -76,7 +77,7 @@ def parse_exposition(body: bytes) -> list[Any] | str:
         text = body.decode("utf-8")
         return list(text_string_to_metric_families(text))
     except (ValueError, UnicodeDecodeError, IndexError, KeyError, TypeError) as exc:
-        return " ".join(str(exc).split())[:160] or type(exc).__name__
+        return redact.clip(" ".join(str(exc).split()), 160) or type(exc).__name__
 
 
 def path_label_values(families: Iterable[Any]) -> set[str]:

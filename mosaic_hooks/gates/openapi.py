@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from mosaic_hooks.core import redact
 from mosaic_hooks.detect.changeset import Endpoint
 from mosaic_hooks.gates import routes
 from mosaic_hooks.gates.base import GateContext
@@ -241,8 +242,7 @@ def schema_errors(document: dict[str, Any], schema: Any, instance: Any, *, limit
 
 
 def _short(text: str, size: int = 160) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= size else text[: size - 1] + "…"
+    return redact.clip(" ".join(text.split()), size)
 
 
 def schema_type(document: dict[str, Any], schema: Any) -> str | None:

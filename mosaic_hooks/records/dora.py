@@ -2,12 +2,13 @@
 
 Definitions (where DORA leaves a choice, the choice is written here and in the JSON):
 
-- A *deploy* is a history record whose deploy went live (`deploy_live_at` set). A verification whose
-  deploy never went live (build failed, timed out) changed nothing in production: it is counted apart
-  (`not_live`) and in no metric. Records are identified by (service, deploy_id); when one deploy was
-  verified several times, its latest verification decides its verdict. Records without a deploy id are
-  one deploy each (after dropping exact duplicates by (commit, timestamp)).
-- Times are the deploy's live time; records are sorted by it, so their order in the file does not matter.
+- A *deploy* is a deploy that went live, identified by (service, deploy id), or without one by (service,
+  commit first seen serving); every later verification of it updates its verdict (the latest decides)
+  and is not a new deploy. A verification whose deploy never went live (build failed, timed out)
+  changed nothing in production: it is counted apart (`not_live`) and in no metric. Details, and the
+  columns the deploys are kept in: records/deploy_table.py.
+- Times are the deploy's live time (or first seen serving); deploys are sorted by it, so their order in
+  the file does not matter.
 - *Deployment frequency*: deploys in the period, per week, and distinct deploy days (UTC) per week.
 - *Lead time for changes*: for every commit deployed, live time of its FIRST deploy (to that service)
   minus its commit time (committer date; author date when absent). A commit deployed again later is
@@ -30,11 +31,14 @@ import bisect
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate
-from operator import attrgetter
+from itertools import repeat
+from math import isnan
+from operator import attrgetter, floordiv
 from typing import Any, NamedTuple
 
 from mosaic_hooks.core import isotime
+from mosaic_hooks.records import deploy_table, ranks
+from mosaic_hooks.records.deploy_table import FAIL, INCONCLUSIVE, PASS, REPEAT, VERDICTS, Deploy, DeployTable
 
 SCHEMA_VERSION = "1.0"
 HOUR = 3600.0
@@ -43,6 +47,8 @@ WEEK = 7 * DAY
 MONTH = 30 * DAY
 MIN_DEPLOYS_TO_RATE = 5
 LEAD_POINTS_KEPT = 2000
+# failures and incidents listed one by one in dora_metrics.json: the most recent; the counts cover all
+MAX_LISTED = 1000
 
 LEVELS = ("elite", "high", "medium", "low")
 BANDS_SOURCE = ("Apache DevLake DORA benchmarks, 2023 report mode (dora_benchmarks table, migration "
@@ -64,107 +70,15 @@ BANDS: dict[str, dict[str, str]] = {
     },
 }
 
-VERDICTS = ("pass", "fail", "inconclusive")
+Loaded = DeployTable  # what compute() takes: the deploys of a history, in columns
 
 
-class Deploy(NamedTuple):
-    service: str | None
-    commit: str
-    deploy_id: str | None
-    live_at: float  # unix seconds, when the deploy went live
-    verified_at: float  # when its verification finished
-    verdict: str  # "pass" | "fail" | "inconclusive"
-    reason: str | None
-    remediation: bool
-    # sha -> commit time of the commits it brought; a dict of strings and floats is never tracked by the
-    # cyclic GC, which matters with a million records
-    changes: dict[str, float | None]
+def load_deploys(records: Iterable[Mapping[str, Any]], *, service: str | None = None,
+                 default_service: str | None = None) -> DeployTable:
+    """The deploys in `records` (of `service` only, if given), deduplicated and sorted by live time.
 
-
-@dataclass
-class Loaded:
-    """Deploys read from records, and what was left out of them."""
-
-    deploys: list[Deploy]
-    not_live: int = 0  # verifications of a deploy that never went live
-    unreadable: int = 0  # records without a readable timestamp or verdict
-    duplicates: int = 0  # the same record again, or an older verification of the same deploy
-
-
-def _verdict(record: Mapping[str, Any]) -> str | None:
-    verdict = record.get("verdict")
-    if verdict in VERDICTS:
-        return str(verdict)
-    success = record.get("success")
-    if isinstance(success, bool):
-        return "pass" if success else "fail"
-    return None
-
-
-def _changes(record: Mapping[str, Any]) -> dict[str, float | None]:
-    commits = record.get("commits")
-    out: dict[str, float | None] = {}
-    if type(commits) is not list:
-        return out
-    epoch = isotime.epoch
-    for item in commits:
-        # records come from JSON: a mapping is a dict (an ABC isinstance check would cost more than the rest)
-        if type(item) is not dict or type(sha := item.get("sha")) is not str:
-            continue
-        when = epoch(item.get("committed_at"))
-        if when is None:
-            when = epoch(item.get("authored_at"))
-        out[sha] = when
-    return out
-
-
-# NamedTuple's generated __new__ is a Python function; the tuple constructor itself is a third cheaper
-_new_tuple = tuple.__new__
-
-
-def load_deploys(records: Iterable[Mapping[str, Any]], *, service: str | None = None) -> Loaded:
-    """The deploys in `records` (of `service` only, if given), deduplicated and sorted by live time."""
-    by_key: dict[tuple[Any, ...], Deploy] = {}
-    loaded = Loaded(deploys=[])
-    epoch = isotime.epoch  # this loop runs once per history line: names bound locally
-    for record in records:
-        record_service = record.get("service")
-        if type(record_service) is not str:
-            record_service = None
-        if service is not None and record_service != service:
-            continue
-        verified_at = epoch(record.get("timestamp"))
-        verdict = record.get("verdict")
-        if verdict not in VERDICTS:
-            verdict = _verdict(record)
-        if verified_at is None or verdict is None:
-            loaded.unreadable += 1
-            continue
-        live_at = epoch(record.get("deploy_live_at"))
-        if live_at is None:
-            loaded.not_live += 1
-            continue
-        commit = record.get("commit")
-        if type(commit) is not str:
-            commit = str(commit or "")
-        deploy_id = record.get("deploy_id")
-        if type(deploy_id) is not str:
-            deploy_id = None
-        reason = record.get("failure_reason")
-        deploy = _new_tuple(Deploy, (record_service, commit, deploy_id, live_at, verified_at, verdict,
-                                     reason if type(reason) is str else None, record.get("remediation") is True,
-                                     _changes(record)))
-        key: tuple[Any, ...] = ((record_service, "id", deploy_id) if deploy_id
-                                else (record_service, "commit", commit, verified_at))
-        previous = by_key.get(key)
-        if previous is not None:
-            loaded.duplicates += 1
-            if previous.verified_at > verified_at:
-                continue
-        by_key[key] = deploy
-    # ties in time are broken by the commit, so every clone orders the same history the same way
-    loaded.deploys = sorted(by_key.values(), key=attrgetter("live_at", "verified_at", "commit"))
-    return loaded
+    A record without a service belongs to `default_service` (the configured service)."""
+    return deploy_table.load(records, service=service, default_service=default_service)
 
 
 def median(values: Sequence[float], *, presorted: bool = False) -> float | None:
@@ -211,8 +125,19 @@ class WeekBucket:
         return self.passed + self.failed + self.inconclusive
 
 
+class LeadStats(NamedTuple):
+    """The lead times of the commits deployed in the period (the values themselves are not kept)."""
+
+    changes: int
+    median: float | None
+    p95: float | None  # nearest rank
+    mean: float | None
+
+
 class LeadTime(NamedTuple):
-    sha: str
+    """One commit's lead time; `commit` is the deploy that brought it (charts name it)."""
+
+    commit: str
     service: str | None
     deployed_at: float
     seconds: float
@@ -220,19 +145,34 @@ class LeadTime(NamedTuple):
 
 @dataclass(frozen=True)
 class Incident:
-    service: str | None
-    failed: tuple[Deploy, ...]  # the failed deploys, back to back, oldest first
-    restored_by: Deploy | None
+    """A run of failed deploys of one service, until the next passing one. Rows of the deploy table: a long
+    history has tens of thousands of incidents, and only the listed ones are ever looked at in detail."""
+
+    table: DeployTable = field(repr=False)
+    failed_rows: tuple[int, ...]  # the failed deploys, back to back, oldest first
+    restored_row: int | None
+
+    @property
+    def service(self) -> str | None:
+        return self.table.service_of(self.failed_rows[0])
+
+    @property
+    def failed(self) -> tuple[Deploy, ...]:
+        return tuple(self.table.deploy(row) for row in self.failed_rows)
+
+    @property
+    def restored_by(self) -> Deploy | None:
+        return None if self.restored_row is None else self.table.deploy(self.restored_row)
 
     @property
     def started_at(self) -> float:
-        return self.failed[0].live_at
+        return self.table.live[self.failed_rows[0]]
 
     @property
     def recovery_s(self) -> float | None:
-        if self.restored_by is None:
+        if self.restored_row is None:
             return None
-        return max(0.0, self.restored_by.live_at - self.started_at)
+        return max(0.0, self.table.live[self.restored_row] - self.started_at)
 
 
 @dataclass(frozen=True)
@@ -240,13 +180,15 @@ class Report:
     period_start: float
     period_end: float
     service: str | None
-    deploys: list[Deploy]  # in the period, by live time
+    deployments: int  # deploys that went live in the period
+    remediations: int  # of them, remediation deploys (MOSAIC_FIX)
+    failures: list[tuple[Deploy, Incident | None]]  # the last MAX_LISTED failed deploys in the period
     loaded: Loaded
     weeks: list[WeekBucket]
     deploy_days: int
     median_deploy_days_per_week: float | None
     median_deploy_days_per_month: float | None
-    lead_seconds: list[float]  # every commit's lead time, sorted
+    lead: LeadStats
     lead_points: list[LeadTime]  # the most recent LEAD_POINTS_KEPT of them, for charts
     lead_excluded_skew: int
     lead_without_time: int
@@ -259,10 +201,6 @@ class Report:
     @property
     def weeks_in_period(self) -> float:
         return (self.period_end - self.period_start) / WEEK
-
-    @property
-    def deployments(self) -> int:
-        return len(self.deploys)
 
     def count(self, verdict: str) -> int:
         return self.verdicts.get(verdict, 0)
@@ -352,89 +290,99 @@ def _ratings(report_parts: dict[str, Any]) -> dict[str, Rating]:
     return ratings
 
 
-def _incidents(deploys: list[Deploy]) -> list[Incident]:
-    """Every incident of the whole history: a run of failed deploys of one service until a pass."""
+def _incidents(table: DeployTable) -> tuple[list[Incident], dict[int, Incident]]:
+    """Every incident of the whole history (a run of failed deploys of one service until a pass), and the
+    incident of each failed deploy's row."""
     incidents: list[Incident] = []
-    open_runs: dict[str | None, list[Deploy]] = {}
-    for deploy in deploys:
-        if deploy.verdict == "fail":
-            open_runs.setdefault(deploy.service, []).append(deploy)
-        elif deploy.verdict == "pass" and deploy.service in open_runs:
-            incidents.append(Incident(deploy.service, tuple(open_runs.pop(deploy.service)), deploy))
-    incidents.extend(Incident(service, tuple(run), None) for service, run in open_runs.items())
-    incidents.sort(key=lambda i: i.started_at)
-    return incidents
+    of_row: dict[int, Incident] = {}
+    open_runs: dict[int, list[int]] = {}
+    services = table.service
+    for row, code in enumerate(table.verdict):
+        if code == FAIL:
+            open_runs.setdefault(services[row], []).append(row)
+        elif code == PASS and open_runs and services[row] in open_runs:
+            incidents.append(Incident(table, tuple(open_runs.pop(services[row])), row))
+    incidents.extend(Incident(table, tuple(rows), None) for rows in open_runs.values())
+    incidents.sort(key=attrgetter("started_at"))
+    for incident in incidents:
+        of_row.update(dict.fromkeys(incident.failed_rows, incident))
+    return incidents, of_row
 
 
-def _lead_times(deploys: list[Deploy], start: float, end: float) -> tuple[list[float], list[LeadTime], int, int]:
-    """Lead times in seconds (all, sorted), the most recent LEAD_POINTS_KEPT as points, clock-skewed, untimed."""
-    seen_by_service: dict[str | None, set[str]] = {}
-    lead_seconds: list[float] = []
-    points: list[tuple[str, str | None, float, float]] = []  # plain tuples: made 100,000s of times
-    skewed = without_time = 0
-    for service, _commit, _id, live_at, _verified, _verdict, _reason, _fix, changes in deploys:
-        seen = seen_by_service.get(service)
-        if seen is None:
-            seen = seen_by_service[service] = set()
-        # a commit deployed before is counted at its first deploy only
-        fresh = changes if seen.isdisjoint(changes) else {k: v for k, v in changes.items() if k not in seen}
-        seen.update(changes)
-        if not fresh or not start <= live_at < end:
-            continue
-        for sha, committed_at in fresh.items():
-            if committed_at is None:
-                without_time += 1
-            elif committed_at > live_at:
-                skewed += 1
-            else:
-                lead_seconds.append(live_at - committed_at)
-                points.append((sha, service, live_at, live_at - committed_at))
-        if len(points) > 2 * LEAD_POINTS_KEPT:  # bounded: a million points would only burden the GC
-            del points[:-LEAD_POINTS_KEPT]
-    lead_seconds.sort()
-    return lead_seconds, [LeadTime(*point) for point in points[-LEAD_POINTS_KEPT:]], skewed, without_time
+def _lead_times(table: DeployTable, lo: int, hi: int) -> tuple[LeadStats, list[LeadTime], int, int]:
+    """The lead times of the commits first deployed by the rows lo..hi, the most recent LEAD_POINTS_KEPT as
+    points, and how many were clock-skewed or without a commit time."""
+    a, b = table.commits_of(lo, hi)
+    values = table.occ_lead[a:b]
+    changes, average, found = ranks.summary(values, _median_and_p95_ranks)
+    without_time = sum(map(isnan, values))  # NaN: no commit time
+    skewed = len(values) - changes - without_time - values.count(REPEAT)
+    # the points: walk back from the period's last deploy
+    points: list[LeadTime] = []
+    end = b
+    for row in range(hi - 1, lo - 1, -1):
+        if len(points) >= LEAD_POINTS_KEPT:
+            break
+        start = end - table.occ_count[row]
+        for occurrence in range(end - 1, start - 1, -1):
+            if table.occ_lead[occurrence] >= 0.0:
+                points.append(LeadTime(table.commit(row), table.service_of(row), table.live[row],
+                                       table.occ_lead[occurrence]))
+        end = start
+    points.reverse()
+    if not changes:
+        return LeadStats(0, None, None, None), points, skewed, without_time
+    middle = found[0] if changes % 2 else (found[0] + found[1]) / 2
+    return LeadStats(changes, middle, found[-1], average), points[-LEAD_POINTS_KEPT:], skewed, without_time
+
+
+def _median_and_p95_ranks(n: int) -> list[int]:
+    """The 1-based ranks of the median (two for an even count) and of P95 (nearest rank), as median()
+    and percentile() take them."""
+    middle = [n // 2 + 1] if n % 2 else [n // 2, n // 2 + 1]
+    return [*middle, max(1, math.ceil(0.95 * n))]
 
 
 def compute(loaded: Loaded, *, start: float, end: float, service: str | None = None) -> Report:
     """The metrics of the period [start, end) from `loaded` (already filtered by `service`)."""
     if end <= start:
         raise ValueError("the period must end after it starts")
-    history = loaded.deploys
-    history_keys = [d.live_at for d in history]
-    lo_index, hi_index = bisect.bisect_left(history_keys, start), bisect.bisect_left(history_keys, end)
-    deploys, keys = history[lo_index:hi_index], history_keys[lo_index:hi_index]
+    live, verdict = loaded.live, loaded.verdict
+    lo, hi = bisect.bisect_left(live, start), bisect.bisect_left(live, end)
     span = end - start
 
-    # per-window counts from prefix sums and day numbers computed once: a period may hold 100,000s of deploys
-    days = [int(k // DAY) for k in keys]
-    running = {v: list(accumulate((d.verdict == v for d in deploys), initial=0)) for v in VERDICTS}
+    def deploy_days(a: int, b: int) -> int:
+        """Distinct UTC days among the deploys in rows a..b (C-level passes: a period may hold a million)."""
+        return len(set(map(floordiv, live[a:b], repeat(DAY))))
 
-    def window(lo: float, hi: float) -> tuple[int, int]:
-        return bisect.bisect_left(keys, lo), bisect.bisect_left(keys, hi)
+    def window(left: float, right: float) -> tuple[int, int]:
+        return bisect.bisect_left(live, left, lo, hi), bisect.bisect_left(live, right, lo, hi)
 
     weeks = []
-    for lo, hi, full in _windows(start, end, WEEK):
-        a, b = window(lo, hi)
+    for left, right, full in _windows(start, end, WEEK):
+        a, b = window(left, right)
+        codes = verdict[a:b]
         weeks.append(WeekBucket(
-            start=lo, end=hi, full=full, deploy_days=len(set(days[a:b])),
-            passed=running["pass"][b] - running["pass"][a], failed=running["fail"][b] - running["fail"][a],
-            inconclusive=running["inconclusive"][b] - running["inconclusive"][a],
+            start=left, end=right, full=full, deploy_days=deploy_days(a, b),
+            passed=codes.count(PASS), failed=codes.count(FAIL), inconclusive=codes.count(INCONCLUSIVE),
         ))
     median_weekly = median([float(w.deploy_days) for w in weeks if w.full])
-    months = [window(lo, hi) for lo, hi, full in _windows(start, end, MONTH) if full]
-    median_monthly = median([float(len(set(days[a:b]))) for a, b in months])
+    months = [window(left, right) for left, right, full in _windows(start, end, MONTH) if full]
+    median_monthly = median([float(deploy_days(a, b)) for a, b in months])
+    days_in_period = deploy_days(lo, hi)
 
-    lead_seconds, lead_points, skewed, without_time = _lead_times(history, start, end)
-    all_incidents = _incidents(history)
+    lead, lead_points, skewed, without_time = _lead_times(loaded, lo, hi)
+    all_incidents, incident_of = _incidents(loaded)
     incidents = [i for i in all_incidents if start <= i.started_at < end]
 
-    verdicts = {v: running[v][-1] for v in VERDICTS}
+    in_period = verdict[lo:hi]
+    verdicts = {name: in_period.count(code) for code, name in enumerate(VERDICTS)}
     passed, failed = verdicts["pass"], verdicts["fail"]
     recovery = [i.recovery_s for i in incidents if i.recovery_s is not None]
     ratings = _ratings({
-        "deployments": len(deploys), "median_weekly": median_weekly, "median_monthly": median_monthly,
-        "deploy_days": len(set(days)), "span": span,
-        "lead_median": median(lead_seconds, presorted=True),
+        "deployments": hi - lo, "median_weekly": median_weekly, "median_monthly": median_monthly,
+        "deploy_days": days_in_period, "span": span,
+        "lead_median": lead.median,
         "conclusive": passed + failed, "cfr": failed / (passed + failed) if passed + failed else None,
         "incidents": incidents, "ttr_median": median(recovery),
     })
@@ -447,10 +395,18 @@ def compute(loaded: Loaded, *, start: float, end: float, service: str | None = N
     if loaded.unreadable:
         notes.append(f"{loaded.unreadable} record(s) without a readable timestamp or verdict left out")
     notes.extend(f"{name.replace('_', ' ')}: {r.note}" for name, r in ratings.items() if r.level is None and r.note)
+    failures: list[tuple[Deploy, Incident | None]] = []
+    for row in range(hi - 1, lo - 1, -1):  # the most recent MAX_LISTED
+        if len(failures) >= MAX_LISTED:
+            break
+        if verdict[row] == FAIL:
+            failures.append((loaded.deploy(row), incident_of.get(row)))
+    failures.reverse()
     return Report(
-        period_start=start, period_end=end, service=service, deploys=deploys, loaded=loaded, weeks=weeks,
-        deploy_days=len(set(days)), median_deploy_days_per_week=median_weekly,
-        median_deploy_days_per_month=median_monthly, lead_seconds=lead_seconds, lead_points=lead_points,
+        period_start=start, period_end=end, service=service, deployments=hi - lo,
+        remediations=loaded.remediation[lo:hi].count(1), failures=failures, loaded=loaded, weeks=weeks,
+        deploy_days=days_in_period, median_deploy_days_per_week=median_weekly,
+        median_deploy_days_per_month=median_monthly, lead=lead, lead_points=lead_points,
         lead_excluded_skew=skewed,
         lead_without_time=without_time, incidents=incidents, ratings=ratings, notes=notes,
         all_incidents=all_incidents, verdicts=verdicts,
@@ -514,13 +470,11 @@ def _failure_entry(deploy: Deploy, incident: Incident | None) -> dict[str, Any]:
 
 def document(report: Report) -> dict[str, Any]:
     """The report in the shape of the Production Validation Standard's dora_metrics.json, extended."""
-    lead_seconds = report.lead_seconds
+    lead = report.lead
     recovery = report.recovery_times
     weeks = report.weeks_in_period
     passed, failed, inconclusive = report.count("pass"), report.count("fail"), report.count("inconclusive")
     cfr = report.change_failure_rate
-    # a failure in the period whose incident started before it is still resolved from the whole history
-    incident_of = {id(d): i for i in report.all_incidents for d in i.failed}
     return {
         "schema_version": SCHEMA_VERSION,
         "period_start": isotime.iso(report.period_start),
@@ -534,17 +488,17 @@ def document(report: Report) -> dict[str, Any]:
             "deploy_days": report.deploy_days,
             "deploy_days_per_week": round(report.deploy_days / weeks, 2),
             "median_deploy_days_per_week": report.median_deploy_days_per_week,
-            "remediation_deployments": sum(1 for d in report.deploys if d.remediation),
+            "remediation_deployments": report.remediations,
             "weekly": [{"start": isotime.iso(w.start), "end": isotime.iso(w.end), "deployments": w.deploys,
                         "failed": w.failed, "deploy_days": w.deploy_days, "whole_week": w.full}
                        for w in report.weeks],
             **_section_rating(report, "deployment_frequency"),
         },
         "lead_time_for_changes": {
-            "changes": len(lead_seconds),
-            "median_minutes": _minutes(median(lead_seconds, presorted=True)),
-            "p95_minutes": _minutes(percentile(lead_seconds, 95, presorted=True)),
-            "avg_minutes": _minutes(mean(lead_seconds)),
+            "changes": lead.changes,
+            "median_minutes": _minutes(lead.median),
+            "p95_minutes": _minutes(lead.p95),
+            "avg_minutes": _minutes(lead.mean),
             "excluded_clock_skew": report.lead_excluded_skew,
             "without_commit_time": report.lead_without_time,
             "method": "deploy live time - commit time, each commit once at its first deploy; P95 nearest rank",
@@ -558,7 +512,9 @@ def document(report: Report) -> dict[str, Any]:
             "percentage": None if cfr is None else round(cfr * 100, 1),
             "method": "failed / (passed + failed) deploys; inconclusive verifications are not in the denominator",
             **_section_rating(report, "change_failure_rate"),
-            "failures": [_failure_entry(d, incident_of.get(id(d))) for d in report.deploys if d.verdict == "fail"],
+            # a failure whose incident started before the period is still resolved from the whole history
+            "failures": [_failure_entry(deploy, incident) for deploy, incident in report.failures],
+            "failures_not_listed": failed - len(report.failures),
         },
         "time_to_restore_service": {
             "incidents": len(report.incidents),
@@ -570,7 +526,8 @@ def document(report: Report) -> dict[str, Any]:
             "method": "first failed deploy to the next passing deploy of the same service; open incidents "
                       "are listed, not in the median",
             **_section_rating(report, "time_to_restore_service"),
-            "incident_list": [_incident_entry(i, report.period_end) for i in report.incidents],
+            "incident_list": [_incident_entry(i, report.period_end) for i in report.incidents[-MAX_LISTED:]],
+            "incidents_not_listed": max(0, len(report.incidents) - MAX_LISTED),
         },
         "skipped": {"not_live": report.loaded.not_live, "unreadable": report.loaded.unreadable,
                     "duplicates": report.loaded.duplicates},

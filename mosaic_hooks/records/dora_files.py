@@ -23,19 +23,21 @@ def metrics_file(history_dir: Path) -> Path:
     return history_dir / METRICS_FILE
 
 
-def load_history(path: Path, *, service: str | None = None) -> tuple[dora.Loaded, list[str]]:
+def load_history(path: Path, *, service: str | None = None,
+                 default_service: str | None = None) -> tuple[dora.Loaded, list[str]]:
     """The deploys of the history file (streamed: records are not kept), and warnings for skipped lines."""
     warnings: list[str] = []
     with history.gc_paused():
-        loaded = dora.load_deploys(history.iter_records(path, warnings), service=service)
+        loaded = dora.load_deploys(history.iter_records(path, warnings, skip_passed_gates=True), service=service,
+                                   default_service=default_service)
     return loaded, warnings
 
 
-def metrics_for(path: Path, *, start: float, end: float,
-                service: str | None = None) -> tuple[dora.Report, dict[str, Any], list[str]]:
+def metrics_for(path: Path, *, start: float, end: float, service: str | None = None,
+                default_service: str | None = None) -> tuple[dora.Report, dict[str, Any], list[str]]:
     """Read, compute and shape the metrics of the period: (report, dora_metrics.json content, warnings)."""
     with history.gc_paused():
-        loaded, warnings = load_history(path, service=service)
+        loaded, warnings = load_history(path, service=service, default_service=default_service)
         report = dora.compute(loaded, start=start, end=end, service=service)
         return report, dora.document(report), warnings
 
@@ -97,5 +99,6 @@ def refresh_metrics(cfg: Config) -> None:
     """
     end = time.time()
     start = end - DEFAULT_PERIOD_DAYS * dora.DAY
-    _report, doc, _warnings = metrics_for(history.history_file(cfg.history_path), start=start, end=end)
+    _report, doc, _warnings = metrics_for(history.history_file(cfg.history_path), start=start, end=end,
+                                          default_service=cfg.recorded_service)
     write_metrics(metrics_file(cfg.history_path), doc, generated_at=end)

@@ -146,9 +146,10 @@ def _lead_chart(report: dora.Report) -> str:
     for point in points:
         x = left + (point.deployed_at - report.period_start) / span * plot_w
         parts.append(f'<circle class="point" cx="{x:.1f}" cy="{y_of(point.seconds):.1f}" r="3" fill="#2c7fb8" '
-                     f'fill-opacity="0.7"><title>{escape(point.sha[:12])}: {_duration(point.seconds)}</title>'
+                     f'fill-opacity="0.7"><title>deployed with {escape(point.commit[:12])}: '
+                     f'{_duration(point.seconds)}</title>'
                      f'</circle>')
-    lead_median = dora.median(report.lead_seconds, presorted=True)
+    lead_median = report.lead.median
     if lead_median is not None:
         y = y_of(lead_median)
         parts.append(f'<line id="lead-median" x1="{left}" x2="{width - 16}" y1="{y:.1f}" y2="{y:.1f}" '
@@ -199,7 +200,7 @@ def _recovery_chart(report: dora.Report) -> str:
 
 
 def _cards(report: dora.Report) -> str:
-    lead = report.lead_seconds
+    lead = report.lead
     recovery = report.recovery_times
     cfr = report.change_failure_rate
     cards = [
@@ -207,8 +208,8 @@ def _cards(report: dora.Report) -> str:
          f"{report.deployments / report.weeks_in_period:.1f} / week",
          f"{plural(report.deployments, 'deploy')}, "
          f"{report.deploy_days / report.weeks_in_period:.1f} deploy days / week"),
-        ("Lead time for changes", "lead_time_for_changes", f"median {_duration(dora.median(lead, presorted=True))}",
-         f"P95 {_duration(dora.percentile(lead, 95, presorted=True))}, {plural(len(lead), 'commit')}"),
+        ("Lead time for changes", "lead_time_for_changes", f"median {_duration(lead.median)}",
+         f"P95 {_duration(lead.p95)}, {plural(lead.changes, 'commit')}"),
         ("Change failure rate", "change_failure_rate", "n/a" if cfr is None else f"{cfr * 100:.1f} %",
          f"{report.count('fail')} failed, {report.count('pass')} passed, "
          f"{report.count('inconclusive')} inconclusive"),

@@ -4,7 +4,9 @@ A note holds one record per line (canonical JSON: sorted keys, compact), lines s
 git's own `cat_sort_uniq` notes merge unites two clones' notes on the same commit without losing or
 doubling a record. `push` fetches and merges the remote's notes first, adds the local records, then
 pushes (retrying if someone pushed in between); `pull` fetches and merges, then appends to the local
-jsonl the records it does not have yet, identified by (commit, timestamp, deploy_id).
+jsonl the records it does not have yet. A record is identified by its `id` (old records without one, by
+a hash of their content: `history.record_id`), so two verifications of one commit in the same second
+stay two records.
 """
 
 from __future__ import annotations
@@ -119,21 +121,21 @@ def read_notes(repo: git.Repo, ref: str = NOTES_REF) -> tuple[dict[str, list[str
 
 
 def records_of(notes: Mapping[str, list[str]]) -> tuple[list[dict[str, Any]], list[str]]:
-    """The records in the notes, each once (by record key), and a warning for each unreadable line."""
-    seen: set[tuple[str, str, str]] = set()
+    """The records in the notes, each once (by record id), and a warning for each unreadable line."""
+    seen: set[str] = set()
     records: list[dict[str, Any]] = []
     warnings: list[str] = []
     for commit, lines in notes.items():
         for number, line in enumerate(lines, 1):
             try:
                 record = json.loads(line)
-            except ValueError:
+            except (ValueError, RecursionError):
                 warnings.append(f"note on {commit[:12]} line {number}: not a JSON record, skipped")
                 continue
             if not isinstance(record, dict):
                 warnings.append(f"note on {commit[:12]} line {number}: not a JSON object, skipped")
                 continue
-            key = history.record_key(record)
+            key = history.record_id(record)
             if key not in seen:
                 seen.add(key)
                 records.append(record)
@@ -194,13 +196,13 @@ def note_local_records(repo: git.Repo, history_path: Path, result: Result) -> No
     result.warnings.extend(warnings)
     notes, note_warnings = read_notes(repo)
     result.warnings.extend(note_warnings)
-    present: dict[str, set[tuple[str, str, str]]] = {}
+    present: dict[str, set[str]] = {}
     for commit, lines in notes.items():
         keys = present.setdefault(commit, set())
         for line in lines:
             try:
-                keys.add(history.record_key(json.loads(line)))
-            except (ValueError, AttributeError):
+                keys.add(history.record_id(json.loads(line)))
+            except (ValueError, RecursionError, AttributeError):
                 continue
     existing = _existing_commits(repo, (str(r.get("commit") or "") for r in records))
     changed: dict[str, list[str]] = {}
@@ -210,7 +212,7 @@ def note_local_records(repo: git.Repo, history_path: Path, result: Result) -> No
         if commit not in existing:
             missing += 1
             continue
-        key = history.record_key(record)
+        key = history.record_id(record)
         keys = present.setdefault(commit, set())
         if key in keys:
             continue
@@ -274,8 +276,8 @@ def pull(repo: git.Repo, history_path: Path, remote: str) -> Result:
     result.warnings.extend(record_warnings)
     local, local_warnings = history.read(history_path)
     result.warnings.extend(local_warnings)
-    known = {history.record_key(r) for r in local}
-    new = [r for r in records if history.record_key(r) not in known]
+    known = {history.record_id(r) for r in local}
+    new = [r for r in records if history.record_id(r) not in known]
     new.sort(key=lambda r: str(r.get("timestamp") or ""))
     result.records_pulled = history.append_many(history_path, new)
     return result

@@ -1,4 +1,4 @@
-"""DORA metrics in the Prometheus text exposition format (0.0.4).
+"""DORA metrics in the OpenMetrics text format, which the Prometheus text format (0.0.4) also reads.
 
 For node_exporter's textfile collector (write the file atomically into its directory; `*.prom`) or a
 Pushgateway (`curl --data-binary @FILE http://gateway/metrics/job/mosaic_dora`). Every sample carries a
@@ -29,7 +29,7 @@ def render(report: dora.Report) -> str:
         if value is not None:
             lines.append(f'{name}{{service="{service}"{extra}}} {_number(value)}')
 
-    lead = report.lead_seconds
+    lead = report.lead
     recovery = report.recovery_times
     weeks = report.weeks_in_period
     gauge("mosaic_dora_period_start_timestamp_seconds", "Start of the measured period (unix time).",
@@ -40,9 +40,9 @@ def render(report: dora.Report) -> str:
     gauge("mosaic_dora_deploy_days_per_week", "Distinct UTC days with a deploy, per week.",
           report.deploy_days / weeks)
     gauge("mosaic_dora_lead_time_median_seconds", "Median commit-to-live time of the commits deployed.",
-          dora.median(lead, presorted=True))
+          lead.median)
     gauge("mosaic_dora_lead_time_p95_seconds", "95th percentile (nearest rank) commit-to-live time.",
-          dora.percentile(lead, 95, presorted=True))
+          lead.p95)
     gauge("mosaic_dora_failed_deployments", "Deploys whose production verification failed.", report.count("fail"))
     gauge("mosaic_dora_inconclusive_deployments", "Deploys whose verification was inconclusive (not in the rate).",
           report.count("inconclusive"))
@@ -64,4 +64,5 @@ def render(report: dora.Report) -> str:
         for level in dora.LEVELS:
             value = 1 if level == rating.level else 0
             lines.append(f'{name}{{service="{service}",metric="{metric}",level="{level}"}} {value}')
+    lines.append("# EOF")  # OpenMetrics ends with it; to the Prometheus text format it is a comment
     return "\n".join(lines) + "\n"

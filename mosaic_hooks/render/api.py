@@ -106,14 +106,17 @@ def _retry_after(value: str | None) -> float | None:
         return max(0.0, when.timestamp() - time.time())
 
 
-def _error_message(response: httpx.Response) -> str:
-    """The `message` of Render's `{id, message}` error body, or the reason phrase."""
+def _error_message(response: httpx.Response, secrets: list[str]) -> str:
+    """The `message` of Render's `{id, message}` error body (secrets masked, then cut), or the reason phrase.
+
+    A proxy or an API may repeat the request's `Authorization` header in its message: masking after the
+    cut would leave the key's first characters (issue 15)."""
     try:
         body = response.json()
     except ValueError:
         body = None
     if isinstance(body, dict) and isinstance(body.get("message"), str):
-        return " ".join(str(body["message"]).split())[:200]
+        return redact.clip(" ".join(str(body["message"]).split()), 200, secrets)
     return response.reason_phrase or "no message"
 
 
@@ -299,10 +302,10 @@ class RenderAPI:
             failure = _Transient(f"no answer within {self.timeout:g}s")
         except httpx.ConnectError as exc:
             failure = _Transient(f"cannot connect to {self.host} ({self._clean(type(exc).__name__)}: "
-                                 f"{self._clean(str(exc))[:160]})")
+                                 f"{redact.clip(str(exc), 160, self._secrets())})")
         except httpx.TransportError as exc:  # connected, then the answer broke off
             failure = _Transient(f"the answer from {self.host} broke off ({self._clean(type(exc).__name__)}: "
-                                 f"{self._clean(str(exc))[:160]})")
+                                 f"{redact.clip(str(exc), 160, self._secrets())})")
         except httpx.HTTPError as exc:
             failure = RenderAPIError(self._clean(f"Render API: GET {path}: {type(exc).__name__}"))
         if failure is not None:  # raised here, outside the except blocks: no httpx exception as context
@@ -317,7 +320,7 @@ class RenderAPI:
             except ValueError:
                 raise RenderAPIError(f"Render API: GET {path} answered {status} with a body that is not JSON",
                                      hint="check MOSAIC_RENDER_API_URL points at Render's API (…/v1)") from None
-        message = self._clean(_error_message(response))
+        message = self._clean(_error_message(response, self._secrets()))
         if 300 <= status < 400:
             target = urlsplit(response.headers.get("location", "")).hostname or "elsewhere"
             raise RenderRefused(f"Render API: GET {path} answered a redirect ({status}) to {target}; not followed, "
@@ -351,5 +354,8 @@ class RenderAPI:
             if reset is not None:
                 self._not_before = time.monotonic() + min(reset, _MAX_SERVER_WAIT)
 
+    def _secrets(self) -> list[str]:
+        return sorted({self._key, *redact.secret_values()} - {""}, key=len, reverse=True)
+
     def _clean(self, text: str) -> str:
-        return redact.redact(text, [self._key, *redact.secret_values()])
+        return redact.redact(text, self._secrets())

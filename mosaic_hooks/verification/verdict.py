@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from mosaic_hooks.core import exit_codes
+from mosaic_hooks.core import exit_codes, redact
 from mosaic_hooks.gates.result import FAILED, INCONCLUSIVE, PASSED, GateResult
 
 VerdictName = Literal["pass", "fail", "inconclusive"]
@@ -48,5 +48,4 @@ def decide(results: Sequence[GateResult], *, inconclusive_blocks: bool = True) -
 
 def _reason(kind: str, results: Sequence[GateResult]) -> str:
     text = f"{kind}: " + "; ".join(f"{r.name} ({r.summary})" for r in results)
-    text = " ".join(text.split())
-    return text if len(text) <= _REASON_LIMIT else text[: _REASON_LIMIT - 1] + "…"
+    return redact.clip(" ".join(text.split()), _REASON_LIMIT)

@@ -40,7 +40,7 @@ def history_file(cfg: Config) -> Path:
 
 
 def service_of(cfg: Config) -> str | None:
-    return cfg.service_name or cfg.render_service_id or None
+    return cfg.recorded_service
 
 
 def choose_base(repo: git.Repo, cfg: Config, commit: str, base: str | None,
@@ -155,8 +155,11 @@ def not_on_a_remote(repo: git.Repo, commit: str) -> str | None:
 def build_record(run: Verification, commits: list[Any]) -> dict[str, Any]:
     """The history record (interfaces item 5). Pure."""
     deploy = (run.outcome.deploy or {}) if run.outcome is not None else {}
-    live_at = deploy.get("finishedAt")
-    if live_at is None and run.outcome is not None and run.outcome.state == "live":
+    # a deploy that never went live (build failed, canceled, timed out) has no live time, though Render
+    # gives a failed build a `finishedAt`: it is no deploy, and the DORA metrics leave it out
+    went_live = run.outcome is not None and run.outcome.state == "live"
+    live_at = deploy.get("finishedAt") if went_live else None
+    if live_at is None and went_live:
         live_at = run.extra.get("wait_ended_at")  # without the API: when the version endpoint matched
     deploy_gate = run.gate("deploy")
     if live_at is None and run.outcome is None and deploy_gate is not None and deploy_gate.status == PASSED:

@@ -336,3 +336,79 @@ def test_any_history_gives_consistent_metrics_in_any_order(deploys: list[tuple[i
         assert 0 <= lt["median_minutes"] <= lt["p95_minutes"]
     if ttr["restored"]:
         assert 0 <= ttr["median_minutes"] <= ttr["p95_minutes"]
+
+
+# -- issue 15 item 1: a deploy is a deploy ----------------------------------------------------------------
+
+
+def _no_api(commit: str, seen_serving: str, verdict: str, verified: str, **extra: Any) -> dict[str, Any]:
+    """A verification without the Render API: no deploy id; live time = when it saw the commit serving."""
+    rec = record(commit, seen_serving, verdict, verified=verified, **extra)
+    rec["deploy_id"] = None
+    return rec
+
+
+def test_an_old_record_of_a_failed_build_is_no_deploy() -> None:
+    """Old records wrote the failed build's finishedAt as deploy_live_at; every gate but deploy was skipped."""
+    broken = record("broken", "2026-01-05T00:00:00Z", "fail", reason="deploy: build failed")
+    broken["gates"] = [{"name": "deploy", "status": "failed", "summary": "deploy dep-1 of broken failed: build"},
+                       {"name": "health", "status": "skipped", "summary": "not run: the deploy is not live"}]
+    crash = record("crashing", "2026-01-06T00:00:00Z", "fail", reason="deploy: crash loop")
+    crash["gates"] = [{"name": "deploy", "status": "failed", "summary": "deploy dep-2 is crash-looping"},
+                      {"name": "health", "status": "failed", "summary": "503"}]
+    doc = metrics([broken, crash, record("ok", "2026-01-07T00:00:00Z")])
+    assert doc["change_failure_rate"]["total_deployments"] == 2  # the crash-looping deploy went live
+    assert doc["change_failure_rate"]["failed_deployments"] == 1
+    assert doc["skipped"]["not_live"] == 1
+    assert [i["failed_commits"] for i in doc["time_to_restore_service"]["incident_list"]] == [[sha("crashing")]]
+
+
+def test_without_deploy_ids_eight_deploys_verified_thirteen_times_are_eight_deploys() -> None:
+    """The issue's case: each blocked push and each MOSAIC_FIX re-check verified a deploy again."""
+    records = []
+    for day in range(1, 9):
+        name, seen = f"d{day}", f"2026-01-{day + 1:02d}T10:00:00Z"
+        failing = day % 2 == 0  # d2, d4, d6, d8 fail when first verified
+        records.append(_no_api(name, seen, "fail" if failing else "pass", f"2026-01-{day + 1:02d}T10:05:00Z"))
+        if failing and day != 8:
+            # the next push is blocked: production (this deploy) is checked again, still failing ...
+            records.append(_no_api(name, f"2026-01-{day + 1:02d}T12:00:00Z", "fail",
+                                   f"2026-01-{day + 1:02d}T12:00:30Z"))
+        if day == 8:
+            # ... and the fixes of d8 are re-checked with MOSAIC_FIX: it still fails, then the fix is elsewhere
+            records += [_no_api(name, f"2026-01-09T1{h}:00:00Z", "fail", f"2026-01-09T1{h}:00:30Z",
+                                remediation=True) for h in (1, 2)]
+    assert len(records) == 13
+    doc = metrics(records)
+    cfr = doc["change_failure_rate"]
+    assert cfr["total_deployments"] == 8
+    assert (cfr["failed_deployments"], cfr["percentage"]) == (4, 50.0)
+    assert doc["skipped"]["duplicates"] == 5
+    # each failed deploy went live at the time it was first seen serving
+    assert [f["deployed_at"] for f in cfr["failures"]] == [f"2026-01-{d + 1:02d}T10:00:00Z" for d in (2, 4, 6, 8)]
+
+
+def test_a_later_verification_updates_the_verdict_of_the_deploy() -> None:
+    first = _no_api("d", "2026-01-05T10:00:00Z", "inconclusive", "2026-01-05T10:05:00Z")
+    later = _no_api("d", "2026-01-05T11:00:00Z", "fail", "2026-01-05T11:00:10Z")
+    doc = metrics([later, first])  # file order does not matter: the latest verification decides
+    assert doc["change_failure_rate"]["failed_deployments"] == 1
+    assert doc["change_failure_rate"]["failures"][0]["deployed_at"] == "2026-01-05T10:00:00Z"
+
+
+def test_lead_time_ends_when_the_deploy_was_first_seen_serving_not_at_a_later_verify() -> None:
+    commits = [("c", "2026-01-05T08:00:00Z")]
+    doc = metrics([_no_api("d", "2026-01-05T10:00:00Z", "pass", "2026-01-05T10:01:00Z", commits=commits),
+                   _no_api("d", "2026-01-07T10:00:00Z", "pass", "2026-01-07T10:01:00Z", commits=commits)])
+    assert doc["lead_time_for_changes"]["changes"] == 1
+    assert doc["lead_time_for_changes"]["median_minutes"] == 120.0
+    assert doc["deployment_frequency"]["total_deployments"] == 1
+
+
+def test_a_record_without_a_service_belongs_to_the_configured_service() -> None:
+    before = record("d", "2026-01-05T10:00:00Z", "pass", service=None)
+    again = record("d", "2026-01-05T10:00:00Z", "fail", service="srv-1", verified="2026-01-05T11:00:00Z",
+                   deploy_id=before["deploy_id"])
+    loaded = dora.load_deploys([before, again], service="srv-1", default_service="srv-1")
+    assert [(d.service, d.verdict) for d in loaded.deploys] == [("srv-1", "fail")]
+    assert loaded.duplicates == 1

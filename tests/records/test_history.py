@@ -21,10 +21,10 @@ from tests.support.dora_records import record
 def test_append_then_read_round_trips_and_creates_the_directory(tmp_path: Path) -> None:
     path = tmp_path / ".mosaic" / "deployment_history.jsonl"
     first, second = record("a", "2026-01-02T00:00:00Z"), record("b", "2026-01-03T00:00:00Z", "fail")
-    history.append(path, first)
-    history.append(path, second)
+    first_id = history.append(path, first)
+    second_id = history.append(path, second)
     records, warnings = history.read(path)
-    assert records == [first, second]
+    assert records == [{**first, "id": first_id}, {**second, "id": second_id}]
     assert warnings == []
     assert path.read_bytes().count(b"\n") == 2
 
@@ -178,7 +178,34 @@ def test_last_verified_is_the_newest_passing_record(tmp_path: Path) -> None:
     assert history.last_verified(path, service="nope") is None
 
 
-def test_record_key_identifies_a_record_across_clones() -> None:
-    rec = record("a", "2026-01-02T00:00:00Z", deploy_id="dep-9")
-    assert history.record_key(rec) == (rec["commit"], "2026-01-02T00:00:00Z", "dep-9")
-    assert history.record_key({**rec, "gates": []}) == history.record_key(rec)
+def test_every_new_record_gets_its_own_id_even_six_of_one_commit_in_one_second(tmp_path: Path) -> None:
+    path = tmp_path / "h.jsonl"
+    same = record("a", None, "fail", deploy_id=None, verified="2026-01-02T00:00:00Z")
+    same["deploy_id"] = None
+    ids = [history.append(path, same) for _ in range(6)]
+    records, _ = history.read(path)
+    assert len(set(ids)) == 6
+    assert [r["id"] for r in records] == ids
+    assert "id" not in same  # the caller's record is not changed
+
+
+def test_a_record_keeps_the_id_it_has() -> None:
+    rec = {**record("a", "2026-01-02T00:00:00Z"), "id": "from-another-clone"}
+    assert history.record_id(rec) == "from-another-clone"
+
+
+def test_an_old_record_without_an_id_has_one_derived_from_its_content_the_same_everywhere() -> None:
+    old = record("a", "2026-01-02T00:00:00Z", deploy_id="dep-9")
+    reordered = dict(reversed(list(old.items())))  # as the git notes store it: sorted keys
+    assert history.record_id(old) == history.record_id(reordered) == history.record_id(json.loads(json.dumps(old)))
+    assert history.record_id(old).startswith("sha256-")
+    assert history.record_id({**old, "duration_s": 2.0}) != history.record_id(old)
+
+
+def test_the_verified_base_survives_configuring_the_service_later(tmp_path: Path) -> None:
+    """Issue 15 item 1c: a pass recorded before RENDER_SERVICE_ID was set belongs to the configured service."""
+    path = tmp_path / "h.jsonl"
+    history.append(path, record("before-the-id", "2026-01-02T00:00:00Z", service=None))
+    history.append(path, record("other-service", "2026-01-03T00:00:00Z", service="srv-other"))
+    base = history.last_verified(path, service="srv-1")
+    assert base is not None and base["commit"].startswith("before-the-id")

@@ -46,10 +46,10 @@ def _deploy(commit: str, live: str, deploy_id: str, verdict: str = "pass") -> di
     return rec
 
 
-def _keys(path: Path) -> list[tuple[str, str, str]]:
+def _keys(path: Path) -> list[str]:
     records, warnings = history.read(path)
     assert warnings == []
-    return sorted(history.record_key(r) for r in records)
+    return sorted(history.record_id(r) for r in records)
 
 
 def test_two_clones_recording_different_deploys_both_keep_everything(team: Team) -> None:
@@ -98,12 +98,48 @@ def test_a_third_clone_gets_the_whole_team_history(team: Team, tmp_path: Path) -
 
 
 def test_a_record_already_in_the_local_history_is_not_appended_again(team: Team) -> None:
-    rec = _deploy(team.c1, "2026-01-02T10:00:00Z", "dep-1")
+    rec = {**_deploy(team.c1, "2026-01-02T10:00:00Z", "dep-1"), "id": "rec-1"}
     history.append(team.history(team.a), rec)
-    history.append(team.history(team.b), {**rec, "gates": []})  # same deploy, other details: same key
+    history.append(team.history(team.b), {**rec, "gates": []})  # the same record (same id), copied earlier
     history_notes.push(mgit.find_repo(team.a), team.history(team.a), "origin")
     assert history_notes.pull(mgit.find_repo(team.b), team.history(team.b), "origin").records_pulled == 0
     assert len(history.read(team.history(team.b))[0]) == 1
+
+
+def test_six_verifications_of_one_commit_in_one_second_are_six_shared_records(team: Team) -> None:
+    """Issue 15 item 3: (commit, second, no deploy id) used to make them one line in the note."""
+    repo_a, repo_b = mgit.find_repo(team.a), mgit.find_repo(team.b)
+    same = _deploy(team.c2, "2026-01-02T10:00:00Z", "")
+    same["deploy_id"] = None
+    for _ in range(6):
+        history.append(team.history(team.a), same)
+    history.append(team.history(team.b), _deploy(team.c1, "2026-01-03T10:00:00Z", "dep-b"))
+    history.append(team.history(team.b), same)  # b verified the same commit in the same second too
+
+    assert history_notes.push(repo_a, team.history(team.a), "origin").records_noted == 6
+    assert history_notes.pull(repo_b, team.history(team.b), "origin").records_pulled == 6
+    assert history_notes.push(repo_b, team.history(team.b), "origin").records_noted == 2
+    assert history_notes.pull(repo_a, team.history(team.a), "origin").records_pulled == 2
+
+    assert _keys(team.history(team.a)) == _keys(team.history(team.b))
+    assert len(_keys(team.history(team.a))) == 8
+    on_remote = git(team.bare, "notes", "--ref=mosaic", "show", team.c2).splitlines()
+    assert len(on_remote) == 7
+
+
+def test_old_records_without_ids_are_shared_once_and_stay_equal_in_both_clones(team: Team) -> None:
+    """Histories written before records had ids: each is identified by a hash of its content."""
+    repo_a, repo_b = mgit.find_repo(team.a), mgit.find_repo(team.b)
+    history.append_many(team.history(team.a), [_deploy(team.c1, "2026-01-02T10:00:00Z", "dep-1"),
+                                               _deploy(team.c2, "2026-01-03T10:00:00Z", "dep-2")])
+    history.append_many(team.history(team.b), [_deploy(team.c2, "2026-01-03T10:00:00Z", "dep-2")])  # the same
+    for _ in range(2):
+        history_notes.push(repo_a, team.history(team.a), "origin")
+        history_notes.pull(repo_b, team.history(team.b), "origin")
+        history_notes.push(repo_b, team.history(team.b), "origin")
+        history_notes.pull(repo_a, team.history(team.a), "origin")
+    assert _keys(team.history(team.a)) == _keys(team.history(team.b))
+    assert len(_keys(team.history(team.a))) == 2
 
 
 def test_records_of_commits_this_clone_lacks_are_not_shared_with_a_warning(team: Team) -> None:

@@ -78,3 +78,14 @@ def test_label_values_are_escaped() -> None:
     text = openmetrics.render(_report([record("a", "2026-01-02T10:00:00Z", service=odd)], service=odd))
     samples = _samples(text)
     assert samples[("mosaic_dora_deployments", (("service", odd),))] == 1
+
+
+def test_the_file_is_valid_openmetrics_ending_with_eof_and_still_prometheus_text() -> None:
+    """Issue 15 item 4: OpenMetrics requires the final `# EOF`; the strict parser rejects a file without it."""
+    from prometheus_client.openmetrics.parser import text_string_to_metric_families as openmetrics_families
+
+    text = openmetrics.render(_report(HISTORY))
+    assert text.endswith("\n# EOF\n")
+    families = {family.name: family for family in openmetrics_families(text)}
+    assert families["mosaic_dora_deployments"].samples[0].value == 6
+    assert _samples(text) == _samples(text.replace("# EOF\n", ""))  # the Prometheus text parser: a comment

@@ -17,7 +17,7 @@ import pytest
 
 from mosaic_hooks.records import history
 from mosaic_hooks.testing.render_fake import RenderFake
-from tests.conftest import commit_files, run_cli
+from tests.conftest import commit_files, git, run_cli
 from tests.support import fuzz
 from tests.support.processes import (
     Child,
@@ -141,6 +141,7 @@ def big_history(tmp_path: Path) -> Path:
 
     root = tmp_path / "svc"
     (root / ".mosaic").mkdir(parents=True)
+    git(root, "init", "-q")  # `dora`, like every command, runs inside a repository
     lines = [record(f"c{i}", f"2026-11-{(i % 20) + 1:02d}T10:00:00Z", "pass" if i % 4 else "fail",
                     commits=[(f"c{i}", f"2026-11-{(i % 20) + 1:02d}T09:00:00Z")]) for i in range(2000)]
     history.append_many(root / ".mosaic" / "deployment_history.jsonl", lines)

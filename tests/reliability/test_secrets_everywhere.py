@@ -10,6 +10,7 @@ encoding `tests/support/secrets.py` knows): zero occurrences. A redirect to anot
 
 from __future__ import annotations
 
+import json
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -120,6 +121,25 @@ def _verify_everything_unreachable(w: World) -> list[Proc]:
             w.run("verify", "--no-wait", "--base", w.base, env={"BACKEND_URL": f"http://{UNRESOLVABLE_HOST}"})]
 
 
+def _render_echoes_the_key_across_every_cut(w: World) -> list[Proc]:
+    """Issue 15 item 2: a proxy's error repeats the Authorization header; the message is cut at 200
+    characters. The key lies before, across (at every third character) and after the cut."""
+    procs: list[Proc] = []
+    key = w.markers.render_api_key
+    head = "upstream refused; request was: Authorization: Bearer "
+    first_pad = 200 - len(head) - len(key) - 1
+    for pad in range(first_pad, 200 - len(head) + 2, 3):
+        proxy = w.proxy(w.render.port)
+        message = "x" * pad + head + key + " Accept: application/json"
+        proxy.set("status", status=400, body=json.dumps({"id": "bad_request", "message": message}))
+        env = w.render_env(w.new_service(), proxy.url + "/v1")
+        procs.append(w.run("wait", "--json", env=env))
+    env = {**w.render_env(w.new_service(), proxy.url + "/v1"), "BACKEND_URL": w.closed_url}
+    procs.append(w.reports("verify", "--base", w.base, env=env))
+    procs += [w.run("history", "push"), w.run("history", "show", "--json")]
+    return procs
+
+
 def _verify_500s_and_401(w: World) -> list[Proc]:
     service_proxy = w.proxy(w.service_port)
     service_proxy.set("status", status=500)
@@ -164,6 +184,8 @@ SCENARIOS: list[tuple[str, Callable[[World], list[Proc]]]] = [
     ("wait: Render answers 500", _wait_500s),
     ("verify + reports: service and Render unreachable, unresolvable host", _verify_everything_unreachable),
     ("verify + reports: service 500s, Render 401", _verify_500s_and_401),
+    ("wait, verify + reports, history push: Render's error echoes the key across its cut",
+     _render_echoes_the_key_across_every_cut),
     ("verify + reports: database unreachable", _verify_db_unreachable),
     ("dora json/html/openmetrics after failed verifications", _dora_after_failures),
     ("history push/pull after a verification, and to a missing remote", _history_push_pull),

@@ -273,3 +273,22 @@ def test_times_are_written_in_utc_with_a_z() -> None:
     moment = datetime(2026, 11, 24, 19, 0, tzinfo=timezone(timedelta(hours=1)))
     assert format_time(moment) == "2026-11-24T18:00:00.000Z"
     assert parse_time(format_time(moment)) == moment
+
+
+def _fragments(key: str, size: int = 4) -> set[str]:
+    return {key[i:i + size] for i in range(len(key) - size + 1)}
+
+
+def test_an_error_message_repeating_the_key_across_its_cut_leaves_no_part_of_it(scripted: Scripted) -> None:
+    """Issue 15 item 2: the message is cut to 200 characters; the key is masked before, wherever the cut falls."""
+    prefix = "proxy error; request headers: Authorization: Bearer "
+    pads = range(200 - len(prefix) - len(KEY) - 2, 200 - len(prefix) + 2)  # the cut before, in, after the key
+    for pad in pads:
+        message = "x" * pad + prefix + KEY + " (end of headers)"
+        scripted.answers.append((400, {}, json.dumps({"id": "bad_request", "message": message}).encode(), 0))
+    for pad in pads:
+        with pytest.raises(RenderAPIError) as caught:
+            client(scripted.url()).get_service("srv-x")
+        text = exception_chain_text(caught.value) + caught.value.line()
+        assert not any(fragment in text for fragment in _fragments(KEY)), (pad, caught.value.line())
+        assert "*" in caught.value.line() or pad + len(prefix) >= 199, (pad, caught.value.line())

@@ -793,6 +793,8 @@ def history_record(draw: st.DrawFn, valid: bool = True) -> dict[str, Any]:
 HISTORY_FIELDS = frozenset({"schema", "timestamp", "commit", "base", "success", "verdict", "failure_reason",
                             "service", "deploy_id", "deploy_created_at", "deploy_live_at", "commits", "remediation",
                             "gates", "duration_s"})
+# written by every append since issue 15; records written before have none (and stay valid)
+OPTIONAL_HISTORY_FIELDS = frozenset({"id"})
 
 
 def _utc_time_problem(value: Any) -> bool:
@@ -811,7 +813,9 @@ def history_record_problems(record: Any) -> list[str]:
     if not isinstance(record, dict):
         return ["not an object"]
     problems = [f"missing {name}" for name in sorted(HISTORY_FIELDS - set(record))]
-    problems += [f"unknown field {name!r}" for name in sorted(set(record) - HISTORY_FIELDS)]
+    problems += [f"unknown field {name!r}" for name in sorted(set(record) - HISTORY_FIELDS - OPTIONAL_HISTORY_FIELDS)]
+    if "id" in record and not (isinstance(record["id"], str) and record["id"]):
+        problems.append("id is not a non-empty string")
     if record.get("schema") != 1 or isinstance(record.get("schema"), bool):
         problems.append("schema is not 1")
     if record.get("verdict") not in VERDICTS:

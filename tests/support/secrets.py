@@ -10,7 +10,8 @@ file they produced:
 
 `find_markers` looks for each secret in the forms a leak takes: as is, percent-encoded (URLs), JSON-escaped,
 UTF-16, base64 and base64url at any byte alignment (e.g. inside a `Basic` header or an encoded blob), and
-its unique core in any letter case (a partial or re-cased copy). Files are read as bytes (binary files too);
+its unique core in any letter case (a re-cased copy), and any 12-character piece of that core (what a cut
+through the secret leaves). Files are read as bytes (binary files too);
 gzip/zlib files are also searched decompressed, and `GitObjects(repo)` searches every object of a repository,
 packed or loose (git notes, commits).
 """
@@ -183,7 +184,17 @@ def _search(data: bytes, source: str, secrets: Mapping[str, str]) -> list[Hit]:
             while start >= 0:
                 record("core", start, start + len(core))
                 start = lowered.find(core, start + 1)
+            # a piece of it: what a cut through the secret leaves (12 hex characters: no accident)
+            for offset in range(len(core) - _PIECE + 1):
+                piece = core[offset:offset + _PIECE]
+                start = lowered.find(piece)
+                while start >= 0:
+                    record("piece of the core", start, start + _PIECE)
+                    start = lowered.find(piece, start + 1)
     return hits
+
+
+_PIECE = 12
 
 
 def _decompressed(data: bytes) -> bytes | None:

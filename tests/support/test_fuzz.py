@@ -249,6 +249,7 @@ def test_invalid_history_records_have_problems(record: dict[str, Any]) -> None:
     ({"gates": [{"name": "health", "status": "ok"}]}, "gates is not a list of {name, status, summary}"),
     ({"duration_s": -1}, "duration_s is not a number >= 0"),
     ({"extra": 1}, "unknown field 'extra'"),
+    ({"id": ""}, "id is not a non-empty string"),
 ])
 def test_the_reference_validator_names_each_problem(change: dict[str, Any], problem: str) -> None:
     record = {"schema": 1, "timestamp": "2026-11-24T18:00:00Z", "commit": "a" * 40, "base": None, "success": True,
@@ -256,5 +257,6 @@ def test_the_reference_validator_names_each_problem(change: dict[str, Any], prob
               "deploy_created_at": None, "deploy_live_at": None, "commits": [], "remediation": False, "gates": [],
               "duration_s": 1.5}
     assert fuzz.history_record_problems(record) == []
+    assert fuzz.history_record_problems({**record, "id": "0f3c"}) == []  # optional: old records have none
     assert fuzz.history_record_problems({**record, **change}) == [problem]
     assert fuzz.history_record_problems([]) == ["not an object"]

@@ -12,7 +12,7 @@ from typing import Any
 
 from mosaic_hooks.cli.output import write_line
 from mosaic_hooks.core import config, exit_codes, git
-from mosaic_hooks.core.errors import GitError, MosaicError
+from mosaic_hooks.core.errors import MosaicError
 from mosaic_hooks.core.words import plural
 
 
@@ -62,14 +62,6 @@ def period(since: str | None, until: str | None, now: float) -> tuple[float, flo
     return start, end
 
 
-def load_config() -> config.Config:
-    try:
-        repo = git.find_repo()
-    except GitError:
-        return config.load(Path.cwd())
-    return config.load(repo.root)
-
-
 def human_duration(minutes: float | None) -> str:
     if minutes is None:
         return "n/a"
@@ -115,19 +107,26 @@ def summary_lines(doc: dict[str, Any]) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     from mosaic_hooks.records import dora_files, history
     start, end = period(args.since, args.until, time.time())
-    cfg = load_config()
+    # the history lives in a repository, as for every other command: outside one, exit 2 (not a new ./.mosaic)
+    cfg = config.load(git.find_repo().root)
     history_path = history.history_file(cfg.history_path)
-    report, doc, warnings = dora_files.metrics_for(history_path, start=start, end=end, service=args.service)
+    report, doc, warnings = dora_files.metrics_for(history_path, start=start, end=end, service=args.service,
+                                                   default_service=cfg.recorded_service)
     for warning in warnings:
         write_line(f"warning: {warning}", sys.stderr)
     metrics_path = dora_files.metrics_file(cfg.history_path)
-    dora_files.write_metrics(metrics_path, doc)
+    written: list[Path] = []
+    if args.service is None:  # a view of one service never replaces the file of every service
+        dora_files.write_metrics(metrics_path, doc)
+        written.append(metrics_path)
     if args.html:
         from mosaic_hooks.records import dora_html
         dora_files.write_atomic(args.html, dora_html.render(report))
+        written.append(args.html)
     if args.openmetrics:
         from mosaic_hooks.records import openmetrics
         dora_files.write_atomic(args.openmetrics, openmetrics.render(report))
+        written.append(args.openmetrics)
     if args.json:
         write_line(json.dumps(doc, indent=2, ensure_ascii=False))
         return exit_codes.PASSED
@@ -135,6 +134,8 @@ def run(args: argparse.Namespace) -> int:
         write_line(f"no deployment history yet ({history_path}): `mosaic-hooks verify` records each deploy")
     for line in summary_lines(doc):
         write_line(line)
-    written = [metrics_path, *(p for p in (args.html, args.openmetrics) if p)]
-    write_line("wrote " + ", ".join(str(p) for p in written))
+    if written:
+        write_line("wrote " + ", ".join(str(p) for p in written))
+    if args.service is not None:
+        write_line(f"{metrics_path} not written: it holds every service, this is a view of {args.service}")
     return exit_codes.PASSED

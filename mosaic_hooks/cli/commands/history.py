@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     cfg = config.load(repo.root)
     path = history.history_file(cfg.history_path)
     if args.action == "show":
-        return _show(path, args)
+        return _show(path, args, cfg.recorded_service)
 
     from mosaic_hooks.records import notes as history_notes
     remote = args.remote or history_notes.default_remote(repo)
@@ -54,13 +54,13 @@ def run(args: argparse.Namespace) -> int:
     return exit_codes.PASSED
 
 
-def _show(path: Path, args: argparse.Namespace) -> int:
+def _show(path: Path, args: argparse.Namespace, configured_service: str | None) -> int:
     from mosaic_hooks.records import history
     records, warnings = history.read(path)
     for warning in warnings:
         write_line(f"warning: {warning}", sys.stderr)
-    if args.service:
-        records = [r for r in records if r.get("service") == args.service]
+    if args.service:  # a record without a service belongs to the configured one
+        records = [r for r in records if (r.get("service") or configured_service) == args.service]
     records.sort(key=lambda r: str(r.get("timestamp") or ""))
     shown = records[-args.limit:] if args.limit > 0 else records
     if args.json:

@@ -49,3 +49,19 @@ def test_version_and_help(tmp_path: Path) -> None:
     assert run_cli("--version", cwd=tmp_path).stdout.strip() == f"mosaic-hooks {__version__}"
     proc = run_cli("config", "--help", cwd=tmp_path)
     assert proc.returncode == 0 and "--json" in proc.stdout
+
+
+def test_a_reader_that_stops_early_ends_config_quietly(repo: Path) -> None:
+    from tests.conftest import run_cli_reader_gone
+
+    for args in (["config"], ["config", "--json"]):
+        proc = run_cli_reader_gone(*args, cwd=repo)
+        assert (proc.returncode, proc.stderr) == (0, "")
+
+
+def test_a_command_with_a_verdict_does_not_claim_one_when_its_reader_stops_early(repo: Path) -> None:
+    from tests.conftest import run_cli_reader_gone
+
+    proc = run_cli_reader_gone("verify", "--no-wait", cwd=repo, env={"BACKEND_URL": "http://127.0.0.1:9"})
+    assert proc.returncode != 0
+    assert "internal error" not in proc.stderr and "Traceback" not in proc.stderr

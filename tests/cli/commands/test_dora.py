@@ -10,7 +10,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from mosaic_hooks.core import isotime
 from mosaic_hooks.records import history
-from tests.conftest import run_cli
+from tests.conftest import run_cli, run_cli_reader_gone
 from tests.support.dora_records import record, sha
 
 
@@ -115,3 +115,55 @@ def test_the_history_dir_setting_is_honoured(repo: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["deployment_frequency"]["total_deployments"] == 1
     assert (repo / "ops" / "dora" / "dora_metrics.json").is_file()
+
+
+# -- issue 15 item 4: odd input is not an internal error --------------------------------------------------
+
+
+def test_a_line_of_100000_nested_brackets_is_skipped_with_a_warning(repo: Path) -> None:
+    path = _write_history(repo)
+    with path.open("ab") as handle:
+        handle.write(b"[" * 100_000 + b"]" * 100_000 + b"\n")
+    history.append(path, record("after", "2026-01-07T10:00:00Z"))
+    proc = run_cli("dora", "--since", "2026-01-01", "--until", "2026-01-31", cwd=repo)
+    assert proc.returncode == 0, proc.stderr
+    assert "warning: deployment_history.jsonl line 6: nested too deeply to read, skipped" in proc.stderr
+    assert "internal error" not in proc.stderr
+    assert "5 deploys" in proc.stdout
+
+
+def test_a_reader_that_stops_early_ends_dora_quietly(repo: Path) -> None:
+    _write_history(repo)
+    proc = run_cli_reader_gone("dora", "--since", "2026-01-01", cwd=repo)
+    assert (proc.returncode, proc.stderr) == (0, "")
+
+
+def test_a_view_of_one_service_never_overwrites_the_metrics_file(repo: Path) -> None:
+    _write_history(repo)
+    assert run_cli("dora", "--since", "2026-01-01", "--until", "2026-01-31", cwd=repo).returncode == 0
+    metrics = repo / ".mosaic" / "dora_metrics.json"
+    every_service = metrics.read_bytes()
+    for service in ("nosuch", "web"):
+        proc = run_cli("dora", "--since", "2026-01-01", "--until", "2026-01-31", "--service", service, cwd=repo)
+        assert proc.returncode == 0, proc.stderr
+        assert f"not written: it holds every service, this is a view of {service}" in proc.stdout
+    assert metrics.read_bytes() == every_service
+    assert json.loads(every_service)["deployment_frequency"]["total_deployments"] == 4
+
+
+def test_outside_a_repository_dora_exits_2_and_writes_nothing(tmp_path: Path) -> None:
+    outside = tmp_path / "not-a-repo"
+    outside.mkdir()
+    proc = run_cli("dora", cwd=outside, env={"GIT_CEILING_DIRECTORIES": str(tmp_path)})
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("mosaic-hooks: ") and len(proc.stderr.splitlines()) == 1
+    assert list(outside.iterdir()) == []
+
+
+def test_records_without_a_service_count_as_the_configured_service(repo: Path) -> None:
+    path = repo / ".mosaic" / "deployment_history.jsonl"
+    history.append_many(path, [record("a", "2026-01-02T10:00:00Z", service=None),
+                               record("b", "2026-01-03T10:00:00Z", service="srv-1")])
+    proc = run_cli("dora", "--since", "2026-01-01", "--until", "2026-01-31", "--service", "srv-1", "--json",
+                   cwd=repo, env={"RENDER_SERVICE_ID": "srv-1"})
+    assert json.loads(proc.stdout)["deployment_frequency"]["total_deployments"] == 2

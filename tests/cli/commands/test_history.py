@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from mosaic_hooks.records import history
-from tests.conftest import commit_files, git, run_cli
+from tests.conftest import commit_files, git, run_cli, run_cli_reader_gone
 from tests.support.dora_records import record
 
 
@@ -83,3 +83,26 @@ def test_show_filters_by_service_and_prints_json(repo: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     (line,) = proc.stdout.strip().splitlines()
     assert json.loads(line)["service"] == "web"
+
+
+def test_history_show_skips_a_line_nested_too_deep_and_ends_quietly_when_the_reader_stops(repo: Path) -> None:
+    path = repo / ".mosaic" / "deployment_history.jsonl"
+    history.append(path, record("a", "2026-01-02T10:00:00Z"))
+    with path.open("ab") as handle:
+        handle.write(b'{"a":' * 50_000 + b"1" + b"}" * 50_000 + b"\n")
+    history.append(path, record("b", "2026-01-03T10:00:00Z"))
+    proc = run_cli("history", "show", cwd=repo)
+    assert proc.returncode == 0, proc.stderr
+    assert "line 2: nested too deeply to read, skipped" in proc.stderr
+    assert len(proc.stdout.splitlines()) == 2
+    gone = run_cli_reader_gone("history", "show", cwd=repo)
+    assert (gone.returncode, gone.stderr.count("warning")) == (0, 1)
+    assert "Error" not in gone.stderr
+
+
+def test_history_show_counts_records_without_a_service_as_the_configured_service(repo: Path) -> None:
+    path = repo / ".mosaic" / "deployment_history.jsonl"
+    history.append(path, record("before-the-id", "2026-01-02T10:00:00Z", service=None))
+    history.append(path, record("other", "2026-01-03T10:00:00Z", service="srv-other"))
+    proc = run_cli("history", "show", "--service", "srv-1", "--json", cwd=repo, env={"RENDER_SERVICE_ID": "srv-1"})
+    assert [json.loads(line)["commit"][:13] for line in proc.stdout.splitlines()] == ["before-the-id"]

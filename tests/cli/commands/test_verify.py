@@ -196,6 +196,32 @@ def test_verify_waits_for_the_render_deploy_of_the_commit(repo: Path, service: t
     assert fake.api_key not in proc.stdout + proc.stderr
 
 
+def test_a_failed_build_is_recorded_without_a_live_time_and_is_no_deploy(repo: Path,
+                                                                         service: tuple[str, Toggles]) -> None:
+    """Issue 15 item 1a: Render gives a failed build a finishedAt; it never went live."""
+    from mosaic_hooks.testing.render_fake import RenderFake
+
+    url, _toggles = service
+    base, head = project(repo, url)
+    with RenderFake() as fake:
+        fake.add_service("srv-verify", timeline=[("build_in_progress", 0.2), ("build_failed", 0)])
+        fake.push(head, "items and reports")
+        env = {"MOSAIC_RENDER_API_URL": fake.api_url, "RENDER_API_KEY": fake.api_key,
+               "RENDER_SERVICE_ID": "srv-verify", "MOSAIC_POLL_INTERVAL": "0.1"}
+        (repo / ".mosaic").mkdir(exist_ok=True)
+        (repo / ".mosaic" / "config.toml").write_text("poll_interval = 0.1\nwait_timeout = 20\n")
+        proc = run_cli("verify", "--base", base, "--json", cwd=repo, env=env)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    [record] = history(repo)
+    assert record["verdict"] == "fail" and record["deploy_id"]
+    assert record["deploy_live_at"] is None
+    dora = run_cli("dora", "--json", cwd=repo)
+    doc = json.loads(dora.stdout)
+    assert doc["deployment_frequency"]["total_deployments"] == 0
+    assert doc["time_to_restore_service"]["incidents"] == 0
+    assert doc["skipped"]["not_live"] == 1
+
+
 def test_an_unknown_commit_is_a_usage_error(repo: Path) -> None:
     proc = run_cli("verify", "--no-wait", "--commit", "no-such-rev", cwd=repo, env={"BACKEND_URL": unused_url()})
     assert proc.returncode == 2
