@@ -120,8 +120,7 @@ class Config:
     def recorded_service(self) -> str | None:
         """The service the history records name: service_name, else the Render service id. A record without
         a service (written before either was set) belongs to it."""
-        name = self.values.get("service_name") or self.values.get("render_service_id")
-        return str(name) if name else None
+        return self.service_name or self.render_service_id or None
 
     @property
     def history_path(self) -> Path:
