@@ -112,7 +112,7 @@ def wait_for_version(url: str, commit: str, *, repo: git.Repo | None, deadline: 
 
 
 def _live(url: str, commit: str, reported: str, how: str, requests: int) -> WaitOutcome:
-    from mosaic_hooks.render.api import format_time
+    from mosaic_hooks.core.isotime import iso_millis as format_time
 
     short = commit[:12]
     reason = {

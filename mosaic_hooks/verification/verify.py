@@ -12,10 +12,10 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mosaic_hooks.core import isotime
 from mosaic_hooks.core.errors import ConfigError
 from mosaic_hooks.gates.result import PASSED
 
@@ -29,10 +29,6 @@ if TYPE_CHECKING:
 
 HISTORY_FILE = "deployment_history.jsonl"
 MAX_RECORDED_COMMITS = 1000
-
-
-def utc_now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def history_file(cfg: Config) -> Path:
@@ -92,7 +88,7 @@ def verify_commit(
     if not cfg.backend_url:
         raise ConfigError("backend_url is not set: the production checks need the service's URL",
                           hint="set BACKEND_URL or backend_url in [tool.mosaic]")
-    started_at, start = utc_now(), time.monotonic()
+    started_at, start = isotime.now(), time.monotonic()
     changes = analyze(repo, base, commit)
     outcome = None
     wait_ended_at = None
@@ -102,13 +98,13 @@ def verify_commit(
 
         timeout = float(cfg.wait_timeout if wait_timeout is None else wait_timeout)
         outcome = wait_for_deploy(cfg, commit, repo=repo, timeout=timeout, report=report)
-        wait_ended_at = utc_now()
+        wait_ended_at = isotime.now()
         if outcome.state == oc.CONFIG_ERROR:
             raise ConfigError(f"cannot wait for the deploy: {outcome.reason}")
     results = run_gates(cfg, changes, commit, outcome, repo=repo)
     verdict = decide(results, inconclusive_blocks=bool(cfg.inconclusive_blocks))
     run = Verification(commit=commit, base=base, verdict=verdict, results=results, outcome=outcome, changes=changes,
-                       started_at=started_at, finished_at=utc_now(),
+                       started_at=started_at, finished_at=isotime.now(),
                        duration_s=round(time.monotonic() - start, 3), backend_url=cfg.backend_url,
                        service=service_of(cfg), inconclusive_blocks=bool(cfg.inconclusive_blocks),
                        remediation=env.get("MOSAIC_FIX") == "1")
@@ -140,16 +136,12 @@ def build_record(run: Verification, commits: list[Any]) -> dict[str, Any]:
         "deploy_id": deploy.get("id"),
         "deploy_created_at": deploy.get("createdAt"),
         "deploy_live_at": live_at,
-        "commits": [{"sha": c.sha, "committed_at": _iso(c.committed_at), "authored_at": _iso(c.authored_at)}
-                    for c in commits[-MAX_RECORDED_COMMITS:]],
+        "commits": [{"sha": c.sha, "committed_at": isotime.iso(c.committed_at),
+                     "authored_at": isotime.iso(c.authored_at)} for c in commits[-MAX_RECORDED_COMMITS:]],
         "remediation": run.remediation,
         "gates": [r.to_json(evidence=False) for r in run.results],
         "duration_s": run.duration_s,
     }
-
-
-def _iso(unix: int) -> str:
-    return datetime.fromtimestamp(unix, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def record_run(repo: git.Repo, cfg: Config, run: Verification) -> None:

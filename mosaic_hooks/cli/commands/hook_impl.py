@@ -12,12 +12,11 @@ import argparse
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from mosaic_hooks.cli import hook_script
 from mosaic_hooks.cli.output import write_line
-from mosaic_hooks.core import exit_codes, git
+from mosaic_hooks.core import exit_codes, git, isotime
 from mosaic_hooks.hooks import bypass
 
 
@@ -74,7 +73,7 @@ def post_receive(stdin: str) -> int:
     log_dir = repo.git_dir / "mosaic-hooks"
     log_dir.mkdir(exist_ok=True)
     log_path = log_dir / "verify.log"
-    started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    started = isotime.now()
     start_detached(verify_argv(commit, base), cwd=repo.git_dir, log_path=log_path,
                    header=f"--- {started} verify {commit} (base {base})\n")
     write_line(f"mosaic-hooks: verifying {commit[:10]} on {branch} in the background (log: {log_path})")
