@@ -32,18 +32,11 @@ SHARDS = 16
 
 
 def make_client(cfg: Config) -> httpx.AsyncClient:
-    import httpx
-
-    from mosaic_hooks import __version__
+    from mosaic_hooks.core.http import backend_async_client
     from mosaic_hooks.gates.transport import ShardedTransport
 
-    return httpx.AsyncClient(
-        transport=ShardedTransport(SHARDS, MAX_IN_FLIGHT // SHARDS),
-        timeout=httpx.Timeout(float(cfg.request_timeout)),
-        follow_redirects=False,  # a redirect is an answer; following it could leave the service
-        headers={"user-agent": f"mosaic-hooks/{__version__} (production gate)"},
-        trust_env=False,
-    )
+    return backend_async_client(timeout=float(cfg.request_timeout), purpose="production gate",
+                                transport=ShardedTransport(SHARDS, MAX_IN_FLIGHT // SHARDS))
 
 
 def run_gates(cfg: Config, changes: ChangeSet, commit: str | None, outcome: WaitOutcome | None, *,
