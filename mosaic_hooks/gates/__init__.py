@@ -29,4 +29,3 @@ GATES: tuple[GateSpec, ...] = (
     GateSpec("migrations", "mosaic_hooks.gates.migrations"),
     GateSpec("monitoring", "mosaic_hooks.gates.monitoring", waits_for=("health", "endpoints", "contract", "errors")),
 )
-GATE_NAMES = tuple(spec.name for spec in GATES)

@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from mosaic_hooks.core import git
 from mosaic_hooks.core.errors import MosaicError
 
-DELETE_REF = "(delete)"
-
 
 class PushInputError(MosaicError):
     """The pre-push hook's standard input is not what git sends."""
@@ -100,11 +98,6 @@ def first_parent_of_oldest(rev_list_parents: str) -> tuple[int, str | None]:
 def _exists_locally(repo: git.Repo, sha: str) -> str | None:
     """The commit `sha` names here (tags peeled), or None without a word when the object is missing."""
     return None if git.is_null_oid(sha) else git.resolve_commit(repo, sha)
-
-
-def has_remote_tracking_refs(repo: git.Repo) -> bool:
-    out = repo.git("for-each-ref", "--count=1", "--format=%(refname)", "refs/remotes/").stdout
-    return bool(out.strip())
 
 
 def new_commits(repo: git.Repo, head: str, exclude: Sequence[str] = ()) -> tuple[int, str | None]:

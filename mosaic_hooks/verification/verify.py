@@ -23,8 +23,6 @@ if TYPE_CHECKING:
     from mosaic_hooks.core import git
     from mosaic_hooks.core.config import Config
     from mosaic_hooks.detect.changeset import ChangeSet
-    from mosaic_hooks.gates.result import GateResult
-    from mosaic_hooks.render.outcome import WaitOutcome
     from mosaic_hooks.verification.model import Verification
 
 HISTORY_FILE = "deployment_history.jsonl"
@@ -184,11 +182,3 @@ def summarize_changes(changes: ChangeSet) -> str:
     return (f"{len(e.added)} endpoints added, {len(e.removed)} removed, "
             f"{len(changes.requirements.added) + len(changes.requirements.changed)} requirements added or changed, "
             f"{len(changes.migrations.added)} migrations added")
-
-
-def gate_results_line(results: list[GateResult]) -> str:
-    return ", ".join(f"{r.name} {r.status}" for r in results)
-
-
-def outcome_line(outcome: WaitOutcome | None) -> str:
-    return "not waited (--no-wait)" if outcome is None else f"{outcome.state}: {outcome.reason}"

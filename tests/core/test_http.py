@@ -22,7 +22,7 @@ class _Server:
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            def do_GET(self) -> None:
                 owner.seen.append((self.path, self.headers.get("user-agent", "")))
                 hops = int(self.path.rsplit("/", 1)[-1]) if self.path.startswith("/hop/") else 0
                 if hops > 0:
