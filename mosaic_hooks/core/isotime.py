@@ -21,7 +21,7 @@ def parse(value: object) -> datetime | None:
         text = text[:-1] + "+00:00"
     if "." in text:
         head, _, rest = text.partition(".")
-        digits = "".join(ch for ch in rest if ch.isdigit())
+        digits = rest[: len(rest) - len(rest.lstrip("0123456789"))]  # the fraction, not the offset's digits
         if not digits:
             return None
         text = f"{head}.{(digits + '000000')[:6]}{rest[len(digits):]}"

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from mosaic_hooks.render.api import format_time
+from mosaic_hooks.core.isotime import iso_millis as format_time
 from mosaic_hooks.testing.render_fake import RenderFake
 from tests.conftest import commit_files, git
 
