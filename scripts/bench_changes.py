@@ -131,7 +131,7 @@ class Counter:
     def installed(self) -> Any:
         import tomllib
 
-        from mosaic_hooks.detect import requirements as requirements_module
+        from mosaic_hooks.detect.requirements import pyproject as pyproject_module
 
         originals = (ast.parse, tomllib.loads, mgit.read_files, mgit.read_blobs)
 
@@ -143,14 +143,14 @@ class Counter:
 
         ast.parse = counting("ast.parse", originals[0])  # type: ignore[assignment]
         tomllib.loads = counting("tomllib.loads", originals[1])  # type: ignore[assignment]
-        requirements_module.tomllib.loads = tomllib.loads  # type: ignore[attr-defined]
+        pyproject_module.tomllib.loads = tomllib.loads  # type: ignore[attr-defined]
         mgit.read_files = counting("git cat-file", originals[2])  # type: ignore[assignment]
         mgit.read_blobs = counting("git cat-file", originals[3])  # type: ignore[assignment]
         try:
             yield self
         finally:
             ast.parse, tomllib.loads, mgit.read_files, mgit.read_blobs = originals  # type: ignore[assignment]
-            requirements_module.tomllib.loads = originals[1]  # type: ignore[attr-defined]
+            pyproject_module.tomllib.loads = originals[1]  # type: ignore[attr-defined]
 
 
 def main() -> int:
