@@ -23,7 +23,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from mosaic_hooks.core import config, git
-from mosaic_hooks.render.api import RenderAPI, parse_time
+from mosaic_hooks.core.isotime import parse as parse_time
+from mosaic_hooks.render.api import RenderAPI
 from mosaic_hooks.render.wait import wait_for_deploy
 from mosaic_hooks.testing.render_fake import RenderFake
 

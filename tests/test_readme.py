@@ -34,6 +34,20 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert "<!-- test-command -->" in ci  # .ci/run extracts the command from the README itself
 
 
+def test_ci_also_lints_type_checks_and_fails_without_its_services() -> None:
+    ci = (Path(__file__).resolve().parent.parent / ".ci" / "run").read_text()
+    assert ".venv/bin/ruff check ." in ci and ".venv/bin/mypy --strict mosaic_hooks" in ci
+    assert "export MOSAIC_REQUIRE_SERVICES=1" in ci  # a missing PostgreSQL or Chromium fails the tests
+    assert "could not install" in ci and "exit 1" in ci  # and CI itself, before they run
+
+
+def test_the_test_command_runs_in_parallel_with_what_the_test_extra_installs() -> None:
+    pyproject = (Path(__file__).resolve().parent.parent / "pyproject.toml").read_text()
+    assert "pytest -n auto" in _block_after("test-command")
+    for tool in ("pytest-xdist", "ruff", "mypy"):
+        assert f'"{tool}' in pyproject, tool
+
+
 def test_config_table_lists_every_file_key_with_its_default() -> None:
     table = README[README.index("<!-- config-table -->"):]
     rows = dict(re.findall(r"^\| `([a-z_0-9]+)` \| ([^|]+) \|", table, re.M))

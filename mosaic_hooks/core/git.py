@@ -8,6 +8,7 @@ by the commands that are not on a hook's fast path.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -17,6 +18,14 @@ from mosaic_hooks.core.errors import GitError
 
 # Git exports these to hooks; they would redirect a git call made for another repository.
 _REPO_ENV_VARS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_PREFIX")
+
+
+_FULL_SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+
+
+def is_full_sha(text: str) -> bool:
+    """A whole object id as git prints it: 40 (SHA-1) or 64 (SHA-256) lowercase hex digits."""
+    return _FULL_SHA.fullmatch(text) is not None
 
 
 def is_null_oid(oid: str) -> bool:

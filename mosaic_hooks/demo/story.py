@@ -25,9 +25,9 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
+from mosaic_hooks.core import isotime
 from mosaic_hooks.core.words import plural
 from mosaic_hooks.demo import shop
 from mosaic_hooks.demo.sandbox import DemoError, Ran, Sandbox
@@ -119,10 +119,10 @@ def matching(ran: Ran, *patterns: str, limit: int = 4) -> list[str]:
 
 
 def seconds_between(start: str, end: str) -> float:
-    def parse(text: str) -> datetime:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-    return (parse(end) - parse(start)).total_seconds()
+    started, ended = isotime.epoch(start), isotime.epoch(end)
+    if started is None or ended is None:
+        raise ValueError(f"not ISO 8601 times: {start!r}, {end!r}")
+    return ended - started
 
 
 def tail(ran: Ran, count: int = 6) -> str:

@@ -34,9 +34,10 @@ def read_alembic_revision(path: str, data: bytes) -> tuple[AlembicRevision | Non
     text = data.decode("utf-8", errors="replace")
     try:
         tree = ast.parse(text, filename=path)
-    except SyntaxError as exc:
+    except (SyntaxError, ValueError) as exc:  # Python 3.10 raises ValueError for a NUL byte, 3.11+ SyntaxError
         found = _REVISION_TEXT.search(text)
-        warning = f"{path}: could not parse (line {exc.lineno}): {exc.msg}"
+        line = getattr(exc, "lineno", None) or 1
+        warning = f"{path}: could not parse (line {line}): {getattr(exc, 'msg', None) or exc}"
         return (AlembicRevision(found.group(1), (), path) if found else None), warning
     values: dict[str, object] = {}
     for node in tree.body:

@@ -9,7 +9,6 @@ with a deliberately invalid body. DELETE is never sent. Removed endpoints may be
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 from mosaic_hooks.core.words import noun, plural
 from mosaic_hooks.detect.changeset import Endpoint
@@ -205,7 +204,3 @@ async def _in_served_openapi(ctx: GateContext, endpoint: Endpoint) -> bool:
 
     document = await openapi.served_document(ctx)
     return document.data is not None and openapi.find_operation(document.data, endpoint) is not None
-
-
-def describe_exchanges(exchanges: list[Exchange]) -> list[dict[str, Any]]:
-    return [{"method": e.method, "path": e.path, "status": e.status, "ms": round(e.elapsed_ms, 1)} for e in exchanges]

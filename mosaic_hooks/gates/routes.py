@@ -20,10 +20,6 @@ _PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::[^}]*)?\}|<(?:[A-Za-z_][A-Za
 UUID_SAMPLE = "00000000-0000-4000-8000-000000000001"
 
 
-def param_names(path: str) -> list[str]:
-    return [next(g for g in m.groups() if g) for m in _PARAM.finditer(path)]
-
-
 @functools.lru_cache(maxsize=8192)
 def shape(path: str) -> str:
     """The path with every parameter written `{}`: `/items/{id}` and `/items/<int:item_id>` have one shape."""
@@ -72,10 +68,6 @@ def _quote(value: str) -> str:
     from urllib.parse import quote
 
     return quote(value, safe="")
-
-
-def same_route(template: str, other: str) -> bool:
-    return shape(template) == shape(other)
 
 
 def matches(template: str, concrete: str) -> bool:

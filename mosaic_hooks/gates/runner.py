@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import signal
+import threading
 import time
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Coroutine, Mapping, Sequence
+from types import FrameType
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from mosaic_hooks.core.errors import ConfigError
 from mosaic_hooks.core.words import plural
@@ -25,6 +28,8 @@ if TYPE_CHECKING:
     from mosaic_hooks.detect.changeset import ChangeSet
     from mosaic_hooks.render.outcome import WaitOutcome
 
+T = TypeVar("T")
+
 # At most this many requests in flight: 200 endpoints at 50 ms each take ~4 rounds (see
 # scripts/bench_gate.py), and a small instance is not flooded.
 MAX_IN_FLIGHT = 64
@@ -34,18 +39,11 @@ SHARDS = 16
 
 
 def make_client(cfg: Config) -> httpx.AsyncClient:
-    import httpx
-
-    from mosaic_hooks import __version__
+    from mosaic_hooks.core.http import backend_async_client
     from mosaic_hooks.gates.transport import ShardedTransport
 
-    return httpx.AsyncClient(
-        transport=ShardedTransport(SHARDS, MAX_IN_FLIGHT // SHARDS),
-        timeout=httpx.Timeout(float(cfg.request_timeout)),
-        follow_redirects=False,  # a redirect is an answer; following it could leave the service
-        headers={"user-agent": f"mosaic-hooks/{__version__} (production gate)"},
-        trust_env=False,
-    )
+    return backend_async_client(timeout=float(cfg.request_timeout), purpose="production gate",
+                                transport=ShardedTransport(SHARDS, MAX_IN_FLIGHT // SHARDS))
 
 
 def run_gates(cfg: Config, changes: ChangeSet, commit: str | None, outcome: WaitOutcome | None, *,
@@ -54,7 +52,50 @@ def run_gates(cfg: Config, changes: ChangeSet, commit: str | None, outcome: Wait
     """Run the gates (all, or `names`) against `cfg.backend_url`; results in registry order.
 
     `off`: gates switched off ({name: why}, see gates.switches): reported as skipped with the reason."""
-    return asyncio.run(run_gates_async(cfg, changes, commit, outcome, repo=repo, names=names, off=off))
+    return run_interruptibly(run_gates_async(cfg, changes, commit, outcome, repo=repo, names=names, off=off))
+
+
+def run_interruptibly(main: Coroutine[Any, Any, T]) -> T:
+    """`asyncio.run`, with Ctrl-C handled the way Python 3.11's does it on every version: the signal cancels
+    the main task (its `finally` blocks close the client), then KeyboardInterrupt is raised here. On 3.10,
+    `asyncio.run` let it escape from inside whichever task was running, leaving a coroutine that printed a
+    traceback at exit."""
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)  # as asyncio.run does: gather() below and the gates find this loop
+    task = loop.create_task(main)
+    interrupted = False
+
+    def on_sigint(signum: int, frame: FrameType | None) -> None:
+        nonlocal interrupted
+        if interrupted:  # a second Ctrl-C does not wait for the clean-up
+            raise KeyboardInterrupt
+        interrupted = True
+        loop.call_soon_threadsafe(task.cancel)
+
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, on_sigint) if in_main_thread else None
+    try:
+        try:
+            result = loop.run_until_complete(task)
+        except asyncio.CancelledError:
+            if interrupted:
+                raise KeyboardInterrupt from None
+            raise
+        if interrupted:
+            raise KeyboardInterrupt
+        return result
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGINT, signal.default_int_handler if previous is None else previous)
+        try:
+            pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+            for leftover in pending:
+                leftover.cancel()
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+            loop.run_until_complete(loop.shutdown_asyncgens())
+        finally:
+            asyncio.set_event_loop(None)
+            loop.close()
 
 
 async def run_gates_async(cfg: Config, changes: ChangeSet, commit: str | None, outcome: WaitOutcome | None, *,

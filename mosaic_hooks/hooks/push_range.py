@@ -12,15 +12,11 @@ objects that may be missing are silent.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from mosaic_hooks.core import git
 from mosaic_hooks.core.errors import MosaicError
-
-_OID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
-DELETE_REF = "(delete)"
 
 
 class PushInputError(MosaicError):
@@ -73,7 +69,7 @@ def parse_push_lines(text: str) -> list[RefUpdate]:
         if not line:
             continue
         fields = line.rsplit(maxsplit=3)
-        if len(fields) != 4 or not _OID.fullmatch(fields[1]) or not _OID.fullmatch(fields[3]):
+        if len(fields) != 4 or not git.is_full_sha(fields[1]) or not git.is_full_sha(fields[3]):
             shown = line if len(line) <= 60 else line[:57] + "..."
             raise PushInputError(
                 f"pre-push input line {number} is not '<local ref> <local sha> <remote ref> <remote sha>': "
@@ -102,11 +98,6 @@ def first_parent_of_oldest(rev_list_parents: str) -> tuple[int, str | None]:
 def _exists_locally(repo: git.Repo, sha: str) -> str | None:
     """The commit `sha` names here (tags peeled), or None without a word when the object is missing."""
     return None if git.is_null_oid(sha) else git.resolve_commit(repo, sha)
-
-
-def has_remote_tracking_refs(repo: git.Repo) -> bool:
-    out = repo.git("for-each-ref", "--count=1", "--format=%(refname)", "refs/remotes/").stdout
-    return bool(out.strip())
 
 
 def new_commits(repo: git.Repo, head: str, exclude: Sequence[str] = ()) -> tuple[int, str | None]:
@@ -201,7 +192,7 @@ def parse_receive_lines(text: str) -> list[ReceivedUpdate]:
         if not line:
             continue
         fields = line.split(" ", 2)
-        if len(fields) != 3 or not _OID.fullmatch(fields[0]) or not _OID.fullmatch(fields[1]) or not fields[2]:
+        if len(fields) != 3 or not git.is_full_sha(fields[0]) or not git.is_full_sha(fields[1]) or not fields[2]:
             raise PushInputError(f"receive input line {number} is not '<old sha> <new sha> <ref>': {line[:60]!r}",
                                  hint="this input comes from git receive-pack")
         updates.append(ReceivedUpdate(*fields))

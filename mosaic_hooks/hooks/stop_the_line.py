@@ -211,11 +211,13 @@ def _served_elsewhere(cfg: Config, repo: git.Repo, commit: str, ref: str) -> str
     commit off this branch's line (no deploy of it is coming), else None (serving it, or it may be coming)."""
     import httpx
 
+    from mosaic_hooks.core.http import backend_client
     from mosaic_hooks.render.version_endpoint import match, reported_commit
 
     url = str(cfg.backend_url).rstrip("/") + str(cfg.version_path)
     try:
-        response = httpx.get(url, timeout=float(cfg.request_timeout), follow_redirects=True, trust_env=False)
+        with backend_client(timeout=float(cfg.request_timeout), purpose="version endpoint") as client:
+            response = client.get(url, follow_redirects=True)
     except httpx.HTTPError:
         return None
     reported = reported_commit(response.content) if response.status_code == 200 else None

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import time
 from collections.abc import Iterable, Mapping
@@ -142,12 +141,9 @@ def records_of(notes: Mapping[str, list[str]]) -> tuple[list[dict[str, Any]], li
     return records, warnings
 
 
-_FULL_SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
-
-
 def _existing_commits(repo: git.Repo, shas: Iterable[str]) -> set[str]:
     """The full commit shas among `shas` that this clone has (a name like HEAD is never taken for one)."""
-    shas = sorted({s for s in shas if _FULL_SHA.fullmatch(s)})
+    shas = sorted({s for s in shas if git.is_full_sha(s)})
     if not shas:
         return set()
     request = "".join(f"{sha}^{{commit}}\n" for sha in shas).encode()

@@ -12,11 +12,11 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from mosaic_hooks.core import exit_codes, redact
+from mosaic_hooks.core import exit_codes, isotime, redact
 from mosaic_hooks.core.errors import MosaicError
 
 if TYPE_CHECKING:
@@ -49,33 +49,6 @@ class _Transient(Exception):
         super().__init__(message)
         self.message = message
         self.retry_after = retry_after
-
-
-def format_time(moment: datetime | float) -> str:
-    """UTC ISO 8601 with a Z, as Render writes and reads date-times."""
-    if not isinstance(moment, datetime):
-        moment = datetime.fromtimestamp(moment, tz=timezone.utc)
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-
-
-def parse_time(text: object) -> datetime | None:
-    """Render's date-times (`...Z`, any number of fractional digits); None for anything else."""
-    if not isinstance(text, str) or not text:
-        return None
-    value = text.strip()
-    if value.endswith(("Z", "z")):
-        value = value[:-1] + "+00:00"
-    # Python 3.10's fromisoformat accepts only 3 or 6 fractional digits.
-    if "." in value:
-        head, _, rest = value.partition(".")
-        digits = "".join(ch for ch in rest if ch.isdigit())
-        zone = rest[len(digits):]
-        value = f"{head}.{(digits + '000000')[:6]}{zone}"
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
 def _seconds_until_reset(value: str | None) -> float | None:
@@ -200,7 +173,7 @@ class RenderAPI:
         """Deploys (unwrapped from `{deploy, cursor}`), following cursor pages up to `max_pages`."""
         params: dict[str, Any] = {"limit": limit}
         if created_after is not None:
-            params["createdAfter"] = format_time(created_after)
+            params["createdAfter"] = isotime.iso_millis(created_after)
         if statuses:
             params["status"] = list(statuses)
         return self._pages(f"/services/{service_id}/deploys", params, "deploy", limit, max_pages)
@@ -208,9 +181,9 @@ class RenderAPI:
     def list_events(self, service_id: str, *, start_time: datetime, end_time: datetime | None = None,
                     types: Iterable[str] = (), limit: int = MAX_LIMIT, max_pages: int = 5) -> list[dict[str, Any]]:
         """Service events (unwrapped from `{event, cursor}`) since `start_time` (Render's default is 1 h)."""
-        params: dict[str, Any] = {"limit": limit, "startTime": format_time(start_time)}
+        params: dict[str, Any] = {"limit": limit, "startTime": isotime.iso_millis(start_time)}
         if end_time is not None:
-            params["endTime"] = format_time(end_time)
+            params["endTime"] = isotime.iso_millis(end_time)
         if types:
             params["type"] = list(types)
         return self._pages(f"/services/{service_id}/events", params, "event", limit, max_pages)

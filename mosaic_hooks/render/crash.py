@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from mosaic_hooks.render.api import parse_time
+from mosaic_hooks.core.isotime import parse as parse_time
 
 CRASH_EVENTS = ("server_failed", "server_restarted")
 RESTARTS_FOR_A_LOOP = 2  # one restart can be a deliberate one; two after a deploy are not a coincidence

@@ -78,12 +78,14 @@ def wait_for_version(url: str, commit: str, *, repo: git.Repo | None, deadline: 
     requests = 0
     reached = False
     last = "no answer yet"
-    with httpx.Client(follow_redirects=True, max_redirects=5, headers={"User-Agent": "mosaic-hooks"}) as client:
+    from mosaic_hooks.core.http import backend_client
+
+    with backend_client(timeout=request_timeout, purpose="version endpoint") as client:
         while True:
             remaining = deadline - time.monotonic()
             requests += 1
             try:
-                response = client.get(url, timeout=max(0.5, min(request_timeout, remaining)))
+                response = client.get(url, timeout=max(0.5, min(request_timeout, remaining)), follow_redirects=True)
             except httpx.TimeoutException:
                 last = f"no answer within {request_timeout:g}s"
             except httpx.HTTPError as exc:
@@ -112,7 +114,7 @@ def wait_for_version(url: str, commit: str, *, repo: git.Repo | None, deadline: 
 
 
 def _live(url: str, commit: str, reported: str, how: str, requests: int) -> WaitOutcome:
-    from mosaic_hooks.render.api import format_time
+    from mosaic_hooks.core.isotime import iso_millis as format_time
 
     short = commit[:12]
     reason = {

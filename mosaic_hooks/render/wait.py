@@ -8,7 +8,6 @@ endpoint is polled until it reports the commit. Network and API trouble never ra
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
@@ -18,8 +17,9 @@ from mosaic_hooks.cli.progress import format_elapsed
 from mosaic_hooks.core import git
 from mosaic_hooks.core.config import Config
 from mosaic_hooks.core.errors import GitError
+from mosaic_hooks.core.isotime import parse as parse_time
 from mosaic_hooks.render import crash, statuses
-from mosaic_hooks.render.api import LOOPBACK_HOSTS, RenderAPI, RenderAPIError, RenderRefused, parse_time
+from mosaic_hooks.render.api import LOOPBACK_HOSTS, RenderAPI, RenderAPIError, RenderRefused
 from mosaic_hooks.render.outcome import (
     CONFIG_ERROR,
     FAILED,
@@ -32,7 +32,6 @@ from mosaic_hooks.render.outcome import (
 )
 from mosaic_hooks.render.skip import skip_phrase
 
-_FULL_SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 # Deploys are looked for from a little before the commit was made: clocks differ, and amend keeps dates.
 _LOOKBACK = timedelta(hours=1)
 _SKEW = timedelta(minutes=10)
@@ -56,7 +55,7 @@ def wait_for_deploy(cfg: Config, commit: str, *, repo: git.Repo | None, timeout:
     started = time.monotonic()
     reporter = _Reporter(report, on_status, started)
     commit = commit.strip().lower()
-    if not _FULL_SHA.fullmatch(commit):
+    if not git.is_full_sha(commit):
         return _done(WaitOutcome(CONFIG_ERROR, commit, f"{commit!r} is not a full commit sha (40 hex digits)"),
                      started)
     key, service_id = cfg.render_api_key, cfg.render_service_id

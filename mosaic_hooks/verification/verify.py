@@ -12,10 +12,10 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mosaic_hooks.core import isotime
 from mosaic_hooks.core.errors import ConfigError
 from mosaic_hooks.gates.result import PASSED
 
@@ -23,16 +23,10 @@ if TYPE_CHECKING:
     from mosaic_hooks.core import git
     from mosaic_hooks.core.config import Config
     from mosaic_hooks.detect.changeset import ChangeSet
-    from mosaic_hooks.gates.result import GateResult
-    from mosaic_hooks.render.outcome import WaitOutcome
     from mosaic_hooks.verification.model import Verification
 
 HISTORY_FILE = "deployment_history.jsonl"
 MAX_RECORDED_COMMITS = 1000
-
-
-def utc_now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def history_file(cfg: Config) -> Path:
@@ -111,7 +105,7 @@ def verify_commit(
     for name, why in off.items():
         if report:
             report(f"{name}: {why}")
-    started_at, start = utc_now(), time.monotonic()
+    started_at, start = isotime.now(), time.monotonic()
     changes = analyze(repo, base, commit)
     outcome = None
     wait_ended_at = None
@@ -124,13 +118,13 @@ def verify_commit(
             report(f"{elsewhere}: Render deploys only pushed commits; waiting at most {timeout:g} s anyway "
                    "(--timeout S to wait less, --no-wait to check production as it is)")
         outcome = wait_for_deploy(cfg, commit, repo=repo, timeout=timeout, report=report)
-        wait_ended_at = utc_now()
+        wait_ended_at = isotime.now()
         if outcome.state == oc.CONFIG_ERROR:
             raise ConfigError(f"cannot wait for the deploy: {outcome.reason}")
     results = run_gates(cfg, changes, commit, outcome, repo=repo, names=gates, off=off)
     verdict = decide(results, inconclusive_blocks=bool(cfg.inconclusive_blocks))
     run = Verification(commit=commit, base=base, verdict=verdict, results=results, outcome=outcome, changes=changes,
-                       started_at=started_at, finished_at=utc_now(),
+                       started_at=started_at, finished_at=isotime.now(),
                        duration_s=round(time.monotonic() - start, 3), backend_url=cfg.backend_url,
                        service=service_of(cfg), inconclusive_blocks=bool(cfg.inconclusive_blocks),
                        remediation=env.get("MOSAIC_FIX") == "1", switched_off=off, kind=kind)
@@ -176,18 +170,14 @@ def build_record(run: Verification, commits: list[Any]) -> dict[str, Any]:
         "deploy_id": deploy.get("id"),
         "deploy_created_at": deploy.get("createdAt"),
         "deploy_live_at": live_at,
-        "commits": [{"sha": c.sha, "committed_at": _iso(c.committed_at), "authored_at": _iso(c.authored_at)}
-                    for c in commits[-MAX_RECORDED_COMMITS:]],
+        "commits": [{"sha": c.sha, "committed_at": isotime.iso(c.committed_at),
+                     "authored_at": isotime.iso(c.authored_at)} for c in commits[-MAX_RECORDED_COMMITS:]],
         "remediation": run.remediation,
         "gates": [r.to_json(evidence=False) for r in run.results],
         "switched_off": dict(run.switched_off),  # gates not run on purpose: {name: why}
         "kind": run.kind,
         "duration_s": run.duration_s,
     }
-
-
-def _iso(unix: int) -> str:
-    return datetime.fromtimestamp(unix, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def record_run(repo: git.Repo, cfg: Config, run: Verification) -> None:
@@ -237,10 +227,3 @@ def summarize_changes(changes: ChangeSet) -> str:
             f"{plural(requirements, 'requirement')} added or changed, "
             f"{plural(len(changes.migrations.added), 'migration')} added")
 
-
-def gate_results_line(results: list[GateResult]) -> str:
-    return ", ".join(f"{r.name} {r.status}" for r in results)
-
-
-def outcome_line(outcome: WaitOutcome | None) -> str:
-    return "not waited (--no-wait)" if outcome is None else f"{outcome.state}: {outcome.reason}"

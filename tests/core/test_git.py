@@ -62,3 +62,10 @@ def test_outside_any_repository_is_a_clear_error(tmp_path: Path) -> None:
         mgit.find_repo(tmp_path)
     with pytest.raises(GitError, match="no such directory"):
         mgit.find_repo(tmp_path / "missing")
+
+
+def test_a_full_sha_is_40_or_64_lowercase_hex_digits_and_nothing_else() -> None:
+    assert mgit.is_full_sha("a" * 40) and mgit.is_full_sha("0123456789abcdef" * 4)
+    assert not mgit.is_full_sha("a" * 39) and not mgit.is_full_sha("a" * 41) and not mgit.is_full_sha("a" * 63)
+    assert not mgit.is_full_sha("A" * 40)  # git prints lowercase; callers lower user input first
+    assert not mgit.is_full_sha("HEAD") and not mgit.is_full_sha("a" * 40 + "\n")

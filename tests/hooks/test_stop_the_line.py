@@ -262,16 +262,6 @@ def test_the_newest_record_of_the_commit_decides() -> None:
 
 # ----- through a real `git push` firing the installed hook
 
-def _pre_push_calls_the_production_check() -> bool:
-    try:
-        from mosaic_hooks.cli.commands import pre_push
-    except ImportError:
-        return False
-    return "check_production(" in Path(pre_push.__file__).read_text(encoding="utf-8")  # a call, not a mention
-
-
-@pytest.mark.skipif(not _pre_push_calls_the_production_check(),
-                    reason="the pre-push command does not call stop_the_line.check_production yet")
 def test_a_real_git_push_is_blocked_by_a_failing_production_and_let_through_with_mosaic_fix(
         scene: Scene, service: Any) -> None:
     import os

@@ -14,6 +14,7 @@ import pytest
 from mosaic_hooks.core import isotime
 from mosaic_hooks.records import dora, dora_html
 from tests.support.dora_records import record
+from tests.support.services import service_missing
 
 START = isotime.epoch("2026-01-01T00:00:00Z")
 END = isotime.epoch("2026-01-29T00:00:00Z")
@@ -84,7 +85,7 @@ def _chromium(profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
     if CHROMIUM is None:
-        pytest.skip("chromium is not installed (CI installs it with apt-get install chromium)")
+        service_missing("chromium is not installed (.ci/run installs it with apt-get install chromium)")
     tmp = tmp_path_factory.mktemp("chromium")
     page, blank = tmp / "dora.html", tmp / "blank.html"
     page.write_text(dora_html.render(_report()), encoding="utf-8")

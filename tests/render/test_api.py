@@ -18,8 +18,6 @@ from mosaic_hooks.render.api import (
     RenderAPIError,
     RenderRefused,
     RenderUnreachable,
-    format_time,
-    parse_time,
 )
 from mosaic_hooks.testing.render_fake import RenderFake
 
@@ -255,24 +253,6 @@ def test_a_body_that_is_not_json_is_an_api_error(scripted: Scripted) -> None:
 def test_unsafe_or_malformed_api_urls_are_refused_before_any_request(url: str) -> None:
     with pytest.raises(RenderRefused):
         RenderAPI(url, KEY)
-
-
-@pytest.mark.parametrize(("text", "expected"), [
-    ("2026-11-24T18:00:00Z", datetime(2026, 11, 24, 18, 0, tzinfo=timezone.utc)),
-    ("2026-11-24T18:00:00.123Z", datetime(2026, 11, 24, 18, 0, 0, 123000, tzinfo=timezone.utc)),
-    ("2026-11-24T18:00:00.123456789Z", datetime(2026, 11, 24, 18, 0, 0, 123456, tzinfo=timezone.utc)),
-    ("2026-11-24T19:00:00+01:00", datetime(2026, 11, 24, 18, 0, tzinfo=timezone.utc)),
-    ("yesterday", None),
-    (None, None),
-])
-def test_render_times_are_parsed(text: str | None, expected: datetime | None) -> None:
-    assert parse_time(text) == expected
-
-
-def test_times_are_written_in_utc_with_a_z() -> None:
-    moment = datetime(2026, 11, 24, 19, 0, tzinfo=timezone(timedelta(hours=1)))
-    assert format_time(moment) == "2026-11-24T18:00:00.000Z"
-    assert parse_time(format_time(moment)) == moment
 
 
 def _fragments(key: str, size: int = 4) -> set[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from mosaic_hooks.render.api import format_time
+from mosaic_hooks.core.isotime import iso_millis as format_time
 from mosaic_hooks.render.crash import judge
 
 LIVE = datetime(2026, 11, 24, 18, 0, tzinfo=timezone.utc)

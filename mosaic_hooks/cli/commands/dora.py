@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from mosaic_hooks.cli.output import write_line
-from mosaic_hooks.core import config, exit_codes, git
+from mosaic_hooks.core import config, exit_codes, git, isotime
 from mosaic_hooks.core.errors import MosaicError
 from mosaic_hooks.core.words import plural
 
@@ -41,12 +41,12 @@ def parse_bound(option: str, text: str, *, end: bool) -> float:
         if len(text) == 10:
             day = datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=timezone.utc)
             return (day + timedelta(days=1) if end else day).timestamp()
-        moment = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text)
+        moment = isotime.parse(text)
     except ValueError:
+        moment = None
+    if moment is None:
         raise BadDate(f"{option}: '{text}' is not a date",
-                      hint="use YYYY-MM-DD (e.g. 2026-01-31) or an ISO 8601 time (2026-01-31T18:00:00Z)") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+                      hint="use YYYY-MM-DD (e.g. 2026-01-31) or an ISO 8601 time (2026-01-31T18:00:00Z)")
     return moment.timestamp()
 
 

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 
 from mosaic_hooks.cli import hook_script
 from mosaic_hooks.cli.output import write_line
-from mosaic_hooks.core import exit_codes, git
+from mosaic_hooks.core import exit_codes, git, isotime
 from mosaic_hooks.hooks import bypass
 
 
@@ -71,7 +70,7 @@ def post_receive(stdin: str) -> int:
     log_dir = repo.git_dir / "mosaic-hooks"
     log_dir.mkdir(exist_ok=True)
     log_path = log_dir / "verify.log"
-    started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    started = isotime.now()
     from mosaic_hooks.core.detached import start_detached
 
     start_detached(verify_argv(commit, base), cwd=repo.git_dir, log_path=log_path,

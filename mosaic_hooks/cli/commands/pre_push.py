@@ -2,8 +2,8 @@
 
 The input is read once: git's ref lines on stdin (as the installed hook passes them on), or the range
 the pre-commit framework puts in PRE_COMMIT_FROM_REF / PRE_COMMIT_TO_REF. Every ref of the push is
-checked, not only the first. The local checks run on each pushed range; the production check comes
-after them (wired by the production-gate part through `check_production`).
+checked, not only the first. The local checks run on each pushed range; the production check
+(`hooks.stop_the_line.check_production`) comes after them.
 """
 
 from __future__ import annotations

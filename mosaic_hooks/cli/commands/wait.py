@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from typing import Any
 
@@ -17,8 +16,6 @@ from mosaic_hooks.cli.progress import Progress, format_elapsed
 from mosaic_hooks.core import config, exit_codes, git
 from mosaic_hooks.core.errors import ConfigError, GitError
 from mosaic_hooks.render.outcome import CONFIG_ERROR, FAILED, LIVE, NO_DEPLOY, TIMED_OUT, WaitOutcome
-
-_FULL_SHA = re.compile(r"[0-9a-fA-F]{40}|[0-9a-fA-F]{64}")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,14 +28,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def resolve_target(repo: git.Repo | None, rev: str | None) -> str:
     """The full sha to wait for: `rev` (default HEAD) through the repository, or a full sha without one."""
     if repo is None:
-        if rev and _FULL_SHA.fullmatch(rev):
+        if rev and git.is_full_sha(rev.lower()):
             return rev.lower()
         raise ConfigError("not inside a git repository, so the commit cannot be resolved",
                           hint="run inside your clone, or pass --commit with the full 40-character sha")
     sha = git.resolve_commit(repo, rev or "HEAD")
     if sha is not None:
         return sha
-    if rev and _FULL_SHA.fullmatch(rev):
+    if rev and git.is_full_sha(rev.lower()):
         return rev.lower()  # not fetched here yet; Render may still know it
     if rev is None:
         raise ConfigError("HEAD has no commit yet", hint="commit first, or pass --commit SHA")

@@ -34,9 +34,6 @@ class Args:
     def has_star(self) -> bool:
         return any(isinstance(a, ast.Starred) for a in self.node.args)
 
-    def npos(self) -> int:
-        return len(self.node.args)
-
     def pos(self, index: int) -> Value | None:
         args = self.node.args
         if index >= len(args) or any(isinstance(a, ast.Starred) for a in args[:index + 1]):
@@ -52,9 +49,6 @@ class Args:
                     self._kw[name] = self.interp.ev(keyword.value, self.frame)
                 return self._kw[name]
         return None
-
-    def has_kw(self, name: str) -> bool:
-        return any(k.arg == name for k in self.node.keywords)
 
     def get(self, name: str, index: int | None = None) -> Value | None:
         value = self.kw(name)

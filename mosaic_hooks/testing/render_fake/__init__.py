@@ -16,7 +16,6 @@ from mosaic_hooks.testing.render_fake.model import (
     FakeService,
     RenderState,
     Timeline,
-    has_skip_phrase,
 )
 from mosaic_hooks.testing.render_fake.server import RenderFake, RequestRecord
 
@@ -28,5 +27,4 @@ __all__ = [
     "RenderState",
     "RequestRecord",
     "Timeline",
-    "has_skip_phrase",
 ]

@@ -13,46 +13,25 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import Any
+
+from mosaic_hooks.core.isotime import iso_millis
+from mosaic_hooks.render.skip import skip_phrase
 
 Timeline = Sequence[tuple[str, float]]
 DEFAULT_TIMELINE: Timeline = (("build_in_progress", 0.2), ("update_in_progress", 0.2), ("live", 0))
 _WAITING = frozenset({"created", "queued"})
 IN_PROGRESS = frozenset({"created", "queued", "build_in_progress", "pre_deploy_in_progress", "update_in_progress"})
 FAILED = frozenset({"build_failed", "pre_deploy_failed", "update_failed"})
-_SKIP_WORDS = ("render", "deploy", "cd")
 
 
 def iso(moment: float | None) -> str | None:
-    if moment is None:
-        return None
-    return datetime.fromtimestamp(moment, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-
-
-def parse_iso(text: str) -> float | None:
-    value = text.strip().replace("Z", "+00:00").replace("z", "+00:00")
-    if "." in value:
-        head, _, rest = value.partition(".")
-        digits = "".join(ch for ch in rest if ch.isdigit())
-        value = f"{head}.{(digits + '000000')[:6]}{rest[len(digits):]}"
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.timestamp()
+    return None if moment is None else iso_millis(moment)
 
 
 def _new_id(prefix: str) -> str:
     alphabet = "abcdefghijklmnopqrstuv0123456789"
     return prefix + "".join(secrets.choice(alphabet) for _ in range(20))
-
-
-def has_skip_phrase(message: str) -> bool:
-    lowered = message.lower()
-    return any(f"[skip {w}]" in lowered or f"[{w} skip]" in lowered for w in _SKIP_WORDS)
 
 
 @dataclass
@@ -216,7 +195,7 @@ class RenderState:
             service.head = commit
             if not service.auto_deploy or service.auto_deploy_trigger == "off" or service.suspended:
                 return None
-            if has_skip_phrase(message):
+            if skip_phrase(message):
                 self._event(service, "commit_ignored", {"id": commit_sha, "url": f"{service.repo}/commit/{commit_sha}"},
                             now)
                 return None

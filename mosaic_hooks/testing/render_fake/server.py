@@ -18,8 +18,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from mosaic_hooks.core.isotime import epoch as parse_iso
 from mosaic_hooks.testing.render_fake.faults import Fault, Faults
-from mosaic_hooks.testing.render_fake.model import FakeService, RenderState, iso, parse_iso
+from mosaic_hooks.testing.render_fake.model import FakeService, RenderState, iso
 
 _MESSAGES = {
     400: ("invalid", "The request could not be understood by the server."),

@@ -87,11 +87,24 @@ def runtime_closure() -> set[str]:
     return seen
 
 
+def installed_modules() -> dict[str, set[str]]:
+    """Top-level module -> the distributions providing it, from top_level.txt or the files installed
+    (Python 3.10's `packages_distributions` reads top_level.txt only, which many wheels lack)."""
+    found: dict[str, set[str]] = {}
+    for dist in metadata.distributions():
+        declared = (dist.read_text("top_level.txt") or "").split()
+        inferred = [f.parts[0] if len(f.parts) > 1 else f.name.split(".")[0]
+                    for f in dist.files or () if f.suffix in (".py", ".so")]
+        for module in {*declared, *inferred}:
+            found.setdefault(module, set()).add(dist.metadata["Name"])
+    return found
+
+
 def blocked_modules() -> list[str]:
     """Top-level modules installed here that a fresh `pip install .` would not have."""
     allowed = runtime_closure() | VENV_BASICS
     blocked = []
-    for module, dists in metadata.packages_distributions().items():
+    for module, dists in installed_modules().items():
         names = {re.sub(r"[-_.]+", "-", d).lower() for d in dists}
         if module.isidentifier() and not module.startswith("_") and not names & allowed:
             blocked.append(module)

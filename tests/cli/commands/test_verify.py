@@ -266,3 +266,26 @@ def test_ctrl_c_exits_130_and_leaves_the_history_intact(repo: Path) -> None:
     assert err.strip().endswith("mosaic-hooks: interrupted")
     assert history_path.read_text() == earlier
     assert list(history_path.parent.glob(".*.tmp")) == []
+
+
+@pytest.mark.parametrize("delay", [0.15, 0.2, 0.25, 0.3, 0.4, 0.6])
+def test_ctrl_c_at_any_moment_of_start_up_exits_130_with_one_line(repo: Path, delay: float) -> None:
+    """Ctrl-C while the gates start (imports, client, first requests): 130 and one line, no traceback at exit
+    (on Python 3.10, asyncio.run let the interrupt escape from inside a task: 'Task exception was never
+    retrieved', 'Exception ignored in: <coroutine object run_gates_async>')."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    with serve_asgi(fastapi_app(Toggles(slow_health_s=5))) as url:
+        base, _ = project(repo, url)
+        proc = subprocess.Popen([sys.executable, "-m", "mosaic_hooks", "verify", "--no-wait", "--base", base],
+                                cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=os.environ)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 130, out + err
+    assert err.strip().endswith("mosaic-hooks: interrupted"), err
+    assert "Traceback" not in err and "never retrieved" not in err

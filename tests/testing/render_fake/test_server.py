@@ -8,7 +8,7 @@ import time
 import httpx
 import pytest
 
-from mosaic_hooks.render.api import format_time
+from mosaic_hooks.core.isotime import iso_millis as format_time
 from mosaic_hooks.testing.render_fake import RenderFake
 from tests.testing.render_fake.conftest import KEY
 

@@ -1,0 +1,42 @@
+"""ISO 8601 times: one reader and two writers (seconds for our records, milliseconds for Render's API)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from mosaic_hooks.core import isotime
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("2026-11-24T18:00:00Z", datetime(2026, 11, 24, 18, 0, tzinfo=timezone.utc)),
+    ("2026-11-24T18:00:00.123Z", datetime(2026, 11, 24, 18, 0, 0, 123000, tzinfo=timezone.utc)),
+    ("2026-11-24T18:00:00.12345Z", datetime(2026, 11, 24, 18, 0, 0, 123450, tzinfo=timezone.utc)),
+    ("2026-11-24T18:00:00.123456789Z", datetime(2026, 11, 24, 18, 0, 0, 123456, tzinfo=timezone.utc)),
+    ("2026-11-24T19:00:00+01:00", datetime(2026, 11, 24, 18, 0, tzinfo=timezone.utc)),
+    (" 2026-11-24T18:00:00z ", datetime(2026, 11, 24, 18, 0, tzinfo=timezone.utc)),
+    ("2026-11-24T18:00:00", datetime(2026, 11, 24, 18, 0, tzinfo=timezone.utc)),  # naive: taken as UTC
+    ("yesterday", None),
+    ("", None),
+    (None, None),
+    (1764000000, None),
+])
+def test_times_are_read_in_every_form_render_and_our_records_write(text: object, expected: datetime | None) -> None:
+    assert isotime.parse(text) == expected
+    assert isotime.epoch(text) == (None if expected is None else expected.timestamp())
+
+
+def test_times_are_written_in_utc_with_a_z_to_the_second_or_the_millisecond() -> None:
+    moment = datetime(2026, 11, 24, 19, 0, 0, 250000, tzinfo=timezone(timedelta(hours=1)))
+    assert isotime.iso(moment) == "2026-11-24T18:00:00Z"
+    assert isotime.iso(moment.timestamp()) == "2026-11-24T18:00:00Z"
+    assert isotime.iso_millis(moment) == "2026-11-24T18:00:00.250Z"
+    assert isotime.iso_millis(moment.timestamp()) == "2026-11-24T18:00:00.250Z"
+    assert isotime.parse(isotime.iso_millis(moment)) == moment
+
+
+def test_now_is_the_current_second() -> None:
+    before = datetime.now(timezone.utc).replace(microsecond=0)
+    read = isotime.parse(isotime.now())
+    assert read is not None and before <= read <= datetime.now(timezone.utc)
