@@ -16,6 +16,8 @@ class Endpoint:
     file: str = field(default="", compare=False)
     line: int = field(default=0, compare=False)
     framework: str = field(default="", compare=False)
+    # Where the endpoint was found: "code" (the application's routes) or "openapi" (a committed document).
+    source: str = field(default="code", compare=False)
 
     @property
     def key(self) -> tuple[str, str]:

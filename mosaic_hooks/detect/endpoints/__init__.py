@@ -20,13 +20,16 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 
 from mosaic_hooks.core import git
 from mosaic_hooks.detect.changeset import Endpoint, EndpointChanges
+from mosaic_hooks.detect.endpoints.django_apps import project_site_packages
 from mosaic_hooks.detect.endpoints.loader import ParseCache
 from mosaic_hooks.detect.endpoints.revision import (
     RevisionEndpoints,
     endpoints_of_revision,
+    is_input,
     is_python,
     is_relevant,
     is_spec,
@@ -55,15 +58,28 @@ def _no_gc_pauses() -> Iterator[None]:
             gc.enable()
 
 
-def extract_endpoints(snapshot: Snapshot) -> tuple[list[Endpoint], list[str]]:
-    """Every endpoint of one revision (sorted by path, method) and warnings about what could not be read."""
-    files = snapshot.read([p for p in snapshot.paths() if is_relevant(p)])
+def _site_packages(snapshot: Snapshot) -> list[Path]:
+    """site-packages of the project's environment, when the snapshot is of a repository's work tree."""
+    inner = getattr(snapshot, "inner", snapshot)
+    repo = getattr(inner, "repo", None)
+    root = getattr(repo, "root", None)
+    return project_site_packages(root if isinstance(root, Path) and not getattr(repo, "bare", True) else None)
+
+
+def extract_endpoints(snapshot: Snapshot, site_packages: Sequence[Path] | None = None,
+                      ) -> tuple[list[Endpoint], list[str]]:
+    """Every endpoint of one revision (sorted by path, method) and warnings about what could not be read.
+
+    `site_packages`: where installed Django apps' sources are read (default: the project's environment)."""
+    files = snapshot.read([p for p in snapshot.paths() if is_input(p)])
+    env = _site_packages(snapshot) if site_packages is None else list(site_packages)
     with _no_gc_pauses():
-        result = endpoints_of_revision(files, ParseCache())
+        result = endpoints_of_revision(files, ParseCache(), env)
     return result.all_endpoints(), result.warnings
 
 
-def endpoint_changes(base: Snapshot, head: Snapshot, changed: Sequence[str]) -> tuple[EndpointChanges, list[str]]:
+def endpoint_changes(base: Snapshot, head: Snapshot, changed: Sequence[str],
+                     site_packages: Sequence[Path] | None = None) -> tuple[EndpointChanges, list[str]]:
     """Endpoints added, removed and changed from `base` to `head`; `changed` = the paths that differ.
 
     Files not in `changed` are taken to be identical at both revisions: they are read once (from head)
@@ -72,18 +88,20 @@ def endpoint_changes(base: Snapshot, head: Snapshot, changed: Sequence[str]) -> 
     changed_set = {p for p in changed if is_relevant(p)}
     if not changed_set:
         return EndpointChanges(), []
-    head_files = head.read([p for p in head.paths() if is_relevant(p)])
-    base_relevant = [p for p in base.paths() if is_relevant(p)]
-    base_files = {p: head_files[p] for p in base_relevant if p not in changed_set and p in head_files}
-    base_files.update(base.read([p for p in base_relevant if p not in base_files]))
+    changed_inputs = {p for p in changed if is_input(p)}
+    head_files = head.read([p for p in head.paths() if is_input(p)])
+    base_inputs = [p for p in base.paths() if is_input(p)]
+    base_files = {p: head_files[p] for p in base_inputs if p not in changed_inputs and p in head_files}
+    base_files.update(base.read([p for p in base_inputs if p not in base_files]))
+    env = _site_packages(head) if site_packages is None else list(site_packages)
     with _no_gc_pauses():
-        return _changes(base_files, head_files, changed_set)
+        return _changes(base_files, head_files, changed_set, env)
 
 
 def _changes(base_files: dict[str, bytes], head_files: dict[str, bytes],
-             changed_set: set[str]) -> tuple[EndpointChanges, list[str]]:
+             changed_set: set[str], env: list[Path]) -> tuple[EndpointChanges, list[str]]:
     cache = ParseCache()
-    head_result = endpoints_of_revision(head_files, cache)
+    head_result = endpoints_of_revision(head_files, cache, env)
     # File warnings about changed files, and warnings about the analysis as a whole.
     warnings = [w for w in head_result.warnings
                 if w.split(":", 1)[0] in changed_set or w.split(":", 1)[0] not in head_files]
@@ -98,17 +116,23 @@ def _changes(base_files: dict[str, bytes], head_files: dict[str, bytes],
         # No changed file can define a route, and the head analysis read none of them: the base
         # analysis would read the very same files, so it would find the very same endpoints.
         return EndpointChanges(), warnings
-    base_result = endpoints_of_revision(base_files, cache)
+    base_result = endpoints_of_revision(base_files, cache, env)
     return diff(base_result, head_result), warnings
 
 
 def diff(base: RevisionEndpoints, head: RevisionEndpoints) -> EndpointChanges:
-    base_eps = {e.key: e for e in base.all_endpoints()}
-    head_eps = {e.key: e for e in head.all_endpoints()}
-    added = [e for k, e in head_eps.items() if k not in base_eps and e.file not in base.unparsable]
-    removed = [e for k, e in base_eps.items() if k not in head_eps and e.file not in head.unparsable]
+    # Documents count only where neither side's code defines routes: then they are the only source.
+    with_specs = not base.endpoints and not head.endpoints
+    base_eps = {e.key: e for e in base.all_endpoints(with_specs)}
+    head_eps = {e.key: e for e in head.all_endpoints(with_specs)}
+    # Routes in a file that does not parse, or under a route table that could not be followed, on the
+    # other side are unknown there: neither added nor removed.
+    added = [e for k, e in head_eps.items() if k not in base_eps and e.file not in base.unparsable
+             and not _under(e.path, base.unknown_prefixes)]
+    removed = [e for k, e in base_eps.items() if k not in head_eps and e.file not in head.unparsable
+               and not _under(e.path, head.unknown_prefixes)]
     changed: list[Endpoint] = []
-    for key, (endpoint, fingerprint) in head.specs.items():
+    for key, (endpoint, fingerprint) in head.specs.items() if with_specs else ():
         old_spec = base.specs.get(key)
         if old_spec is not None and old_spec[1] != fingerprint and endpoint not in changed:
             changed.append(endpoint)
@@ -117,6 +141,10 @@ def diff(base: RevisionEndpoints, head: RevisionEndpoints) -> EndpointChanges:
         return sorted(items, key=lambda e: (e.path, e.method))
 
     return EndpointChanges(added=order(added), removed=order(removed), changed=order(changed))
+
+
+def _under(path: str, prefixes: set[str]) -> bool:
+    return any(path.startswith(prefix) or path == prefix.rstrip("/") for prefix in prefixes)
 
 
 def introspect_endpoints(repo: git.Repo, rev: str, target: str, *, timeout: float) -> list[Endpoint]:

@@ -26,6 +26,7 @@ from mosaic_hooks.detect.endpoints.values import (
     Instance,
     LazyRef,
     ListVal,
+    MethodVal,
     ModuleRef,
     Obj,
     RouteRec,
@@ -200,12 +201,12 @@ class Evaluator(ModuleLoader):
             return Bound(owner, name)
         if isinstance(owner, Instance):
             found = self.class_attr(owner.cls, name)
-            return found if found is not None else UNKNOWN
+            return _bind(found, owner, owner.cls) if found is not None else UNKNOWN
         if isinstance(owner, ClassVal):
             if name == "as_view":
                 return Bound(owner, name)
             found = self.class_attr(owner, name)
-            return found if found is not None else UNKNOWN
+            return _bind(found, None, owner) if found is not None else UNKNOWN
         for value_hook in self.hooks.value_attribute:
             known = value_hook(self, owner, name)
             if known is not None:
@@ -282,10 +283,14 @@ class Evaluator(ModuleLoader):
                         for hook in self.hooks.external:
                             result = hook(self, base, args)
                             if result is not None:
+                                if isinstance(result, Obj):
+                                    result.options.setdefault("__class__", func)  # its own methods
                                 return result
             return Instance(func)
         if isinstance(func, FuncVal):
             return self.call_function(func, args, frame)
+        if isinstance(func, MethodVal):
+            return self.call_function(func.func, args, frame, receiver=func.receiver)
         if func is UNKNOWN and isinstance(node.func, ast.Attribute):
             for library_hook in self.hooks.unknown_method:
                 built = library_hook(self, node.func.attr, args)
@@ -350,7 +355,7 @@ class Evaluator(ModuleLoader):
                 return UNKNOWN
         return UNKNOWN
 
-    def call_function(self, func: FuncVal, args: Args, frame: Frame) -> Value:
+    def call_function(self, func: FuncVal, args: Args, frame: Frame, receiver: Value | None = None) -> Value:
         key = id(func.node)
         count = self.calls.get(key, 0)
         if frame.depth >= MAX_CALL_DEPTH or count >= MAX_CALLS_PER_FUNCTION:
@@ -362,9 +367,16 @@ class Evaluator(ModuleLoader):
         defaults = params.defaults
         first_default = len(positional) - len(defaults)
         values = args.positional() if args.has_star else None
+        shift = 0
+        if receiver is not None and positional:
+            local[positional[0].arg] = receiver  # `self` / `cls`
+            shift = 1
         for index, param in enumerate(positional):
-            value: Value | None = values[index] if values is not None and index < len(values) else (
-                args.pos(index) if values is None else None)
+            if index < shift:
+                continue
+            at = index - shift
+            value: Value | None = values[at] if values is not None and at < len(values) else (
+                args.pos(at) if values is None else None)
             if value is None:
                 value = args.kw(param.arg)
             if value is None and index >= first_default:
@@ -398,6 +410,23 @@ class Evaluator(ModuleLoader):
             if decorated is not None:
                 return decorated
         return target  # an unknown decorator (auth, caching...) keeps the function
+
+
+def _decorator_names(func: FuncVal) -> set[str]:
+    return {d.id if isinstance(d, ast.Name) else d.attr for d in func.node.decorator_list
+            if isinstance(d, (ast.Name, ast.Attribute))}
+
+
+def _bind(found: Value, instance: Value | None, cls: ClassVal) -> Value:
+    """A class member read through the class (`instance` None) or an instance, as Python binds it."""
+    if not isinstance(found, FuncVal):
+        return found
+    names = _decorator_names(found)
+    if "staticmethod" in names:
+        return found
+    if "classmethod" in names:
+        return MethodVal(found, cls)
+    return MethodVal(found, instance) if instance is not None else found
 
 
 def _is_property(func: FuncVal) -> bool:

@@ -118,10 +118,15 @@ def walk_django(patterns, prefix):
         callback = p.callback
         actions = getattr(callback, "actions", None)
         cls = getattr(callback, "cls", None)
+        view_class = cls or getattr(callback, "view_class", None)
+        # A class-based view answers the handlers it has among http_method_names (OPTIONS, which
+        # every view answers, is not listed); a function view answers anything: ANY.
+        allowed = [m.upper() for m in getattr(view_class, "http_method_names", ())
+                   if m != "options" and hasattr(view_class, m)] if view_class is not None else []
         if actions:
             add([m.upper() for m in actions], path, callback, "drf")
-        elif cls is not None and cls.__name__ == "APIRootView":
-            add(["GET"], path, callback, "drf")
+        elif allowed:
+            add(allowed, path, callback, "drf" if cls is not None else "django")
         else:
             add(["ANY"], path, callback, "django")
 

@@ -66,7 +66,8 @@ def parse_document(path: str, data: bytes) -> tuple[list[tuple[Endpoint, str]], 
                 continue
             fingerprint = _fingerprint({"op": operation, "shared": shared})
             line = _line_of(lines, route)
-            out.append((Endpoint(method.upper(), base + route, path, line, "openapi"), fingerprint))
+            out.append((Endpoint(method.upper(), base + route, path, line, "openapi", source="openapi"),
+                        fingerprint))
     return out, None
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from mosaic_hooks.detect.changeset import Endpoint
-from mosaic_hooks.detect.endpoints import django, fastapi, flask, libraries, openapi
+from mosaic_hooks.detect.endpoints import django, django_urls, fastapi, flask, libraries, openapi
+from mosaic_hooks.detect.endpoints.django_apps import django_version, is_pin_file
 from mosaic_hooks.detect.endpoints.executor import Interpreter
 from mosaic_hooks.detect.endpoints.hooks import Hooks
 from mosaic_hooks.detect.endpoints.loader import BudgetExceeded, ParseCache
@@ -60,6 +62,11 @@ def is_relevant(path: str) -> bool:
     return is_python(path) or is_spec(path)
 
 
+def is_input(path: str) -> bool:
+    """A file the analysis reads: a relevant one, or a dependency file pinning Django's version."""
+    return is_relevant(path) or is_pin_file(path)
+
+
 def _class_kind(base: External) -> str | None:
     return fastapi.class_kind(base) or flask.class_kind(base) or django.class_kind(base)
 
@@ -67,7 +74,7 @@ def _class_kind(base: External) -> str | None:
 def make_hooks(django_project: django.DjangoProject) -> Hooks:
     return Hooks(
         external=[libraries.on_external, fastapi.on_external, flask.on_external, django_project.on_external],
-        method=[fastapi.on_method, flask.on_method, django.on_method],
+        method=[fastapi.on_method, flask.on_method, django.on_method, django_project.on_site_method],
         attribute=[fastapi.on_attribute, flask.on_attribute, django.on_attribute],
         external_attribute=[django_project.on_settings_attribute],
         value_attribute=[django.on_value_attribute],
@@ -86,8 +93,15 @@ class RevisionEndpoints:
     warnings: list[str] = field(default_factory=list)
     unparsable: set[str] = field(default_factory=set)
     probed: set[str] = field(default_factory=set)  # files whose content the result depends on
+    unknown_prefixes: set[str] = field(default_factory=set)  # where a route table could not be followed
 
-    def all_endpoints(self) -> list[Endpoint]:
+    def all_endpoints(self, with_specs: bool | None = None) -> list[Endpoint]:
+        """Code endpoints; a committed OpenAPI document's only when the code defines none (a document
+        beside code is often a stale generated artifact, not a second source). `with_specs` overrides."""
+        if with_specs is None:
+            with_specs = not self.endpoints
+        if not with_specs:
+            return list(self.endpoints)
         seen = {e.key for e in self.endpoints}
         merged = list(self.endpoints) + [e for key, (e, _) in self.specs.items() if key not in seen]
         return sorted(merged, key=lambda e: (e.path, e.method))
@@ -97,8 +111,10 @@ def routeish(data: bytes) -> bool:
     return ROUTEISH.search(data) is not None
 
 
-def endpoints_of_revision(files: Mapping[str, bytes], cache: ParseCache) -> RevisionEndpoints:
-    """Endpoints of one revision. `files`: contents of its Python and OpenAPI files (others are ignored)."""
+def endpoints_of_revision(files: Mapping[str, bytes], cache: ParseCache,
+                          site_packages: Sequence[Path] = ()) -> RevisionEndpoints:
+    """Endpoints of one revision. `files`: contents of its Python and OpenAPI files (others are ignored);
+    `site_packages`: the project environment's, where installed Django apps' sources are read."""
     result = RevisionEndpoints()
     py_files = {p: d for p, d in files.items() if is_python(p) and not is_secondary(p)}
     if not any(routeish(d) for d in py_files.values()):
@@ -109,7 +125,7 @@ def endpoints_of_revision(files: Mapping[str, bytes], cache: ParseCache) -> Revi
     code: list[Endpoint] = []
     try:
         if any(b"urlpatterns" in py_files[p] for p in eager):
-            settings = django.find_settings(interp, sorted(py_files))
+            settings = django_urls.find_settings(interp, sorted(py_files))
             django_project.settings = settings[0][0] if settings else None
         for path in eager:
             module = interp.module_for_path(path)
@@ -117,8 +133,11 @@ def endpoints_of_revision(files: Mapping[str, bytes], cache: ParseCache) -> Revi
                 interp.load(module)
         interp.run_uncalled_factories(interp.modules[p] for p in eager if p in interp.modules)
         if any(b"urlpatterns" in py_files[p] for p in eager):
-            found, warnings = django.collect(interp, django_project, sorted(py_files))
-            code += found
+            version = django_version({p: d for p, d in files.items() if is_pin_file(p)}, site_packages)
+            django_found, warnings = django_urls.collect(interp, django_project, sorted(py_files), site_packages,
+                                                         version)
+            code += django_found.endpoints
+            result.unknown_prefixes |= django_found.unknown_prefixes
             result.warnings += warnings
     except BudgetExceeded:
         interp.warnings.append("endpoint analysis stopped: the project's module code is too large to evaluate")

@@ -87,6 +87,16 @@ class FuncVal(Value):
     module: Module
     scopes: list[dict[str, Value]]  # enclosing scopes (innermost first), for closures
     action: ActionInfo | None = None
+    methods: list[str] | None = None  # DRF `@api_view([...])`: the HTTP methods the view answers
+
+
+@dataclass(eq=False)
+class MethodVal(Value):
+    """A function read through a class or an instance: called, it gets `receiver` as its first argument
+    (`Helper.do_urls(urlpatterns)` on a classmethod, `self.get_urls()`)."""
+
+    func: FuncVal
+    receiver: Value
 
 
 @dataclass(eq=False)
@@ -251,6 +261,13 @@ class RouterUrls(Value):
     """`router.urls` of a DRF router, expanded once every registration is known."""
 
     router: Obj
+
+
+@dataclass(eq=False)
+class AdminUrls(Value):
+    """`my_site.urls` of a project's AdminSite (Django's own `admin.site.urls` stays an External)."""
+
+    site: Obj
 
 
 def const_str(value: Value | None) -> str | None:
