@@ -56,6 +56,7 @@ class Frame:
 
 _INCLUDE_NAMES = frozenset({"include_router", "register_blueprint", "mount"})
 _CONFIG_GETTERS = frozenset({"getenv", "get", "Field", "config", "setdefault", "env", "str", "environ"})
+_SEQUENCE_BUILTINS = frozenset({"list", "tuple", "sorted"})
 _STR_METHODS = frozenset({"format", "rstrip", "lstrip", "strip", "lower", "upper", "replace", "join",
                           "removeprefix", "removesuffix"})
 
@@ -265,6 +266,10 @@ class Evaluator(ModuleLoader):
         if isinstance(func, Bound):
             return self.call_bound(func, args)
         if isinstance(func, External):
+            if func.qualname in _SEQUENCE_BUILTINS and args.npos() == 1 and not args.node.keywords:
+                items = args.pos(0)
+                if isinstance(items, ListVal):  # list(apps), tuple(urlpatterns): a copy
+                    return ListVal(list(items.items))
             for hook in self.hooks.external:
                 result = hook(self, func, args)
                 if result is not None:

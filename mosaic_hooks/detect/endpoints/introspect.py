@@ -21,6 +21,7 @@ from pathlib import Path
 from mosaic_hooks.core import exit_codes, git
 from mosaic_hooks.core.errors import MosaicError
 from mosaic_hooks.detect.changeset import Endpoint
+from mosaic_hooks.detect.endpoints.django_apps import project_site_packages
 
 MARKER = "@@MOSAIC_ROUTES@@"
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[3])
@@ -179,7 +180,9 @@ def introspect(repo: git.Repo, rev: str, target: str, *, timeout: float) -> list
                 archive.extractall(root)
         cwd = _find_source_dir(root, module)
         env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join([str(cwd), _PACKAGE_ROOT])
+        # The project's environment comes last: its installed apps import, our own packages win.
+        env_paths = [str(p) for p in project_site_packages(None if repo.bare else repo.root)]
+        env["PYTHONPATH"] = os.pathsep.join([str(cwd), _PACKAGE_ROOT, *env_paths])
         env["PYTHONDONTWRITEBYTECODE"] = "1"
         proc = subprocess.Popen([sys.executable, "-c", CHILD_SCRIPT, target], cwd=cwd, env=env,
                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
