@@ -27,8 +27,12 @@ class Collector:
     def left_out(self, file: str) -> None:
         self.unresolved[file] = self.unresolved.get(file, 0) + 1
 
-    def unknown_table(self, file: str, line: int, prefix: str, why: str) -> None:
+    def unknown_prefix(self, prefix: str) -> None:
         self.unknown_prefixes.add("/" + prefix.lstrip("/"))
+        self.interp.unknown_prefixes.add("/" + prefix.lstrip("/"))
+
+    def unknown_table(self, file: str, line: int, prefix: str, why: str) -> None:
+        self.unknown_prefix(prefix)
         where = f"{file}:{line}" if line else file
         self.unknown_tables.append(f"{where}: {why}: endpoints of this module unknown")
 

@@ -71,6 +71,8 @@ class Evaluator(ModuleLoader):
         self.unresolved: set[str] = set()  # families ("asgi", "flask") with an include the analysis lost
         self.calls: dict[int, int] = {}
         self.handlers: set[int] = set()  # functions decorated as route handlers: not factories
+        # Public path prefixes under which a route table could not be followed (set by the collectors).
+        self.unknown_prefixes: set[str] = set()
 
     def run_body(self, func: FuncVal, local: dict[str, Value], depth: int) -> Value:
         raise NotImplementedError  # the executor's

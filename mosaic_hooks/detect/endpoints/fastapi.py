@@ -135,6 +135,7 @@ def on_method(interp: Evaluator, obj: Obj, name: str, args: Args) -> Value | Non
             child.included = True
             obj.includes.append(Include(child, args.kw("prefix"), "include", args.file, args.line))
         else:
+            obj.lost.append((args.kw("prefix"), args.file, args.line))
             interp.unresolved.add("asgi")
             interp.warnings.append(f"{args.file}:{args.line}: include_router of a router static analysis cannot "
                                    "see; its endpoints are not listed (--introspect can load the app)")
@@ -194,7 +195,13 @@ class Collector(GraphCollector["str | None"]):
         for route in obj.routes:
             self.emit(route.methods, base, route.path, route.handler, route.file, route.line, route.framework)
         for routes in obj.route_lists:
+            if not isinstance(routes, ListVal) and base is not None:
+                self.unknown_table(obj.file, obj.line, base, "routes could not be followed")
             self.walk_list(routes, base, depth + 1, framework_of(obj))
+        for given_prefix, _file, _line in obj.lost:  # already warned about where it happened
+            given = "" if given_prefix is None else const_str(given_prefix)
+            if base is not None:
+                self.unknown_prefix(base + (given or ""))
         for inc in obj.includes:
             given = "" if inc.prefix is None else const_str(inc.prefix)
             if inc.kind == "mount" and given is not None:

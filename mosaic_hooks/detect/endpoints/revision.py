@@ -137,7 +137,6 @@ def endpoints_of_revision(files: Mapping[str, bytes], cache: ParseCache,
             django_found, warnings = django_urls.collect(interp, django_project, sorted(py_files), site_packages,
                                                          version)
             code += django_found.endpoints
-            result.unknown_prefixes |= django_found.unknown_prefixes
             result.warnings += warnings
     except BudgetExceeded:
         interp.warnings.append("endpoint analysis stopped: the project's module code is too large to evaluate")
@@ -153,6 +152,7 @@ def endpoints_of_revision(files: Mapping[str, bytes], cache: ParseCache,
     result.warnings = list(dict.fromkeys(interp.warnings + result.warnings))
     result.unparsable = set(interp.unparsable)
     result.probed = set(interp.probed) | set(eager)
+    result.unknown_prefixes = set(interp.unknown_prefixes)
     interp.dispose()
     by_key: dict[tuple[str, str], Endpoint] = {}
     for endpoint in sorted(code, key=lambda e: (e.path, e.method, e.file, e.line)):

@@ -173,6 +173,9 @@ class Obj(Value):
     included: bool = False  # some resolved parent includes it
     included_unknown: bool = False  # included into something the analysis could not resolve
     replaced: bool = False  # rebound before anything was registered on it (`if ...: app = A() else: app = B()`)
+    # Includes of a router/blueprint the analysis cannot see: (prefix given at the include, file, line).
+    # What they serve under that prefix is unknown, never "no routes".
+    lost: list[tuple[Value | None, str, int]] = field(default_factory=list)
 
 
 @dataclass(eq=False)

@@ -1,3 +1,4 @@
+# ruff: noqa: E501
 """A Django + DRF project's history, built from patterns of public Django projects, and its scoring.
 
 Each step is one commit. The truth at every commit is what Django's own URL resolver lists
