@@ -93,6 +93,17 @@ def test_a_root_urlconf_that_cannot_be_followed_removes_nothing() -> None:
     assert any(w.startswith("proj/urls.py:3: ") and "endpoints of this module unknown" in w for w in warnings)
 
 
+def test_a_library_urlconf_is_named_but_does_not_hide_the_projects_own_removals() -> None:
+    urls = ("from django.urls import include, path\n"
+            "urlpatterns = [path('', include('allauth.urls')), path('a/', v)MORE]\n")
+    base = project("", urls.replace("MORE", ", path('b/', v)"))
+    head = project("", urls.replace("MORE", ""))
+    added, removed, warnings = changes(base, head)
+    assert (added, removed) == (set(), {("ANY", "/b/")})
+    assert warnings == ["proj/urls.py:2: URLconf allauth.urls is not in the repository: endpoints of this module "
+                        "unknown (not listed)"]
+
+
 def test_fastapi_router_the_analysis_cannot_see_is_unknown_not_removed() -> None:
     base = {"main.py": ("from fastapi import FastAPI, APIRouter\napp = FastAPI()\nr = APIRouter()\n"
                         "@r.get('/x')\ndef x(): ...\napp.include_router(r, prefix='/v1')\n")}
