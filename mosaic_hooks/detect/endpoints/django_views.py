@@ -126,6 +126,10 @@ CONTRIB_ADMIN_MODELS: dict[str, list[tuple[str, str, bool]]] = {
     "django.contrib.flatpages": [("flatpages", "flatpage", False)],
 }
 # The same for libraries' apps, used only when the app's source is not in the project's environment.
+# (As their current releases register them; the environment's source, when present, wins.)
 LIBRARY_ADMIN_MODELS: dict[str, list[tuple[str, str, bool]]] = {
     "rest_framework.authtoken": [("authtoken", "tokenproxy", False)],
+    "django_celery_beat": [("django_celery_beat", m, False) for m in (
+        "intervalschedule", "solarschedule", "crontabschedule", "clockedschedule", "periodictask")],
+    "django_celery_results": [("django_celery_results", m, False) for m in ("taskresult", "groupresult")],
 }

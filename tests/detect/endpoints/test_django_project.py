@@ -236,3 +236,10 @@ def test_an_openapi_document_beside_code_is_not_a_second_source() -> None:
 def test_an_openapi_document_is_the_source_when_no_code_defines_routes() -> None:
     endpoints, _ = extract_endpoints(DictSnapshot({"api/openapi.yaml": OPENAPI}), site_packages=[])
     assert [(e.key, e.source, e.file) for e in endpoints] == [(("GET", "/old/"), "openapi", "api/openapi.yaml")]
+
+
+def test_well_known_third_party_apps_have_their_admin_pages_without_an_environment() -> None:
+    files = project("INSTALLED_APPS = ['django.contrib.admin', 'django_celery_results', 'rest_framework.authtoken']\n",
+                    ADMIN_URLS)
+    assert admin_models(keys(files, [])) == {"django_celery_results/taskresult", "django_celery_results/groupresult",
+                                             "authtoken/tokenproxy"}
