@@ -191,16 +191,20 @@ def _default_config(interp: Evaluator, package: Module) -> ClassVal | None:
     return configs[0] if len(configs) == 1 else None
 
 
-def owning_label(apps: Sequence[App], path: str) -> str | None:
-    """The label of the installed app whose package holds the file `path` (the longest match)."""
-    best: App | None = None
-    for app in apps:
-        if app.package_dir is None:
-            continue
-        prefix = app.package_dir + "/" if app.package_dir else ""
-        if path.startswith(prefix) and (best is None or len(app.package_dir or "") > len(best.package_dir or "")):
-            best = app
-    return best.label if best is not None else None
+def labels_by_dir(apps: Sequence[App]) -> dict[str, str]:
+    return {app.package_dir: app.label for app in apps if app.package_dir is not None}
+
+
+def owning_label(by_dir: dict[str, str], path: str) -> str | None:
+    """The label of the installed app whose package holds the file `path` (the longest match);
+    `by_dir`: labels_by_dir(apps)."""
+    directory = posixpath.dirname(path)
+    while True:  # from the file's directory up: the first match is the longest
+        if directory in by_dir:
+            return by_dir[directory]
+        if not directory:
+            return None
+        directory = posixpath.dirname(directory)
 
 
 def label_of_name(apps: Sequence[App], dotted_app: str) -> str:

@@ -26,6 +26,7 @@ from mosaic_hooks.detect.endpoints.django_apps import (
     App,
     installed_entries,
     label_of_name,
+    labels_by_dir,
     owning_label,
     resolve_apps,
 )
@@ -155,6 +156,7 @@ class Collector(BaseCollector):
         super().__init__(interp)
         self.project = project
         self.apps = apps  # None: INSTALLED_APPS not known
+        self.app_dirs = labels_by_dir(apps or [])
         self.version = version
         self.expanded: set[tuple[int, str, int]] = set()
         self.suffixed = 0  # > 0 while expanding inside format_suffix_patterns()
@@ -307,7 +309,7 @@ class Collector(BaseCollector):
             meta = model.env.get("Meta")
             label = const_str(meta.env.get("app_label")) if isinstance(meta, ClassVal) else None
             if label is None and self.apps:
-                label = owning_label(self.apps, model.module.path)
+                label = owning_label(self.app_dirs, model.module.path)
             if label is None:
                 parts = model.module.path.split("/")
                 label = parts[-2] if len(parts) >= 2 and parts[-1] in {"models.py", "__init__.py"} else (
