@@ -128,9 +128,9 @@ def diff(base: RevisionEndpoints, head: RevisionEndpoints) -> EndpointChanges:
     # Routes in a file that does not parse, or under a route table that could not be followed, on the
     # other side are unknown there: neither added nor removed.
     added = [e for k, e in head_eps.items() if k not in base_eps and e.file not in base.unparsable
-             and not _under(e.path, base.unknown_prefixes)]
+             and not _under(e.path, base.unknown_prefixes) and not head.origins.get(k, set()) & base.unknown_sources]
     removed = [e for k, e in base_eps.items() if k not in head_eps and e.file not in head.unparsable
-               and not _under(e.path, head.unknown_prefixes)]
+               and not _under(e.path, head.unknown_prefixes) and not base.origins.get(k, set()) & head.unknown_sources]
     changed: list[Endpoint] = []
     for key, (endpoint, fingerprint) in head.specs.items() if with_specs else ():
         old_spec = base.specs.get(key)

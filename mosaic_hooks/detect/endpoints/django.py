@@ -14,6 +14,7 @@ AdminSite.get_urls builds them.
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass, field
 
@@ -156,7 +157,8 @@ class DjangoProject:
             return DjPattern(route=args.get("route", 0) or UNKNOWN, view=args.get("view", 1) or UNKNOWN,
                              regex=func.last != "path", file=args.file, line=args.line)
         if func.last == "include":
-            return IncludeVal(target=args.get("arg", 0) or UNKNOWN, file=args.file, line=args.line)
+            text = ast.unparse(args.node.args[0]) if args.node.args else ""
+            return IncludeVal(target=args.get("arg", 0) or UNKNOWN, file=args.file, line=args.line, text=text)
         if func.last in {"static", "staticfiles_urlpatterns", "debug_toolbar_urls"}:
             return ListVal([])  # served only with DEBUG=True
         if func.last == "i18n_patterns":

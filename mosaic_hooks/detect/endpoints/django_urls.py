@@ -2,8 +2,10 @@
 and the admin sites' pages.
 
 A URLconf whose `urlpatterns` the analysis cannot follow (a call into code it cannot see) is not
-taken as empty: a warning names it ("endpoints of this module unknown") and the public prefix it is
-included under is recorded as unknown, so that a change diff never reports its routes as removed.
+taken as empty: a warning names it ("endpoints of this module unknown") and it is recorded as an
+unknown source. Every endpoint remembers the sources it was reached through (the URLconf modules and
+the include() calls, named by file and argument text), so a change diff never reports as removed the
+routes that came through a source unknown on the other side, and still reports the others.
 
 The admin's pages (AdminSite.get_urls) are the site's own pages, six per model registered on it (by
 the installed apps' admin modules, third-party apps included, read from the project's environment),
@@ -160,15 +162,27 @@ class Collector(BaseCollector):
         self.version = version
         self.expanded: set[tuple[int, str, int]] = set()
         self.suffixed = 0  # > 0 while expanding inside format_suffix_patterns()
+        self.via: list[str] = []  # the sources (URLconf modules, include() calls) being expanded
+        self.origins: dict[tuple[str, str], set[str]] = {}  # endpoint key -> sources it came through
+        self.unknown_sources: set[str] = set()  # sources whose routes could not be followed
+
+    def unknown_table(self, file: str, line: int, prefix: str, why: str) -> None:
+        self.unknown_sources.add(self.via[-1] if self.via else f"module:{file}")
+        where = f"{file}:{line}" if line else file
+        self.unknown_tables.append(f"{where}: {why}: endpoints of this module unknown")
 
     def expand_module(self, module: Module, prefix: str, depth: int) -> None:
-        patterns = self.interp.module_attr(module, "urlpatterns")
-        if isinstance(patterns, (ListVal, RouterUrls)):
-            self.expand(patterns, prefix, depth, module.path, 0)
-        elif module.state == "done" and module.path not in self.interp.unparsable:
-            why = "urlpatterns not found" if patterns is UNKNOWN and not _assigns(module, "urlpatterns") \
-                else "urlpatterns could not be followed"
-            self.unknown_table(module.path, _assignment_line(module, "urlpatterns"), prefix, why)
+        self.via.append(f"module:{module.path}")
+        try:
+            patterns = self.interp.module_attr(module, "urlpatterns")
+            if isinstance(patterns, (ListVal, RouterUrls)):
+                self.expand(patterns, prefix, depth, module.path, 0)
+            elif module.state == "done" and module.path not in self.interp.unparsable:
+                why = "urlpatterns not found" if patterns is UNKNOWN and not _assigns(module, "urlpatterns") \
+                    else "urlpatterns could not be followed"
+                self.unknown_table(module.path, _assignment_line(module, "urlpatterns"), prefix, why)
+        finally:
+            self.via.pop()
 
     def expand(self, patterns: Value, prefix: str, depth: int, file: str, line: int) -> None:
         if depth > 25:
@@ -204,7 +218,11 @@ class Collector(BaseCollector):
         full = prefix + piece
         view = item.view
         if isinstance(view, IncludeVal):
-            self.include(view.target, full, depth, item.file, item.line)
+            self.via.append(f"include:{item.file}:{view.text}")
+            try:
+                self.include(view.target, full, depth, item.file, item.line)
+            finally:
+                self.via.pop()
         elif isinstance(view, ListVal):  # path("x/", (patterns, app_name, namespace)), admin.site.urls
             self.include(view, full, depth, item.file, item.line)
         elif isinstance(view, External) and view.qualname.endswith("site.urls"):
@@ -333,7 +351,9 @@ class Collector(BaseCollector):
             self.expand(result, prefix, 1, site.file, site.line)
 
     def add(self, method: str, path: str, file: str, line: int, framework: str) -> None:
-        self.endpoints.append(Endpoint(method, "/" + path.lstrip("/") if path else "/", file, line, framework))
+        endpoint = Endpoint(method, "/" + path.lstrip("/") if path else "/", file, line, framework)
+        self.endpoints.append(endpoint)
+        self.origins.setdefault(endpoint.key, set()).update(self.via)
 
     def router(self, router: Obj, prefix: str) -> None:
         slash_value = router.options.get("trailing_slash")

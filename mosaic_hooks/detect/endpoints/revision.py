@@ -94,6 +94,10 @@ class RevisionEndpoints:
     unparsable: set[str] = field(default_factory=set)
     probed: set[str] = field(default_factory=set)  # files whose content the result depends on
     unknown_prefixes: set[str] = field(default_factory=set)  # where a route table could not be followed
+    # Django: the sources (URLconf modules, include() calls) each endpoint came through, and those whose
+    # routes could not be followed; an endpoint through a source unknown on the other side is not news.
+    origins: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    unknown_sources: set[str] = field(default_factory=set)
 
     def all_endpoints(self, with_specs: bool | None = None) -> list[Endpoint]:
         """Code endpoints; a committed OpenAPI document's only when the code defines none (a document
@@ -137,6 +141,7 @@ def endpoints_of_revision(files: Mapping[str, bytes], cache: ParseCache,
             django_found, warnings = django_urls.collect(interp, django_project, sorted(py_files), site_packages,
                                                          version)
             code += django_found.endpoints
+            result.origins, result.unknown_sources = django_found.origins, django_found.unknown_sources
             result.warnings += warnings
     except BudgetExceeded:
         interp.warnings.append("endpoint analysis stopped: the project's module code is too large to evaluate")

@@ -250,6 +250,7 @@ class IncludeVal(Value):
     target: Value
     file: str
     line: int
+    text: str = ""  # the source of its argument: names the include across revisions (lines shift)
 
 
 @dataclass(eq=False)

@@ -93,6 +93,18 @@ def test_a_root_urlconf_that_cannot_be_followed_removes_nothing() -> None:
     assert any(w.startswith("proj/urls.py:3: ") and "endpoints of this module unknown" in w for w in warnings)
 
 
+def test_only_routes_that_came_through_the_unfollowable_include_are_unknown() -> None:
+    urls = ("from django.urls import include, path\nfrom rest_framework import routers, viewsets\nROUTER\n"
+            "class V(viewsets.ReadOnlyModelViewSet):\n    pass\nrouter.register('items', V)\n"
+            "urlpatterns = [path('', include(router.urls)), path('a/', v)MORE]\n")
+    base = project("", urls.replace("ROUTER", "router = routers.SimpleRouter()").replace("MORE", ", path('b/', v)"))
+    head = project("", urls.replace("ROUTER", "from nested import NestedRouter\nrouter = NestedRouter()")
+                   .replace("MORE", ""))
+    added, removed, warnings = changes(base, head)
+    assert (added, removed) == (set(), {("ANY", "/b/")})  # the router's /items/ routes are unknown, not removed
+    assert any(w.startswith("proj/urls.py:") and "endpoints of this module unknown" in w for w in warnings)
+
+
 def test_a_library_urlconf_is_named_but_does_not_hide_the_projects_own_removals() -> None:
     urls = ("from django.urls import include, path\n"
             "urlpatterns = [path('', include('allauth.urls')), path('a/', v)MORE]\n")
