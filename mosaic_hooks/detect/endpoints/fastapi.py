@@ -199,9 +199,11 @@ class Collector(GraphCollector["str | None"]):
                 self.unknown_table(obj.file, obj.line, base, "routes could not be followed")
             self.walk_list(routes, base, depth + 1, framework_of(obj))
         for given_prefix, _file, _line in obj.lost:  # already warned about where it happened
-            given = "" if given_prefix is None else const_str(given_prefix)
-            if base is not None:
-                self.unknown_prefix(base + (given or ""))
+            # Only a prefix of its own marks where it serves: without one, its routes could be anywhere,
+            # and marking the whole app unknown would hide every real removal.
+            given = None if given_prefix is None else const_str(given_prefix)
+            if base is not None and given:
+                self.unknown_prefix(base + given)
         for inc in obj.includes:
             given = "" if inc.prefix is None else const_str(inc.prefix)
             if inc.kind == "mount" and given is not None:

@@ -152,11 +152,11 @@ class Collector(GraphCollector[object]):
         for route in obj.routes:
             self.emit(route, effective, obj)
         for given_prefix, _file, _line in obj.lost:  # already warned about where it happened
+            # Only a url_prefix of its own marks where it serves (see fastapi.Collector._walk).
             parent = None if obj.kind == "flask_app" else effective
             own = _prefix_value(given_prefix) if given_prefix is not None else None
-            if parent is not _UNSET:
-                self.unknown_prefix(flask_nested_prefix(parent if isinstance(parent, str) else None,
-                                                        own if isinstance(own, str) else None) or "")
+            if parent is not _UNSET and isinstance(own, str) and own.strip("/"):
+                self.unknown_prefix(flask_nested_prefix(parent if isinstance(parent, str) else None, own) or "")
         for inc in obj.includes:
             child = inc.child
             if inc.kind == "restful":

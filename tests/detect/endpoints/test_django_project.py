@@ -126,6 +126,22 @@ def test_fastapi_router_the_analysis_cannot_see_is_unknown_not_removed() -> None
     assert any("include_router of a router static analysis cannot see" in w for w in warnings)
 
 
+def test_an_unseen_router_without_a_prefix_of_its_own_does_not_hide_other_removals() -> None:
+    app = ("from fastapi import FastAPI\nfrom lib import users_router\napp = FastAPI()\n"
+           "app.include_router(users_router)\n@app.get('/a')\ndef a(): ...\nMORE")
+    added, removed, _ = changes({"main.py": app.replace("MORE", "@app.get('/b')\ndef b(): ...\n")},
+                                {"main.py": app.replace("MORE", "")})
+    assert (added, removed) == (set(), {("GET", "/b")})
+
+
+def test_flask_blueprint_the_analysis_cannot_see_is_unknown_under_its_url_prefix() -> None:
+    base = {"app.py": ("from flask import Flask, Blueprint\napp = Flask(__name__)\nbp = Blueprint('bp', __name__)\n"
+                       "@bp.route('/x')\ndef x(): ...\napp.register_blueprint(bp, url_prefix='/admin')\n")}
+    head = {"app.py": ("from flask import Flask\nfrom lib import make_bp\napp = Flask(__name__)\n"
+                       "app.register_blueprint(make_bp(), url_prefix='/admin')\n")}
+    assert changes(base, head)[:2] == (set(), set())
+
+
 # --------------------------------------------------------------------------- 2. the admin's pages
 
 
