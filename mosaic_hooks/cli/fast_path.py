@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
+from mosaic_hooks.detect.project_env import is_pin_file
 from mosaic_hooks.detect.relevance import any_relevant, is_dependency_file, is_migration, is_python, is_relevant
 from mosaic_hooks.hooks import bypass
 
@@ -97,6 +98,8 @@ def commit_needs_nothing() -> bool:
     if not any_relevant(paths):
         return True
     relevant = [path for path in paths if is_relevant(path)]
+    if any(is_pin_file(path) for path in paths):  # may change Django's version, hence the admin's pages
+        return False
     if not python_edits_change_nothing(relevant):
         return False
     import sys
@@ -131,10 +134,13 @@ def python_edits_change_nothing(relevant: Sequence[str]) -> bool:
 
     from mosaic_hooks.detect import endpoint_reuse
     from mosaic_hooks.detect.cache import ENDPOINTS, AnalysisCache, analyser_id, cache_dir_of, endpoints_key
+    from mosaic_hooks.detect.project_env import environment_fingerprint, project_site_packages
 
     store = AnalysisCache(cache_dir_of(Path(common.decode("utf-8", "surrogateescape").strip()).absolute()))
     analyser = analyser_id()
-    stored = store.get(ENDPOINTS, endpoints_key(base_ids, analyser))
+    # Git runs the hook at the top of the work tree: the project's environment is found from there.
+    environment = environment_fingerprint(project_site_packages(Path.cwd()))
+    stored = store.get(ENDPOINTS, endpoints_key(base_ids, analyser, environment))
     if stored is None:
         return False
     probed, ran, unparsable, warnings = (stored.get(k) for k in ("probed", "ran_bodies", "unparsable", "warnings"))
@@ -167,7 +173,7 @@ def python_edits_change_nothing(relevant: Sequence[str]) -> bool:
     moved = endpoint_reuse.moved(stored, positions) if positions else stored
     if moved is None:
         return False
-    store.put(ENDPOINTS, endpoints_key(head_ids, analyser), moved)
+    store.put(ENDPOINTS, endpoints_key(head_ids, analyser, environment), moved)
     return True
 
 

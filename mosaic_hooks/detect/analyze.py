@@ -83,11 +83,13 @@ def _endpoint_changes(base: CachingSnapshot, head: CachingSnapshot,
     if isinstance(head.inner, GitSnapshot) and isinstance(base.inner, GitSnapshot | EmptySnapshot):
         # Two revisions of a repository: blob ids name their files, so the persistent cache applies.
         from mosaic_hooks.detect.cache import AnalysisCache, cache_dir
-        from mosaic_hooks.detect.endpoints import incremental
+        from mosaic_hooks.detect.endpoints import incremental, snapshot_root
+        from mosaic_hooks.detect.project_env import project_site_packages
 
         store = AnalysisCache(cache_dir(head.inner.repo))
         return incremental.endpoint_changes(store, base.inner.blob_ids(), head.inner.blob_ids(),
-                                            base.read, head.read, changed)
+                                            base.read, head.read, changed,
+                                            project_site_packages(snapshot_root(head)))
     from mosaic_hooks.detect.endpoints import endpoint_changes
 
     found, warnings = endpoint_changes(base, head, changed)

@@ -17,15 +17,17 @@ import contextlib
 import hashlib
 import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mosaic_hooks.core.files import write_bytes_atomic
+from mosaic_hooks.detect.project_env import is_pin_file
 
 if TYPE_CHECKING:
     from mosaic_hooks.core import git
 
-FORMAT = 1
+FORMAT = 2  # 2: every Endpoint/RevisionEndpoints field stored; pin files and the environment in the key
 MAX_ENTRIES = 200
 MAX_BYTES = 64 * 1024 * 1024
 
@@ -37,6 +39,11 @@ ENDPOINTS = "endpoints"
 # The files an endpoints key covers: a superset of the endpoint sources that a hook can list without
 # loading the analysers (a changed test file changes the key, never the answer).
 ENDPOINT_KEY_SUFFIXES = (".py", ".json", ".yaml", ".yml")
+
+
+def is_key_input(path: str) -> bool:
+    """A file an endpoints key covers: source-like, or a dependency file that may pin Django's version."""
+    return path.endswith(ENDPOINT_KEY_SUFFIXES) or is_pin_file(path)
 
 
 def cache_dir(repo: git.Repo) -> Path:
@@ -59,11 +66,13 @@ def analyser_id() -> str:
     return digest(parts)
 
 
-def endpoints_key(ids: dict[str, str], analyser: str) -> str:
-    """The key of a revision's endpoint result: the analyser and its source-like files' paths and blob ids."""
-    parts = [analyser]
+def endpoints_key(ids: dict[str, str], analyser: str, environment: Sequence[str] = ()) -> str:
+    """The key of a revision's endpoint result: the analyser, its source-like and pin files' paths and blob
+    ids, and the fingerprint of the project's environment (detect/project_env.py: installed Django apps'
+    admin pages are read from there, outside the repository)."""
+    parts = [analyser, str(len(environment)), *environment]
     for path in sorted(ids):
-        if path.endswith(ENDPOINT_KEY_SUFFIXES):
+        if is_key_input(path):
             parts += [path, ids[path]]
     return digest(parts)
 

@@ -19,6 +19,8 @@ class Endpoint:
     # False: the route is served but kept out of the app's OpenAPI document by design
     # (`include_in_schema=False`, the framework's own /docs and /openapi.json, the mosaic probe).
     in_schema: bool = field(default=True, compare=False)
+    # Where the endpoint was found: "code" (the application's routes) or "openapi" (a committed document).
+    source: str = field(default="code", compare=False)
 
     @property
     def key(self) -> tuple[str, str]:

@@ -66,15 +66,15 @@ def moved(data: Mapping[str, object], positions: Mapping[str, Mapping[Position, 
     if not isinstance(endpoints, list) or not isinstance(ran, list):
         return None
     new_endpoints: list[object] = []
-    for item in endpoints:
-        if not isinstance(item, list) or len(item) != 5:
+    for item in endpoints:  # {field of Endpoint: value}
+        if not isinstance(item, dict) or "file" not in item or "line" not in item:
             return None
-        method, route, file, line, framework = item
+        file, line = item["file"], item["line"]
         if file in lines:
             line = lines[file].get(line) if isinstance(line, int) else None
             if line is None:
                 return None
-        new_endpoints.append([method, route, file, line, framework])
+        new_endpoints.append({**item, "line": line})
     new_ran: list[tuple[str, int, int]] = []
     for item in ran:
         if not isinstance(item, list) or len(item) != 3:

@@ -28,7 +28,8 @@ def list_items():
 """
 SERVICES = "def all_items():\n    items = []\n    return items\n"
 ANALYSERS = {"mosaic_hooks.hooks.local_checks", "mosaic_hooks.detect.analyze", "mosaic_hooks.core.config",
-             "mosaic_hooks.detect.endpoints.executor", "subprocess", "argparse"}
+             "mosaic_hooks.detect.endpoints.executor", "mosaic_hooks.detect.endpoints.django_apps", "subprocess",
+             "argparse"}
 
 
 def hook(repo: Path) -> tuple[int, set[str], str]:
@@ -106,3 +107,11 @@ def test_a_file_that_no_longer_parses_takes_the_full_path_which_says_so(repo: Pa
     code, modules, said = hook(repo)
     assert code == 0 and "mosaic_hooks.hooks.local_checks" in modules
     assert "app/services.py: could not parse (line 3)" in said
+
+
+def test_a_file_pinning_django_staged_with_a_harmless_edit_takes_the_full_path(repo: Path) -> None:
+    warm_project(repo)
+    stage(repo, "app/services.py", SERVICES.replace("[]", "[1]"))
+    stage(repo, "Pipfile", '[packages]\ndjango = "==3.1.14"\n')  # the admin's layout follows Django's version
+    code, modules, _ = hook(repo)
+    assert code == 0 and "mosaic_hooks.hooks.local_checks" in modules

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from mosaic_hooks.detect.cache import AnalysisCache
+from mosaic_hooks.detect.cache import FORMAT, AnalysisCache
 
 
 def test_an_entry_reads_back_as_written(tmp_path: Path) -> None:
@@ -21,7 +21,7 @@ def test_an_entry_stored_under_another_key_or_format_is_a_miss(tmp_path: Path) -
     cache.put("endpoints", "k1", {"a": 1})
     (tmp_path / "endpoints-k2.json").write_bytes((tmp_path / "endpoints-k1.json").read_bytes())
     assert cache.get("endpoints", "k2") is None  # copied or renamed: the header names k1
-    text = (tmp_path / "endpoints-k1.json").read_text().replace('"format": 1', '"format": 0')
+    text = (tmp_path / "endpoints-k1.json").read_text().replace(f'"format": {FORMAT}', f'"format": {FORMAT - 1}')
     (tmp_path / "endpoints-k1.json").write_text(text)
     assert cache.get("endpoints", "k1") is None
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mosaic_hooks.detect.changeset import Endpoint, EndpointChanges
@@ -27,16 +28,18 @@ from mosaic_hooks.detect.endpoint_reuse import routeish
 from mosaic_hooks.detect.endpoints.revision import (
     RevisionEndpoints,
     endpoints_of_revision,
+    is_input,
     is_python,
     is_relevant,
     is_spec,
 )
+from mosaic_hooks.detect.project_env import project_site_packages
 
 if TYPE_CHECKING:  # importing this package stays cheap: the interpreter loads when a revision is analysed
     from mosaic_hooks.core import git
     from mosaic_hooks.detect.snapshot import Snapshot
 
-__all__ = ["endpoint_changes", "extract_endpoints", "introspect_endpoints", "is_endpoint_source"]
+__all__ = ["endpoint_changes", "extract_endpoints", "introspect_endpoints", "is_endpoint_source", "snapshot_root"]
 
 
 def is_endpoint_source(path: str) -> bool:
@@ -57,17 +60,35 @@ def _no_gc_pauses() -> Iterator[None]:
             gc.enable()
 
 
-def extract_endpoints(snapshot: Snapshot) -> tuple[list[Endpoint], list[str]]:
-    """Every endpoint of one revision (sorted by path, method) and warnings about what could not be read."""
+def _site_packages(snapshot: Snapshot) -> list[Path]:
+    """site-packages of the project's environment, when the snapshot is of a repository's work tree."""
+    return project_site_packages(snapshot_root(snapshot))
+
+
+def snapshot_root(snapshot: object) -> Path | None:
+    """The work tree of the repository a snapshot reads (None: bare, or not a repository's snapshot)."""
+    inner = getattr(snapshot, "inner", snapshot)
+    repo = getattr(inner, "repo", None)
+    root = getattr(repo, "root", None)
+    return root if isinstance(root, Path) and not getattr(repo, "bare", True) else None
+
+
+def extract_endpoints(snapshot: Snapshot, site_packages: Sequence[Path] | None = None,
+                      ) -> tuple[list[Endpoint], list[str]]:
+    """Every endpoint of one revision (sorted by path, method) and warnings about what could not be read.
+
+    `site_packages`: where installed Django apps' sources are read (default: the project's environment)."""
     from mosaic_hooks.detect.endpoints.parsing import ParseCache
 
-    files = snapshot.read([p for p in snapshot.paths() if is_relevant(p)])
+    files = snapshot.read([p for p in snapshot.paths() if is_input(p)])
+    env = _site_packages(snapshot) if site_packages is None else list(site_packages)
     with _no_gc_pauses():
-        result = endpoints_of_revision(files, ParseCache())
+        result = endpoints_of_revision(files, ParseCache(), env)
     return result.all_endpoints(), result.warnings
 
 
-def endpoint_changes(base: Snapshot, head: Snapshot, changed: Sequence[str]) -> tuple[EndpointChanges, list[str]]:
+def endpoint_changes(base: Snapshot, head: Snapshot, changed: Sequence[str],
+                     site_packages: Sequence[Path] | None = None) -> tuple[EndpointChanges, list[str]]:
     """Endpoints added, removed and changed from `base` to `head`; `changed` = the paths that differ.
 
     Files not in `changed` are taken to be identical at both revisions: they are read once (from head)
@@ -76,20 +97,24 @@ def endpoint_changes(base: Snapshot, head: Snapshot, changed: Sequence[str]) -> 
     changed_set = {p for p in changed if is_relevant(p)}
     if not changed_set:
         return EndpointChanges(), []
-    head_files = head.read([p for p in head.paths() if is_relevant(p)])
-    base_relevant = [p for p in base.paths() if is_relevant(p)]
-    base_files = {p: head_files[p] for p in base_relevant if p not in changed_set and p in head_files}
-    base_files.update(base.read([p for p in base_relevant if p not in base_files]))
+    changed_inputs = {p for p in changed if is_input(p)}
+    head_files = head.read([p for p in head.paths() if is_input(p)])
+    base_inputs = [p for p in base.paths() if is_input(p)]
+    base_files = {p: head_files[p] for p in base_inputs if p not in changed_inputs and p in head_files}
+    base_files.update(base.read([p for p in base_inputs if p not in base_files]))
+    env = _site_packages(head) if site_packages is None else list(site_packages)
     with _no_gc_pauses():
-        return _changes(base_files, head_files, changed_set)
+        return _changes(base_files, head_files, changed_set, env,
+                        pins_changed=any(not is_relevant(p) for p in changed_inputs))
 
 
 def _changes(base_files: dict[str, bytes], head_files: dict[str, bytes],
-             changed_set: set[str]) -> tuple[EndpointChanges, list[str]]:
+             changed_set: set[str], env: list[Path], *, pins_changed: bool = False,
+             ) -> tuple[EndpointChanges, list[str]]:
     from mosaic_hooks.detect.endpoints.parsing import ParseCache
 
     cache = ParseCache()
-    head_result = endpoints_of_revision(head_files, cache)
+    head_result = endpoints_of_revision(head_files, cache, env)
     # File warnings about changed files, and warnings about the analysis as a whole.
     warnings = [w for w in head_result.warnings
                 if w.split(":", 1)[0] in changed_set or w.split(":", 1)[0] not in head_files]
@@ -100,21 +125,28 @@ def _changes(base_files: dict[str, bytes], head_files: dict[str, bytes],
                 warnings.append(f"{path}: {error}")
     if not any(is_spec(p) for p in changed_set) and not any(
             is_python(p) and routeish(base_files.get(p, b"")) for p in changed_set) and not (
-            changed_set & head_result.probed):
-        # No changed file can define a route, and the head analysis read none of them: the base
+            changed_set & head_result.probed) and not pins_changed:
+        # No changed file can define a route, the head analysis read none of them and Django's pinned
+        # version (the admin's layout) is the same: the base
         # analysis would read the very same files, so it would find the very same endpoints.
         return EndpointChanges(), warnings
-    base_result = endpoints_of_revision(base_files, cache)
+    base_result = endpoints_of_revision(base_files, cache, env)
     return diff(base_result, head_result), warnings
 
 
 def diff(base: RevisionEndpoints, head: RevisionEndpoints) -> EndpointChanges:
-    base_eps = {e.key: e for e in base.all_endpoints()}
-    head_eps = {e.key: e for e in head.all_endpoints()}
-    added = [e for k, e in head_eps.items() if k not in base_eps and e.file not in base.unparsable]
-    removed = [e for k, e in base_eps.items() if k not in head_eps and e.file not in head.unparsable]
+    # Documents count only where neither side's code defines routes: then they are the only source.
+    with_specs = not base.endpoints and not head.endpoints
+    base_eps = {e.key: e for e in base.all_endpoints(with_specs)}
+    head_eps = {e.key: e for e in head.all_endpoints(with_specs)}
+    # Routes in a file that does not parse, or under a route table that could not be followed, on the
+    # other side are unknown there: neither added nor removed.
+    added = [e for k, e in head_eps.items() if k not in base_eps and e.file not in base.unparsable
+             and not _under(e.path, base.unknown_prefixes) and not head.origins.get(k, set()) & base.unknown_sources]
+    removed = [e for k, e in base_eps.items() if k not in head_eps and e.file not in head.unparsable
+               and not _under(e.path, head.unknown_prefixes) and not base.origins.get(k, set()) & head.unknown_sources]
     changed: list[Endpoint] = []
-    for key, (endpoint, fingerprint) in head.specs.items():
+    for key, (endpoint, fingerprint) in head.specs.items() if with_specs else ():
         old_spec = base.specs.get(key)
         if old_spec is not None and old_spec[1] != fingerprint and endpoint not in changed:
             changed.append(endpoint)
@@ -123,6 +155,10 @@ def diff(base: RevisionEndpoints, head: RevisionEndpoints) -> EndpointChanges:
         return sorted(items, key=lambda e: (e.path, e.method))
 
     return EndpointChanges(added=order(added), removed=order(removed), changed=order(changed))
+
+
+def _under(path: str, prefixes: set[str]) -> bool:
+    return any(path.startswith(prefix) or path == prefix.rstrip("/") for prefix in prefixes)
 
 
 def introspect_endpoints(repo: git.Repo, rev: str, target: str, *, timeout: float) -> list[Endpoint]:

@@ -19,12 +19,26 @@ class Collector:
         self.interp = interp
         self.endpoints: list[Endpoint] = []
         self.unresolved: dict[str, int] = {}  # file -> routes left out because a path did not resolve
+        # Public path prefixes under which a route table could not be followed: what is served there is
+        # unknown, so a change diff must not call the routes it found there before "removed".
+        self.unknown_prefixes: set[str] = set()
+        self.unknown_tables: list[str] = []  # warnings naming each table that could not be followed
 
     def left_out(self, file: str) -> None:
         self.unresolved[file] = self.unresolved.get(file, 0) + 1
 
+    def unknown_prefix(self, prefix: str) -> None:
+        self.unknown_prefixes.add("/" + prefix.lstrip("/"))
+        self.interp.unknown_prefixes.add("/" + prefix.lstrip("/"))
+
+    def unknown_table(self, file: str, line: int, prefix: str, why: str) -> None:
+        self.unknown_prefix(prefix)
+        where = f"{file}:{line}" if line else file
+        self.unknown_tables.append(f"{where}: {why}: endpoints of this module unknown")
+
     def warnings(self, what: str) -> list[str]:
-        return [f"{file}: {count} {what}" for file, count in sorted(self.unresolved.items())]
+        return list(dict.fromkeys(self.unknown_tables)) + [
+            f"{file}: {count} {what}" for file, count in sorted(self.unresolved.items())]
 
 
 class GraphCollector(Collector, Generic[Context]):

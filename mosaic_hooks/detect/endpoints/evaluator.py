@@ -27,6 +27,7 @@ from mosaic_hooks.detect.endpoints.values import (
     Instance,
     LazyRef,
     ListVal,
+    MethodVal,
     ModuleRef,
     Obj,
     RouteRec,
@@ -56,6 +57,7 @@ class Frame:
 
 _INCLUDE_NAMES = frozenset({"include_router", "register_blueprint", "mount"})
 _CONFIG_GETTERS = frozenset({"getenv", "get", "Field", "config", "setdefault", "env", "str", "environ"})
+_SEQUENCE_BUILTINS = frozenset({"list", "tuple", "sorted"})
 _STR_METHODS = frozenset({"format", "rstrip", "lstrip", "strip", "lower", "upper", "replace", "join",
                           "removeprefix", "removesuffix"})
 
@@ -70,6 +72,8 @@ class Evaluator(ModuleLoader):
         self.unresolved: set[str] = set()  # families ("asgi", "flask") with an include the analysis lost
         self.calls: dict[int, int] = {}
         self.handlers: set[int] = set()  # functions decorated as route handlers: not factories
+        # Public path prefixes under which a route table could not be followed (set by the collectors).
+        self.unknown_prefixes: set[str] = set()
 
     def run_body(self, func: FuncVal, local: dict[str, Value], depth: int) -> Value:
         raise NotImplementedError  # the executor's
@@ -201,12 +205,12 @@ class Evaluator(ModuleLoader):
             return Bound(owner, name)
         if isinstance(owner, Instance):
             found = self.class_attr(owner.cls, name)
-            return found if found is not None else UNKNOWN
+            return _bind(found, owner, owner.cls) if found is not None else UNKNOWN
         if isinstance(owner, ClassVal):
             if name == "as_view":
                 return Bound(owner, name)
             found = self.class_attr(owner, name)
-            return found if found is not None else UNKNOWN
+            return _bind(found, None, owner) if found is not None else UNKNOWN
         for value_hook in self.hooks.value_attribute:
             known = value_hook(self, owner, name)
             if known is not None:
@@ -265,6 +269,10 @@ class Evaluator(ModuleLoader):
         if isinstance(func, Bound):
             return self.call_bound(func, args)
         if isinstance(func, External):
+            if func.qualname in _SEQUENCE_BUILTINS and args.npos() == 1 and not args.node.keywords:
+                items = args.pos(0)
+                if isinstance(items, ListVal):  # list(apps), tuple(urlpatterns): a copy
+                    return ListVal(list(items.items))
             for hook in self.hooks.external:
                 result = hook(self, func, args)
                 if result is not None:
@@ -283,10 +291,14 @@ class Evaluator(ModuleLoader):
                         for hook in self.hooks.external:
                             result = hook(self, base, args)
                             if result is not None:
+                                if isinstance(result, Obj):
+                                    result.options.setdefault("__class__", func)  # its own methods
                                 return result
             return Instance(func)
         if isinstance(func, FuncVal):
             return self.call_function(func, args, frame)
+        if isinstance(func, MethodVal):
+            return self.call_function(func.func, args, frame, receiver=func.receiver)
         if func is UNKNOWN and isinstance(node.func, ast.Attribute):
             for library_hook in self.hooks.unknown_method:
                 built = library_hook(self, node.func.attr, args)
@@ -351,7 +363,7 @@ class Evaluator(ModuleLoader):
                 return UNKNOWN
         return UNKNOWN
 
-    def call_function(self, func: FuncVal, args: Args, frame: Frame) -> Value:
+    def call_function(self, func: FuncVal, args: Args, frame: Frame, receiver: Value | None = None) -> Value:
         key = id(func.node)
         count = self.calls.get(key, 0)
         if frame.depth >= MAX_CALL_DEPTH or count >= MAX_CALLS_PER_FUNCTION:
@@ -363,9 +375,16 @@ class Evaluator(ModuleLoader):
         defaults = params.defaults
         first_default = len(positional) - len(defaults)
         values = args.positional() if args.has_star else None
+        shift = 0
+        if receiver is not None and positional:
+            local[positional[0].arg] = receiver  # `self` / `cls`
+            shift = 1
         for index, param in enumerate(positional):
-            value: Value | None = values[index] if values is not None and index < len(values) else (
-                args.pos(index) if values is None else None)
+            if index < shift:
+                continue
+            at = index - shift
+            value: Value | None = values[at] if values is not None and at < len(values) else (
+                args.pos(at) if values is None else None)
             if value is None:
                 value = args.kw(param.arg)
             if value is None and index >= first_default:
@@ -399,6 +418,23 @@ class Evaluator(ModuleLoader):
             if decorated is not None:
                 return decorated
         return target  # an unknown decorator (auth, caching...) keeps the function
+
+
+def _decorator_names(func: FuncVal) -> set[str]:
+    return {d.id if isinstance(d, ast.Name) else d.attr for d in func.node.decorator_list
+            if isinstance(d, (ast.Name, ast.Attribute))}
+
+
+def _bind(found: Value, instance: Value | None, cls: ClassVal) -> Value:
+    """A class member read through the class (`instance` None) or an instance, as Python binds it."""
+    if not isinstance(found, FuncVal):
+        return found
+    names = _decorator_names(found)
+    if "staticmethod" in names:
+        return found
+    if "classmethod" in names:
+        return MethodVal(found, cls)
+    return MethodVal(found, instance) if instance is not None else found
 
 
 def _is_property(func: FuncVal) -> bool:

@@ -81,9 +81,13 @@ class Interpreter(Evaluator):
         elif isinstance(stmt, ast.ImportFrom):
             self.do_import_from(stmt, frame)
         elif isinstance(stmt, ast.If):
-            # Conditional registration is still registration: both branches run.
-            self.exec_block(stmt.body, frame)
-            self.exec_block(stmt.orelse, frame)
+            # Conditional registration is still registration: both branches run, unless the condition
+            # is a flag the project sets to a constant (`if settings.DEBUG:` with DEBUG = False).
+            flag = self.ev(stmt.test, frame) if _is_flag_test(stmt.test) else UNKNOWN
+            if not (isinstance(flag, Const) and isinstance(flag.value, bool) and not flag.value):
+                self.exec_block(stmt.body, frame)
+            if not (isinstance(flag, Const) and flag.value is True):
+                self.exec_block(stmt.orelse, frame)
         elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
             self.exec_block(stmt.body, frame)  # type: ignore[attr-defined]
             was = frame.speculative
@@ -275,6 +279,12 @@ class Interpreter(Evaluator):
     def dispose(self) -> None:
         super().dispose()
         self.objects.clear()
+
+
+def _is_flag_test(test: ast.expr) -> bool:
+    """`if DEBUG:` / `if settings.DEBUG:`: a test that is just an upper-case (settings-style) name."""
+    name = test.id if isinstance(test, ast.Name) else test.attr if isinstance(test, ast.Attribute) else ""
+    return bool(name) and name.isupper()
 
 
 def _untouched(obj: Obj) -> bool:

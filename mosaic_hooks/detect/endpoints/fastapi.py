@@ -149,6 +149,7 @@ def on_method(interp: Evaluator, obj: Obj, name: str, args: Args) -> Value | Non
             obj.includes.append(Include(child, args.kw("prefix"), "include", args.file, args.line,
                                         in_schema=not out_of_schema(args)))
         else:
+            obj.lost.append((args.kw("prefix"), args.file, args.line))
             interp.unresolved.add("asgi")
             interp.warnings.append(f"{args.file}:{args.line}: include_router of a router static analysis cannot "
                                    "see; its endpoints are not listed (--introspect can load the app)")
@@ -217,7 +218,15 @@ class Collector(GraphCollector[Where]):
             self.emit(route.methods, base, route.path, route.handler, route.file, route.line, route.framework,
                       in_schema=in_schema and (route.file, route.line) not in obj.out_of_schema)
         for routes in obj.route_lists:
+            if not isinstance(routes, ListVal) and base is not None:
+                self.unknown_table(obj.file, obj.line, base, "routes could not be followed")
             self.walk_list(routes, (base, in_schema), depth + 1, framework_of(obj))
+        for given_prefix, _file, _line in obj.lost:  # already warned about where it happened
+            # Only a prefix of its own marks where it serves: without one, its routes could be anywhere,
+            # and marking the whole app unknown would hide every real removal.
+            given = None if given_prefix is None else const_str(given_prefix)
+            if base is not None and given:
+                self.unknown_prefix(base + given)
         for inc in obj.includes:
             given = "" if inc.prefix is None else const_str(inc.prefix)
             if inc.kind == "mount" and given is not None:

@@ -107,6 +107,7 @@ def on_method(interp: Evaluator, obj: Obj, name: str, args: Args) -> Value | Non
             prefix = args.kw("url_prefix")
             obj.includes.append(Include(child, prefix, "blueprint", args.file, args.line))
         else:
+            obj.lost.append((args.kw("url_prefix"), args.file, args.line))
             interp.unresolved.add("flask")
             interp.warnings.append(f"{args.file}:{args.line}: register_blueprint of a blueprint static analysis "
                                    "cannot see; its endpoints are not listed (--introspect can load the app)")
@@ -150,6 +151,12 @@ class Collector(GraphCollector[object]):
             effective = None
         for route in obj.routes:
             self.emit(route, effective, obj)
+        for given_prefix, _file, _line in obj.lost:  # already warned about where it happened
+            # Only a url_prefix of its own marks where it serves (see fastapi.Collector._walk).
+            parent = None if obj.kind == "flask_app" else effective
+            own = _prefix_value(given_prefix) if given_prefix is not None else None
+            if parent is not _UNSET and isinstance(own, str) and own.strip("/"):
+                self.unknown_prefix(flask_nested_prefix(parent if isinstance(parent, str) else None, own) or "")
         for inc in obj.includes:
             child = inc.child
             if inc.kind == "restful":

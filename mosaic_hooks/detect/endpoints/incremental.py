@@ -14,17 +14,21 @@ Anything else is interpreted in full, as without the cache, and then cached.
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from mosaic_hooks.detect import endpoint_reuse
-from mosaic_hooks.detect.cache import ENDPOINT_KEY_SUFFIXES, ENDPOINTS, AnalysisCache, analyser_id, endpoints_key
+from mosaic_hooks.detect.cache import ENDPOINTS, AnalysisCache, analyser_id, endpoints_key, is_key_input
 from mosaic_hooks.detect.changeset import Endpoint, EndpointChanges
 from mosaic_hooks.detect.endpoint_reuse import routeish
 from mosaic_hooks.detect.endpoints.revision import RevisionEndpoints, is_python, is_secondary, is_spec
+from mosaic_hooks.detect.project_env import environment_fingerprint
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from mosaic_hooks.detect.endpoints.parsing import ParsedFile
 
 Reader = Callable[[Sequence[str]], dict[str, bytes]]
@@ -34,16 +38,17 @@ Reader = Callable[[Sequence[str]], dict[str, bytes]]
 
 
 def to_json(result: RevisionEndpoints) -> dict[str, object]:
-    def endpoint(e: Endpoint) -> list[object]:
-        return [e.method, e.path, e.file, e.line, e.framework]
-
+    """Every field of `result` (and of its endpoints) as JSON; `from_json` reads it back."""
     return {
-        "endpoints": [endpoint(e) for e in result.endpoints],
-        "specs": [[endpoint(e), fingerprint] for e, fingerprint in result.specs.values()],
+        "endpoints": [endpoint_to_json(e) for e in result.endpoints],
+        "specs": [[endpoint_to_json(e), fingerprint] for e, fingerprint in result.specs.values()],
         "warnings": list(result.warnings),
         "unparsable": sorted(result.unparsable),
         "probed": sorted(result.probed),
         "ran_bodies": sorted([list(item) for item in result.ran_bodies]),
+        "unknown_prefixes": sorted(result.unknown_prefixes),
+        "origins": sorted([method, path, sorted(sources)] for (method, path), sources in result.origins.items()),
+        "unknown_sources": sorted(result.unknown_sources),
     }
 
 
@@ -60,10 +65,16 @@ def from_json(data: Mapping[str, object]) -> RevisionEndpoints | None:
         for item in _list(data["ran_bodies"]):
             path, line, column = _list(item)
             ran.add((_str(path), _int(line), _int(column)))
+        origins: dict[tuple[str, str], set[str]] = {}
+        for item in _list(data["origins"]):
+            method, route, sources = _list(item)
+            origins[(_str(method), _str(route))] = {_str(s) for s in _list(sources)}
         return RevisionEndpoints(
             endpoints=endpoints, specs=specs, warnings=[_str(w) for w in _list(data["warnings"])],
             unparsable={_str(p) for p in _list(data["unparsable"])},
-            probed={_str(p) for p in _list(data["probed"])}, ran_bodies=ran)
+            probed={_str(p) for p in _list(data["probed"])}, ran_bodies=ran,
+            unknown_prefixes={_str(p) for p in _list(data["unknown_prefixes"])}, origins=origins,
+            unknown_sources={_str(s) for s in _list(data["unknown_sources"])})
     except (KeyError, TypeError, ValueError):
         return None
 
@@ -86,9 +97,26 @@ def _int(value: object) -> int:
     return value
 
 
+# An Endpoint's fields by name and JSON type: every field is stored (a field missing here fails
+# tests/detect/endpoints/test_incremental.py's round trip, so a new one cannot be dropped silently).
+_ENDPOINT_TYPES: dict[str, type] = {"str": str, "int": int, "bool": bool}
+
+
+def endpoint_to_json(e: Endpoint) -> dict[str, object]:
+    return {f.name: getattr(e, f.name) for f in dataclasses.fields(Endpoint)}
+
+
 def _endpoint(value: object) -> Endpoint:
-    method, path, file, line, framework = _list(value)
-    return Endpoint(_str(method), _str(path), _str(file), _int(line), _str(framework))
+    if not isinstance(value, dict):
+        raise TypeError("not an object")
+    values: dict[str, object] = {}
+    for f in dataclasses.fields(Endpoint):
+        item = value[f.name]
+        wanted = _ENDPOINT_TYPES.get(str(f.type))
+        if wanted is None or type(item) is not wanted:
+            raise TypeError(f"{f.name}: not a {f.type}")
+        values[f.name] = item
+    return Endpoint(**values)  # type: ignore[arg-type]  # each value checked against its field's type
 
 
 # ----------------------------------------------------------------------------- deriving a side
@@ -113,7 +141,7 @@ def derive(result: RevisionEndpoints, before: Mapping[str, bytes], after: Mappin
             documents_changed = True
             continue
         if not is_python(path):
-            continue
+            return None  # a dependency file pinning Django: the admin's layout may differ
         old, new = before.get(path), after.get(path)
         if path in result.unparsable:
             return None
@@ -156,10 +184,9 @@ def _with_documents(result: RevisionEndpoints, documents: list[str], read: Reade
 
     found = documents_of_revision(read(documents))
     code_warnings = [w for w in result.warnings if not is_spec(w.split(":", 1)[0])]
-    return RevisionEndpoints(
-        endpoints=result.endpoints, specs=found.specs, warnings=code_warnings + found.warnings,
-        unparsable={p for p in result.unparsable if not is_spec(p)} | found.unparsable,
-        probed=result.probed, ran_bodies=result.ran_bodies)
+    return dataclasses.replace(
+        result, specs=found.specs, warnings=code_warnings + found.warnings,
+        unparsable={p for p in result.unparsable if not is_spec(p)} | found.unparsable)
 
 
 # ----------------------------------------------------------------------------- a range
@@ -167,26 +194,32 @@ def _with_documents(result: RevisionEndpoints, documents: list[str], read: Reade
 
 def endpoint_changes(store: AnalysisCache, base_ids: Mapping[str, str], head_ids: Mapping[str, str],
                      read_base: Reader, read_head: Reader, changed: Sequence[str],
-                     ) -> tuple[EndpointChanges, list[str]]:
+                     site_packages: Sequence[Path] = ()) -> tuple[EndpointChanges, list[str]]:
     """What `endpoints.endpoint_changes` answers, from the cache where it can.
 
-    `base_ids`/`head_ids`: path -> blob id of each revision's files; `read_*` read files of it.
+    `base_ids`/`head_ids`: path -> blob id of each revision's files; `read_*` read files of it;
+    `site_packages`: the project environment's (installed Django apps), part of the key by its fingerprint.
+    A change to relevant files starts the analysis (`is_relevant`); it reads, and its result depends on,
+    the inputs (`is_input`: also the dependency files pinning Django's version).
     """
     from mosaic_hooks.detect.endpoints import _no_gc_pauses, diff
     from mosaic_hooks.detect.endpoints.parsing import ParseCache
-    from mosaic_hooks.detect.endpoints.revision import endpoints_of_revision, is_relevant
+    from mosaic_hooks.detect.endpoints.revision import endpoints_of_revision, is_input, is_relevant
 
     all_base_ids, all_head_ids = base_ids, head_ids
-    base_ids = {p: oid for p, oid in base_ids.items() if p.endswith(ENDPOINT_KEY_SUFFIXES) and is_relevant(p)}
-    head_ids = {p: oid for p, oid in head_ids.items() if p.endswith(ENDPOINT_KEY_SUFFIXES) and is_relevant(p)}
+    base_ids = {p: oid for p, oid in base_ids.items() if is_key_input(p) and is_input(p)}
+    head_ids = {p: oid for p, oid in head_ids.items() if is_key_input(p) and is_input(p)}
     changed_set = {p for p in changed if is_relevant(p)}
     if not changed_set:
         return EndpointChanges(), []
+    changed_inputs = {p for p in changed if is_input(p)}
     analyser = analyser_id()
-    base_key, head_key = endpoints_key(dict(all_base_ids), analyser), endpoints_key(dict(all_head_ids), analyser)
+    environment = environment_fingerprint(site_packages)
+    base_key = endpoints_key(dict(all_base_ids), analyser, environment)
+    head_key = endpoints_key(dict(all_head_ids), analyser, environment)
     base_result, head_result = _load(store, base_key), _load(store, head_key)
-    before = read_base(sorted(p for p in changed_set if p in base_ids))
-    after = read_head(sorted(p for p in changed_set if p in head_ids))
+    before = read_base(sorted(p for p in changed_inputs if p in base_ids))
+    after = read_head(sorted(p for p in changed_inputs if p in head_ids))
     cache = ParseCache()
 
     def full(ids: Mapping[str, str], read: Reader, other_ids: Mapping[str, str], other: Reader) -> RevisionEndpoints:
@@ -194,7 +227,7 @@ def endpoint_changes(store: AnalysisCache, base_ids: Mapping[str, str], head_ids
         same = [p for p, oid in ids.items() if other_ids.get(p) == oid]
         files = other(same)
         files.update(read([p for p in ids if p not in files]))
-        return endpoints_of_revision(files, cache)
+        return endpoints_of_revision(files, cache, site_packages)
 
     with _no_gc_pauses():
         if base_result is None and head_result is None:
@@ -202,11 +235,11 @@ def endpoint_changes(store: AnalysisCache, base_ids: Mapping[str, str], head_ids
             _save(store, head_key, head_result)
         if head_result is None:
             assert base_result is not None
-            head_result = derive(base_result, before, after, changed_set, head_ids, read_head, cache.parse) \
+            head_result = derive(base_result, before, after, changed_inputs, head_ids, read_head, cache.parse) \
                 or full(head_ids, read_head, base_ids, read_base)
             _save(store, head_key, head_result)
         if base_result is None:
-            base_result = derive(head_result, after, before, changed_set, base_ids, read_base, cache.parse) \
+            base_result = derive(head_result, after, before, changed_inputs, base_ids, read_base, cache.parse) \
                 or full(base_ids, read_base, head_ids, read_head)
             _save(store, base_key, base_result)
     # File warnings about changed files, and warnings about the analysis as a whole (an old problem is not news).

@@ -21,6 +21,7 @@ from pathlib import Path
 from mosaic_hooks.core import exit_codes, git
 from mosaic_hooks.core.errors import MosaicError
 from mosaic_hooks.detect.changeset import Endpoint
+from mosaic_hooks.detect.project_env import project_site_packages
 
 MARKER = "@@MOSAIC_ROUTES@@"
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[3])
@@ -119,10 +120,15 @@ def walk_django(patterns, prefix):
         callback = p.callback
         actions = getattr(callback, "actions", None)
         cls = getattr(callback, "cls", None)
+        view_class = cls or getattr(callback, "view_class", None)
+        # A class-based view answers the handlers it has among http_method_names (OPTIONS, which
+        # every view answers, is not listed); a function view answers anything: ANY.
+        allowed = [m.upper() for m in getattr(view_class, "http_method_names", ())
+                   if m != "options" and hasattr(view_class, m)] if view_class is not None else []
         if actions:
             add([m.upper() for m in actions], path, callback, "drf")
-        elif cls is not None and cls.__name__ == "APIRootView":
-            add(["GET"], path, callback, "drf")
+        elif allowed:
+            add(allowed, path, callback, "drf" if cls is not None else "django")
         else:
             add(["ANY"], path, callback, "django")
 
@@ -175,7 +181,9 @@ def introspect(repo: git.Repo, rev: str, target: str, *, timeout: float) -> list
                 archive.extractall(root)
         cwd = _find_source_dir(root, module)
         env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join([str(cwd), _PACKAGE_ROOT])
+        # The project's environment comes last: its installed apps import, our own packages win.
+        env_paths = [str(p) for p in project_site_packages(None if repo.bare else repo.root)]
+        env["PYTHONPATH"] = os.pathsep.join([str(cwd), _PACKAGE_ROOT, *env_paths])
         env["PYTHONDONTWRITEBYTECODE"] = "1"
         proc = subprocess.Popen([sys.executable, "-c", CHILD_SCRIPT, target], cwd=cwd, env=env,
                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,

@@ -46,6 +46,20 @@ class ModuleLoader:
         self.unparsable: set[str] = set()
         self.probed: set[str] = set()  # file paths whose existence or content the analysis depended on
         self._find_cache: dict[tuple[str, str], Module | None] = {}
+        self.external_files: set[str] = set()  # read from the project's environment, not the repository
+
+    def add_files(self, files: dict[str, bytes]) -> None:
+        """Files from outside the repository (an installed app's source), which the project's own shadow."""
+        for path, data in files.items():
+            if path in self.files:
+                continue
+            self.files[path] = data
+            self.external_files.add(path)
+            parent = posixpath.dirname(path)
+            while parent and parent not in self.dirs:
+                self.dirs.add(parent)
+                parent = posixpath.dirname(parent)
+        self._find_cache.clear()
 
     def run_module(self, module: Module, tree: ast.Module) -> None:
         raise NotImplementedError  # the executor's

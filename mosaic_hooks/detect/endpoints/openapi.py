@@ -67,7 +67,8 @@ def parse_document(path: str, data: bytes) -> tuple[list[tuple[Endpoint, str]], 
                 continue
             fingerprint = _fingerprint({"op": operation, "shared": shared})
             line = lines.line_of(route)
-            out.append((Endpoint(method.upper(), base + route, path, line, "openapi"), fingerprint))
+            out.append((Endpoint(method.upper(), base + route, path, line, "openapi", source="openapi"),
+                        fingerprint))
     return out, None
 
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from mosaic_hooks.detect.changeset import Endpoint
 from mosaic_hooks.detect.endpoint_reuse import routeish
 from mosaic_hooks.detect.endpoints import openapi
+from mosaic_hooks.detect.project_env import is_pin_file
 
 if TYPE_CHECKING:  # the interpreter is imported when a revision is analysed: the predicates stay cheap
+    from pathlib import Path
+
     from mosaic_hooks.detect.endpoints import django
     from mosaic_hooks.detect.endpoints.hooks import Hooks
     from mosaic_hooks.detect.endpoints.parsing import ParseCache
@@ -57,6 +60,11 @@ def is_relevant(path: str) -> bool:
     return is_python(path) or is_spec(path)
 
 
+def is_input(path: str) -> bool:
+    """A file the analysis reads: a relevant one, or a dependency file pinning Django's version."""
+    return is_relevant(path) or is_pin_file(path)
+
+
 def _class_kind(base: External) -> str | None:
     from mosaic_hooks.detect.endpoints import django, fastapi, flask
 
@@ -69,7 +77,7 @@ def make_hooks(django_project: django.DjangoProject) -> Hooks:
 
     return Hooks(
         external=[libraries.on_external, fastapi.on_external, flask.on_external, django_project.on_external],
-        method=[fastapi.on_method, flask.on_method, django.on_method],
+        method=[fastapi.on_method, flask.on_method, django.on_method, django_project.on_site_method],
         attribute=[fastapi.on_attribute, flask.on_attribute, django.on_attribute],
         external_attribute=[django_project.on_settings_attribute],
         value_attribute=[django.on_value_attribute],
@@ -89,16 +97,31 @@ class RevisionEndpoints:
     unparsable: set[str] = field(default_factory=set)
     probed: set[str] = field(default_factory=set)  # files whose content the result depends on
     ran_bodies: set[tuple[str, int, int]] = field(default_factory=set)  # functions run: (file, line, column)
+    unknown_prefixes: set[str] = field(default_factory=set)  # where a route table could not be followed
+    # Django: the sources (URLconf modules, include() calls) each endpoint came through, and those whose
+    # routes could not be followed; an endpoint through a source unknown on the other side is not news.
+    origins: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    unknown_sources: set[str] = field(default_factory=set)
 
-    def all_endpoints(self) -> list[Endpoint]:
+    def all_endpoints(self, with_specs: bool | None = None) -> list[Endpoint]:
+        """Code endpoints; a committed OpenAPI document's only when the code defines none (a document
+        beside code is often a stale generated artifact, not a second source). `with_specs` overrides."""
+        if with_specs is None:
+            with_specs = not self.endpoints
+        if not with_specs:
+            return list(self.endpoints)
         seen = {e.key for e in self.endpoints}
         merged = list(self.endpoints) + [e for key, (e, _) in self.specs.items() if key not in seen]
         return sorted(merged, key=lambda e: (e.path, e.method))
 
 
-def endpoints_of_revision(files: Mapping[str, bytes], cache: ParseCache) -> RevisionEndpoints:
-    """Endpoints of one revision. `files`: contents of its Python and OpenAPI files (others are ignored)."""
-    from mosaic_hooks.detect.endpoints import django, fastapi, flask
+def endpoints_of_revision(files: Mapping[str, bytes], cache: ParseCache,
+                          site_packages: Sequence[Path] = ()) -> RevisionEndpoints:
+    """Endpoints of one revision. `files`: contents of its Python and OpenAPI files and of the dependency
+    files pinning Django (others are ignored); `site_packages`: the project environment's, where installed
+    Django apps' sources are read."""
+    from mosaic_hooks.detect.endpoints import django, django_urls, fastapi, flask
+    from mosaic_hooks.detect.endpoints.django_apps import django_version
     from mosaic_hooks.detect.endpoints.executor import Interpreter
     from mosaic_hooks.detect.endpoints.loader import BudgetExceeded
 
@@ -112,7 +135,7 @@ def endpoints_of_revision(files: Mapping[str, bytes], cache: ParseCache) -> Revi
     code: list[Endpoint] = []
     try:
         if any(b"urlpatterns" in py_files[p] for p in eager):
-            settings = django.find_settings(interp, sorted(py_files))
+            settings = django_urls.find_settings(interp, sorted(py_files))
             django_project.settings = settings[0][0] if settings else None
         for path in eager:
             module = interp.module_for_path(path)
@@ -120,8 +143,11 @@ def endpoints_of_revision(files: Mapping[str, bytes], cache: ParseCache) -> Revi
                 interp.load(module)
         interp.run_uncalled_factories(interp.modules[p] for p in eager if p in interp.modules)
         if any(b"urlpatterns" in py_files[p] for p in eager):
-            found, warnings = django.collect(interp, django_project, sorted(py_files))
-            code += found
+            version = django_version({p: d for p, d in files.items() if is_pin_file(p)}, site_packages)
+            django_found, warnings = django_urls.collect(interp, django_project, sorted(py_files), site_packages,
+                                                         version)
+            code += django_found.endpoints
+            result.origins, result.unknown_sources = django_found.origins, django_found.unknown_sources
             result.warnings += warnings
     except BudgetExceeded:
         interp.warnings.append("endpoint analysis stopped: the project's module code is too large to evaluate")
@@ -138,6 +164,7 @@ def endpoints_of_revision(files: Mapping[str, bytes], cache: ParseCache) -> Revi
     result.unparsable = set(interp.unparsable)
     result.probed = set(interp.probed) | set(eager)
     result.ran_bodies = set(interp.ran_bodies)
+    result.unknown_prefixes = set(interp.unknown_prefixes)
     interp.dispose()
     by_key: dict[tuple[str, str], Endpoint] = {}
     for endpoint in sorted(code, key=lambda e: (e.path, e.method, e.file, e.line)):

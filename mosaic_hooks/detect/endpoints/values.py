@@ -87,6 +87,16 @@ class FuncVal(Value):
     module: Module
     scopes: list[dict[str, Value]]  # enclosing scopes (innermost first), for closures
     action: ActionInfo | None = None
+    methods: list[str] | None = None  # DRF `@api_view([...])`: the HTTP methods the view answers
+
+
+@dataclass(eq=False)
+class MethodVal(Value):
+    """A function read through a class or an instance: called, it gets `receiver` as its first argument
+    (`Helper.do_urls(urlpatterns)` on a classmethod, `self.get_urls()`)."""
+
+    func: FuncVal
+    receiver: Value
 
 
 @dataclass(eq=False)
@@ -167,6 +177,9 @@ class Obj(Value):
     # Where routes kept out of the OpenAPI document were declared (file, line): `include_in_schema=False`
     # on a route decorator or add_api_route, a framework's own docs routes, the mosaic probe.
     out_of_schema: set[tuple[str, int]] = field(default_factory=set)
+    # Includes of a router/blueprint the analysis cannot see: (prefix given at the include, file, line).
+    # What they serve under that prefix is unknown, never "no routes".
+    lost: list[tuple[Value | None, str, int]] = field(default_factory=list)
 
 
 @dataclass(eq=False)
@@ -242,6 +255,7 @@ class IncludeVal(Value):
     target: Value
     file: str
     line: int
+    text: str = ""  # the source of its argument: names the include across revisions (lines shift)
 
 
 @dataclass(eq=False)
@@ -256,6 +270,13 @@ class RouterUrls(Value):
     """`router.urls` of a DRF router, expanded once every registration is known."""
 
     router: Obj
+
+
+@dataclass(eq=False)
+class AdminUrls(Value):
+    """`my_site.urls` of a project's AdminSite (Django's own `admin.site.urls` stays an External)."""
+
+    site: Obj
 
 
 def const_str(value: Value | None) -> str | None:

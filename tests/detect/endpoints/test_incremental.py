@@ -15,6 +15,7 @@ from mosaic_hooks.detect.cache import ENDPOINTS, AnalysisCache, analyser_id, cac
 from mosaic_hooks.detect.changeset import EndpointChanges
 from mosaic_hooks.detect.endpoints import incremental
 from mosaic_hooks.detect.endpoints.revision import RevisionEndpoints
+from mosaic_hooks.detect.project_env import environment_fingerprint, project_site_packages
 from tests.conftest import commit_files, git
 
 MAIN = """\
@@ -76,10 +77,15 @@ def store(repo: Path) -> AnalysisCache:
     return AnalysisCache(cache_dir(mgit.find_repo(repo)))
 
 
+def key_of(repo: Path, rev: str | None) -> str:
+    """The cache key of a revision, as the analysis makes it (the project's environment included)."""
+    environment = environment_fingerprint(project_site_packages(repo))
+    return endpoints_key(mgit.blob_ids(mgit.find_repo(repo), rev), analyser_id(), environment)
+
+
 def stored(repo: Path, rev: str | None) -> RevisionEndpoints | None:
     """The cached result of a revision (None: the index), or None if there is none."""
-    ids = mgit.blob_ids(mgit.find_repo(repo), rev)
-    data = store(repo).get(ENDPOINTS, endpoints_key(ids, analyser_id()))
+    data = store(repo).get(ENDPOINTS, key_of(repo, rev))
     return incremental.from_json(data) if data is not None else None
 
 
@@ -102,7 +108,7 @@ def test_a_hit_is_served_from_the_cache_without_interpreting(repo: Path) -> None
     head = commit_files(repo, {"app/routes.py": ROUTES.replace('"/items")\ndef create', '"/things")\ndef create')})
     changes(repo, base, head)
     # Rewrite the stored head result as a marker: a warm run that re-interpreted would not see it.
-    key = endpoints_key(mgit.blob_ids(mgit.find_repo(repo), head), analyser_id())
+    key = key_of(repo, head)
     result = stored(repo, head)
     assert result is not None
     result.endpoints = [e for e in result.endpoints if e.path != "/v1/things"]
@@ -177,14 +183,28 @@ def test_a_corrupt_or_truncated_entry_is_ignored_and_rewritten(repo: Path) -> No
 def test_an_openapi_document_change_is_seen_while_the_code_result_is_reused(repo: Path) -> None:
     spec = ('openapi: "3.0.0"\ninfo: {title: t, version: "1"}\npaths:\n'
             '  /health:\n    get:\n      responses: {"200": {description: ok}}\n')
-    base = commit_files(repo, {"app/__init__.py": "", "app/main.py": MAIN, "app/settings.py": SETTINGS,
-                               "app/routes.py": ROUTES, "docs/openapi.yaml": spec})
+    # Code that defines no route: the document is the source of endpoints (issue 16).
+    base = commit_files(repo, {"app/__init__.py": "", "app/settings.py": SETTINGS, "docs/openapi.yaml": spec})
     changes(repo, base, commit_files(repo, {"app/helpers.py": HELPERS}))
     ready = '  /ready:\n    get:\n      responses: {"200": {description: ok}}\n'
     head = commit_files(repo, {"docs/openapi.yaml": spec + ready})
     found = summary(changes(repo, base, head))
     assert found == summary(cold(repo, base, head))
     assert found["added"] == [("GET", "/ready", "docs/openapi.yaml", 7)]
+
+
+def test_a_document_beside_code_stays_no_source_when_the_result_is_derived(repo: Path) -> None:
+    spec = ('openapi: "3.0.0"\ninfo: {title: t, version: "1"}\npaths:\n'
+            '  /health:\n    get:\n      responses: {"200": {description: ok}}\n')
+    base = commit_files(repo, {"app/__init__.py": "", "app/main.py": MAIN, "app/settings.py": SETTINGS,
+                               "app/routes.py": ROUTES, "docs/openapi.yaml": spec})
+    changes(repo, base, commit_files(repo, {"app/helpers.py": HELPERS}))
+    ready = '  /ready:\n    get:\n      responses: {"200": {description: ok}}\n'
+    head = commit_files(repo, {"docs/openapi.yaml": spec + ready})
+    found = summary(changes(repo, base, head))
+    assert found == summary(cold(repo, base, head)) == {"added": [], "removed": [], "changed": []}
+    derived = stored(repo, head)
+    assert derived is not None and ("GET", "/ready") in derived.specs  # kept, for a side without code routes
 
 
 def test_a_function_body_the_analysis_ran_is_compared_too(repo: Path) -> None:
