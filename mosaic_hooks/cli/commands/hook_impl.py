@@ -103,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
 
     stdin = pre_push.read_stdin()
     if hook_type == "pre-push":
-        return pre_push.run_pre_push(stdin)
+        return pre_push.run_pre_push(stdin, remote=args.hook_args[0] if args.hook_args else None)
     if hook_type == "pre-receive":
         return pre_receive(stdin)
     return post_receive(stdin)

@@ -108,7 +108,7 @@ def check_local(repo: git.Repo, cfg: config.Config, ranges: Sequence[PushedRange
     return worst(codes)
 
 
-def run_pre_push(stdin: str, env: Mapping[str, str] | None = None) -> int:
+def run_pre_push(stdin: str, env: Mapping[str, str] | None = None, remote: str | None = None) -> int:
     env = os.environ if env is None else env
     if bypass.stage_bypass("pre-push", env):
         return exit_codes.PASSED
@@ -126,14 +126,15 @@ def run_pre_push(stdin: str, env: Mapping[str, str] | None = None) -> int:
         return code  # a push blocked already needs no look at production
     # Stop the line: production as it stands (the remote branch's current commit) must work before more lands.
     from mosaic_hooks.hooks import stop_the_line
-    return stop_the_line.check_production(repo, cfg, ranges, env=env)
+    return stop_the_line.check_production(repo, cfg, ranges, env=env, remote=remote)
 
 
 def run(args: argparse.Namespace) -> int:
-    del args  # the remote's name and URL are not needed: the ranges come from the ref lines
     env = os.environ
     # Under the pre-commit framework, git's lines were read by the framework, which passes the range
     # in the environment; its stdin is not ours to wait on.
     by_framework = env.get("PRE_COMMIT") == "1"
     has_env_range = bool(env.get("PRE_COMMIT_FROM_REF") and env.get("PRE_COMMIT_TO_REF"))
-    return run_pre_push("" if has_env_range or by_framework else read_stdin(), env)
+    # The remote's name tells which remote's HEAD is the deploy branch; the ranges come from the ref lines.
+    remote = args.remote or env.get("PRE_COMMIT_REMOTE_NAME") or None
+    return run_pre_push("" if has_env_range or by_framework else read_stdin(), env, remote=remote)
