@@ -203,24 +203,32 @@ def _list_changes(analysis: ChangeAnalysis) -> None:
 
 
 def check_change(repo: git.Repo, cfg: Config, *, base: str | None, head: str | None,
-                 paths: list[str], server_side: bool = False) -> int:
+                 paths: list[str], server_side: bool = False, whole_tree: bool = False) -> int:
     """Run the local checks on one change (head=None: the staged index; base=None: head is a root commit),
     print findings via output.write_line, return an exit code (0 / 1 / 2). `paths` = changed paths, computed
     by the caller with one git call. If no path is relevant (Python source, requirements*.txt, pyproject.toml,
     openapi.json/yaml, migrations), return 0 without reading or parsing anything.
-    server_side=True (pre-receive in a bare repository) skips checks of the local Python environment."""
+    server_side=True (pre-receive in a bare repository) skips checks of the local Python environment.
+    whole_tree=True (base None, `paths` every file): every import against the requirements, every
+    requirement against the project's environment; endpoints and migrations are not listed."""
     if not relevance.any_relevant(paths):
         return exit_codes.PASSED
-    shown = [printable(path) for path in paths if relevance.is_relevant(path)]
-    write_line(f"mosaic[check] {len(shown)} relevant file(s): {', '.join(shown[:5])}"
-               + (" ..." if len(shown) > 5 else ""))
+    if whole_tree:
+        kinds = relevance.classify(paths)
+        paths = [*kinds.python, *kinds.dependencies]
+        write_line(f"mosaic[check] whole tree: {len(kinds.python)} Python file(s), "
+                   f"{len(kinds.dependencies)} requirement file(s)")
+    else:
+        shown = [printable(path) for path in paths if relevance.is_relevant(path)]
+        write_line(f"mosaic[check] {len(shown)} relevant file(s): {', '.join(shown[:5])}"
+                   + (" ..." if len(shown) > 5 else ""))
     from mosaic_hooks.detect.analyze import analyze_full
 
     failures: list[tuple[str, str]] = []
     notes: list[str] = []
     try:
         skipped = skipped_checks()
-        analysis = analyze_full(repo, base, head, paths=paths)
+        analysis = analyze_full(repo, base, head, paths=paths, endpoints=not whole_tree)
         if "requirements-parse" not in skipped:
             failures += [("requirements-parse", str(p)) for p in analysis.requirement_problems]
         if server_side:
@@ -243,7 +251,8 @@ def check_change(repo: git.Repo, cfg: Config, *, base: str | None, head: str | N
     for name in CHECKS:
         if name in skipped:
             write_line(f"{PREFIX} {name}: skipped (MOSAIC_SKIP)")
-    _list_changes(analysis)
+    if not whole_tree:
+        _list_changes(analysis)
     problem_lines = {str(p) for p in analysis.requirement_problems}
     for warning in analysis.changeset.warnings:
         if warning not in problem_lines:
