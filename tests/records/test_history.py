@@ -182,3 +182,21 @@ def test_record_key_identifies_a_record_across_clones() -> None:
     rec = record("a", "2026-01-02T00:00:00Z", deploy_id="dep-9")
     assert history.record_key(rec) == (rec["commit"], "2026-01-02T00:00:00Z", "dep-9")
     assert history.record_key({**rec, "gates": []}) == history.record_key(rec)
+
+
+def test_the_first_record_writes_a_gitignore_for_the_lock_and_temporary_files(tmp_path: Path) -> None:
+    import subprocess
+
+    from mosaic_hooks.records import history as hist
+
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    path = tmp_path / ".mosaic" / "deployment_history.jsonl"
+    hist.append(path, {"commit": "a" * 40, "success": True})
+    (path.parent / ".dora_metrics.json.123.tmp").write_text("{}")
+    ignored = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=tmp_path,
+                             capture_output=True, text=True, check=True).stdout
+    assert ".mosaic/deployment_history.jsonl" in ignored and ".mosaic/.gitignore" in ignored
+    assert ".lock" not in ignored and ".tmp" not in ignored
+    (path.parent / ".gitignore").write_text("# mine\n")
+    hist.append(path, {"commit": "b" * 40, "success": True})
+    assert (path.parent / ".gitignore").read_text() == "# mine\n"  # never overwritten
