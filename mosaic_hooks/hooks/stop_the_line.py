@@ -98,8 +98,11 @@ def check_production(repo: git.Repo, cfg: Config, pushes: Sequence[PushedRange],
 
     deploy = resolve(repo, cfg, remote=remote)
     onto = [push for push in branches if deploy.ref is not None and push.remote_ref == deploy.ref]
+    if deploy.name is None:
+        say(f"the deploy branch is not known ({deploy.source}; set deploy_branch): checking production as it "
+            "stands, without waiting for this push")
     for push in branches:
-        if push not in onto:
+        if push not in onto and deploy.name is not None:
             say(f"{push.remote_ref.removeprefix('refs/heads/')} is not the deploy branch ({deploy.describe()}): "
                 "checking production as it stands, without waiting for this push")
     watch = next((push.remote_sha for push in onto if not git.is_null_oid(push.remote_sha)), None)

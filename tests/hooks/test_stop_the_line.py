@@ -263,6 +263,17 @@ def test_a_push_to_another_branch_checks_production_as_it_stands_without_waiting
     assert record["commit"] == scene.production  # production judged, not the feature branch
 
 
+def test_an_unknown_deploy_branch_is_said_once_and_nothing_waits(
+        scene: Scene, service: Any, remote: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run_git(remote, "symbolic-ref", "HEAD", "refs/heads/nothing-here")  # a bare remote whose HEAD names no branch
+    service.commit = scene.production
+    assert check(scene, scene.cfg(service.url, push_wait_timeout=300)) == exit_codes.PASSED
+    err = capsys.readouterr().err
+    assert err.count("the deploy branch is not known (no deploy_branch set, and origin's HEAD is not known; set " \
+                     "deploy_branch)") == 1
+    assert "is not the deploy branch" not in err
+
+
 def test_the_deploy_branch_key_wins(scene: Scene, service: Any, capsys: pytest.CaptureFixture[str]) -> None:
     service.commit = scene.production
     cfg = scene.cfg(service.url, deploy_branch="production")
