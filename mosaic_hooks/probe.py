@@ -77,10 +77,10 @@ def _iso(ts: float) -> str:
 
 
 def _normalize(name: str) -> str:
-    """PEP 503 name normalisation, the form `packaging.utils.canonicalize_name` gives."""
-    import re
+    """PEP 503 name normalisation: packaging's (a dependency of mosaic-hooks, so the service has it)."""
+    from packaging.utils import canonicalize_name
 
-    return re.sub(r"[-_.]+", "-", name).lower()
+    return str(canonicalize_name(name))
 
 
 def distributions() -> dict[str, str]:

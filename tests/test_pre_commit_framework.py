@@ -170,3 +170,105 @@ def test_mosaic_gate_starts_the_background_verification_of_the_push(
         assert job is not None and (job.state, job.verdict) == (jobs.FINISHED, "pass"), (
             log.read_text() if log.exists() else push.stderr)
         assert job.remote == str(remote) and job.remote_name == "origin"
+
+
+# ----- a project with its own virtualenv, through `pre-commit install`, a real commit and a real push
+
+def project_config(clone: Path, rev: str) -> str:
+    return (f"repos:\n"
+            f"  - repo: {clone}\n"
+            f"    rev: {rev}\n"
+            f"    hooks:\n"
+            f"      - id: mosaic-check\n"
+            f"        verbose: true\n"
+            f"      - id: mosaic-gate\n"
+            f"        verbose: true\n")
+
+
+@pytest.fixture
+def framework_project(hooks_repo: tuple[Path, str, Path], repo: Path, remote: Path) -> tuple[Path, Path]:
+    """A project whose own .venv has requests 2.31.0 (pre-commit's virtualenv does not), hooks installed."""
+    from tests.support.venvs import make_venv
+
+    clone, rev, home = hooks_repo
+    make_venv(repo / ".venv", {"requests": "2.31.0", "flask": "3.0.0"})
+    (repo / ".gitignore").write_text(".venv/\n")
+    commit_files(repo, {".pre-commit-config.yaml": project_config(clone, rev), ".gitignore": ".venv/\n",
+                        "requirements.txt": "flask\n", "app.py": "import flask\n",
+                        "requirements-dev.txt": "pytest\n"}, "project")
+    git(repo, "push", "-q", "--no-verify", "origin", "main")
+    installed = pre_commit(repo, home, "install", "--hook-type", "pre-commit", "--hook-type", "pre-push")
+    assert installed.returncode == 0, installed.stderr
+    return repo, home
+
+
+def test_requirements_are_judged_in_the_projects_virtualenv_not_pre_commits(
+        framework_project: tuple[Path, Path]) -> None:
+    repo, home = framework_project
+    (repo / "requirements.txt").write_text("flask\nrequests>=2.31\n")
+    git(repo, "add", "requirements.txt")
+    commit = git_run(repo, "commit", "-m", "requests", home=home)
+    shown = commit.stdout + commit.stderr
+    assert commit.returncode == 0, shown
+    assert "not installed" not in shown and "py_env-" not in shown
+    # Pinned beyond what the project's .venv has: the failure names that environment, not pre-commit's.
+    (repo / "requirements.txt").write_text("flask\nrequests>=2.32\n")
+    git(repo, "add", "requirements.txt")
+    blocked = git_run(repo, "commit", "-m", "requests 2.32", home=home)
+    shown = blocked.stdout + blocked.stderr
+    assert blocked.returncode != 0
+    assert f"requests 2.31.0 is installed in {repo}/.venv/bin/python (.venv); run: pip install 'requests>=2.32'" \
+        in shown
+    assert "py_env-" not in shown
+
+
+def test_without_a_project_environment_nothing_is_judged_and_nothing_fails(
+        hooks_repo: tuple[Path, str, Path], repo: Path) -> None:
+    clone, rev, home = hooks_repo
+    commit_files(repo, {".pre-commit-config.yaml": project_config(clone, rev), "requirements.txt": "flask\n"})
+    assert pre_commit(repo, home, "install").returncode == 0
+    (repo / "requirements.txt").write_text("flask\nrequests>=2.31\n")
+    git(repo, "add", "requirements.txt")
+    commit = git_run(repo, "commit", "-m", "requests", home=home)
+    assert commit.returncode == 0, commit.stdout + commit.stderr
+    assert "requirements-installed: not judged: no project environment found" in commit.stdout + commit.stderr
+
+
+def test_all_files_and_from_to_ref_check_something(framework_project: tuple[Path, Path]) -> None:
+    repo, home = framework_project
+    base = git(repo, "rev-parse", "HEAD")
+    commit_files(repo, {"old.py": "import responses\n"}, "production code importing a dev-only package")
+    head = git(repo, "rev-parse", "HEAD")
+    whole = pre_commit(repo, home, "run", "--all-files", "mosaic-check")
+    assert whole.returncode == 1, whole.stdout
+    assert "checking the whole tree" in whole.stdout and "nothing staged" not in whole.stdout
+    assert "old.py:1: imports 'responses', which no requirement declares" in whole.stdout
+    ranged = pre_commit(repo, home, "run", "--from-ref", base, "--to-ref", head, "mosaic-check")
+    assert ranged.returncode == 1, ranged.stdout
+    assert f"PRE_COMMIT_FROM_REF/TO_REF: {base[:10]}..{head[:10]}" in ranged.stdout
+
+
+def test_a_feature_branch_push_does_not_wait_for_its_own_commit(framework_project: tuple[Path, Path]) -> None:
+    import time
+
+    from tests.support import apps
+
+    repo, home = framework_project
+    production = git(repo, "rev-parse", "HEAD")
+    toggles = apps.Toggles(commit=production)
+    with apps.serve_wsgi(apps.flask_app(toggles)) as url:
+        (repo / ".mosaic").mkdir()
+        (repo / ".mosaic" / "config.toml").write_text("push_wait_timeout = 300\nhealth_samples = 3\n")
+        git(repo, "checkout", "-q", "-b", "feature")
+        commit_files(repo, {"app.py": "import flask\n\nVALUE = 2\n"}, "feature work")
+        env = {**os.environ, "PRE_COMMIT_HOME": str(home), "BACKEND_URL": url}
+        env.pop("PYTHONPATH", None)
+        started = time.monotonic()
+        push = subprocess.run(["git", "push", "origin", "feature"], cwd=repo, capture_output=True, text=True,
+                              env=env, timeout=800)
+        elapsed = time.monotonic() - started
+    shown = push.stdout + push.stderr
+    assert push.returncode == 0, shown
+    assert "feature is not the deploy branch (main (origin's HEAD))" in shown
+    assert "passed its checks" in shown  # production as it stands: main's commit, which /version reports
+    assert elapsed < 60  # no wait of push_wait_timeout (300 s) for the feature branch's commit

@@ -3,8 +3,11 @@
 Bash, not Python, so a hook costs one interpreter start-up. It runs the interpreter mosaic-hooks was
 installed with (`-m mosaic_hooks`, no console-script wrapper, no PATH search); if that interpreter is
 gone (a deleted virtualenv, a removed worktree that shared the hook file) it falls back to
-`mosaic-hooks` on PATH and says so. A hook that was there before is kept as `<name>.legacy` and run
-first, with the same arguments and the same stdin; its failure blocks.
+`mosaic-hooks` on PATH and says so. A hook for a committed hooks directory (a `core.hooksPath` inside
+the work tree, shared by everyone who clones) names no interpreter (`python=""`): it runs `mosaic-hooks`
+from the repository's `.venv`/`venv`, else from PATH, so no developer's own path is committed. A hook
+that was there before is kept as `<name>.legacy` and run first, with the same arguments and the same
+stdin; its failure blocks.
 """
 
 from __future__ import annotations
@@ -51,14 +54,21 @@ if [ -x "$LEGACY" ]; then
 fi
 
 ARGS=(hook-impl --hook-type "$HOOK_TYPE" -- "$@")
-if [ -x "$INSTALL_PYTHON" ]; then
+TOP=$(git rev-parse --show-toplevel 2>/dev/null)
+if [ -n "$INSTALL_PYTHON" ] && [ -x "$INSTALL_PYTHON" ]; then
   CMD=("$INSTALL_PYTHON" -m mosaic_hooks "${{ARGS[@]}}")
+elif [ -z "$INSTALL_PYTHON" ] && [ -n "$TOP" ] && [ -x "$TOP/.venv/bin/mosaic-hooks" ]; then
+  CMD=("$TOP/.venv/bin/mosaic-hooks" "${{ARGS[@]}}")
+elif [ -z "$INSTALL_PYTHON" ] && [ -n "$TOP" ] && [ -x "$TOP/venv/bin/mosaic-hooks" ]; then
+  CMD=("$TOP/venv/bin/mosaic-hooks" "${{ARGS[@]}}")
 elif command -v mosaic-hooks >/dev/null 2>&1; then
-  echo "mosaic-hooks: $INSTALL_PYTHON (the Python mosaic-hooks was installed with) is gone;" \\
-    "using $(command -v mosaic-hooks) (run \\`mosaic-hooks install\\` again to fix this)" >&2
+  if [ -n "$INSTALL_PYTHON" ]; then
+    echo "mosaic-hooks: $INSTALL_PYTHON (the Python mosaic-hooks was installed with) is gone;" \\
+      "using $(command -v mosaic-hooks) (run \\`mosaic-hooks install\\` again to fix this)" >&2
+  fi
   CMD=(mosaic-hooks "${{ARGS[@]}}")
 else
-  echo "mosaic-hooks: not found: $INSTALL_PYTHON is gone and mosaic-hooks is not on PATH" \\
+  echo "mosaic-hooks: not found: ${{INSTALL_PYTHON:-no interpreter named}}, none in .venv/venv, not on PATH" \\
     "(activate the virtualenv that has it, or run \\`git ... --no-verify\\` to skip the hook once)" >&2
   exit 2
 fi
@@ -72,7 +82,7 @@ exec "${{CMD[@]}}" </dev/null
 
 
 def render(hook_type: str, python: str) -> str:
-    """The hook file for `hook_type`, running `python -m mosaic_hooks`."""
+    """The hook file for `hook_type`, running `python -m mosaic_hooks` (python "": found at run time)."""
     if hook_type not in HOOK_TYPES:
         raise ValueError(f"unsupported hook type {hook_type!r}")
     return _TEMPLATE.format(

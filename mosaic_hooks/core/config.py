@@ -98,6 +98,16 @@ class Config:
     push_land_timeout: float = _key("number", 120,
                                     "Seconds the background verification waits for a push to reach the remote.")
     desktop_notify: bool = _key("bool", True, "Announce background verification results with a desktop notification.")
+    python: str | None = _key(
+        "str", None, "The project's Python interpreter (or virtualenv) the local checks judge requirements "
+        "against; default: VIRTUAL_ENV, then .venv/venv, then uv's or Poetry's environment.", env="MOSAIC_PYTHON")
+    deploy_branch: str | None = _key(
+        "str", None, "The branch the service deploys; default: the Render service's branch, else the "
+        "remote's HEAD.", env="MOSAIC_DEPLOY_BRANCH")
+    reuse_pass_for: float = _key("number", 15, "Minutes a recorded pass of the serving commit is reused "
+                                 "before pushing (one health request is still made).")
+    dev_paths: list[str] = _key("list", [], "Globs of development-only code (besides tests/, test_*.py, "
+                                "conftest.py), judged against the development requirements.")
 
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
     root: Path | None = None

@@ -46,12 +46,15 @@ def run(
     input: bytes | None = None,
     check: bool = True,
     env: dict[str, str] | None = None,
+    timeout: float | None = None,
 ) -> subprocess.CompletedProcess[bytes]:
     try:
         proc = subprocess.run(
             ["git", *args], cwd=cwd, input=input, capture_output=True, env=env,
-            stdin=None if input is not None else subprocess.DEVNULL,
+            stdin=None if input is not None else subprocess.DEVNULL, timeout=timeout,
         )
+    except subprocess.TimeoutExpired:
+        raise GitError(f"git {args[0]} did not finish within {timeout:g} s") from None
     except FileNotFoundError:
         if cwd is not None and not os.path.isdir(cwd):
             raise GitError(f"{cwd}: no such directory") from None
@@ -80,8 +83,9 @@ class Repo:
     common_dir: Path
     bare: bool
 
-    def git(self, *args: str, input: bytes | None = None, check: bool = True) -> subprocess.CompletedProcess[bytes]:
-        return run(*args, cwd=self.root, input=input, check=check)
+    def git(self, *args: str, input: bytes | None = None, check: bool = True,
+            timeout: float | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+        return run(*args, cwd=self.root, input=input, check=check, timeout=timeout, env=env)
 
     def out(self, *args: str) -> str:
         return output(*args, cwd=self.root)

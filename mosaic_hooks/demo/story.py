@@ -60,6 +60,7 @@ GITIGNORE = """\
 .mosaic/deployment_history.jsonl.lock
 .mosaic/dora_metrics.json
 .mosaic/*.lock
+.mosaic/.gitignore
 __pycache__/
 """
 

@@ -97,14 +97,16 @@ def _endpoint_changes(base: CachingSnapshot, head: CachingSnapshot,
 
 
 def analyze_snapshots(base: CachingSnapshot, head: CachingSnapshot, changed: Sequence[str], *,
-                      base_rev: str | None = None, head_rev: str | None = None) -> ChangeAnalysis:
+                      base_rev: str | None = None, head_rev: str | None = None,
+                      endpoints: bool = True) -> ChangeAnalysis:
+    """`endpoints=False` leaves the endpoint extraction out (a whole-tree check lists no endpoints)."""
     changed = list(changed)
     relevant = relevance.classify(changed)
     changeset = ChangeSet(base=base_rev, head=head_rev)
     analysis = ChangeAnalysis(changeset=changeset, relevant=relevant, base=base, head=head, changed=changed)
     if not relevant:
         return analysis
-    if relevant.endpoint_sources:
+    if endpoints and relevant.endpoint_sources:
         changeset.endpoints, warnings = _endpoint_changes(base, head, changed)
         changeset.warnings += warnings
     if relevant.dependencies:
@@ -127,11 +129,11 @@ def analyze_snapshots(base: CachingSnapshot, head: CachingSnapshot, changed: Seq
 
 
 def analyze_full(repo: git.Repo, base: str | None, head: str | None, *,
-                 paths: list[str] | None = None) -> ChangeAnalysis:
+                 paths: list[str] | None = None, endpoints: bool = True) -> ChangeAnalysis:
     if paths is None:
         paths = git.changed_paths(repo, base, head)
     before, after = snapshots(repo, base, head)
-    return analyze_snapshots(before, after, paths, base_rev=base, head_rev=head)
+    return analyze_snapshots(before, after, paths, base_rev=base, head_rev=head, endpoints=endpoints)
 
 
 def analyze(repo: git.Repo, base: str | None, head: str | None, *, paths: list[str] | None = None) -> ChangeSet:

@@ -33,6 +33,7 @@ class Requirement:
     specifier: str  # "" when unpinned
     file: str
     marker: str = ""
+    dev: bool = False  # from a development file or group: production does not install it
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class RequirementUpdate:
     old: str
     new: str
     file: str
+    dev: bool = False
 
 
 @dataclass(frozen=True)

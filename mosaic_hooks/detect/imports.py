@@ -3,8 +3,11 @@
 Pure: sources arrive as bytes. Imports are read with `ast` (never executed); an import under
 `if TYPE_CHECKING:` or inside a `try:` that catches ImportError is optional by design and ignored
 (as deptry ignores TYPE_CHECKING imports). Import names map to distributions through installed
-metadata (`importlib.metadata.packages_distributions()`, as deptry does), then a small table of
-well-known names that differ, then the import name itself.
+metadata of the project's environment (module paths from each distribution's RECORD and top_level.txt),
+by the longest module prefix so that namespace packages resolve (`google.cloud.storage` is
+google-cloud-storage, not protobuf, which also provides `google`), then a small table of well-known
+names that differ (also by longest prefix, with the google.cloud.* / azure.* naming rules), then the
+import name itself.
 """
 
 from __future__ import annotations
@@ -34,11 +37,21 @@ KNOWN_DISTRIBUTIONS: dict[str, tuple[str, ...]] = {
     "_pytest": ("pytest",), "grpc": ("grpcio",), "kafka": ("kafka-python",), "ldap": ("python-ldap",),
     "dns": ("dnspython",), "nacl": ("PyNaCl",), "websocket": ("websocket-client",), "OpenGL": ("PyOpenGL",),
     "Levenshtein": ("python-Levenshtein", "Levenshtein"), "win32api": ("pywin32",), "win32com": ("pywin32",),
-    "ruamel": ("ruamel.yaml",), "google": ("protobuf", "google-api-core", "google-cloud-storage", "google-auth"),
+    "ruamel": ("ruamel.yaml",), "ruamel.yaml": ("ruamel.yaml",), "google.protobuf": ("protobuf",),
+    "google.auth": ("google-auth",), "google.oauth2": ("google-auth",), "google.api_core": ("google-api-core",),
+    "google.genai": ("google-genai",), "google.generativeai": ("google-generativeai",),
+    "googleapiclient": ("google-api-python-client",), "google_auth_oauthlib": ("google-auth-oauthlib",),
+    "google.cloud.sql.connector": ("cloud-sql-python-connector",),
     "markdown": ("Markdown",), "jinja2": ("Jinja2",), "sentry_sdk": ("sentry-sdk",),
     "pymysql": ("PyMySQL",), "lxml": ("lxml",), "Bio": ("biopython",), "igraph": ("python-igraph", "igraph"),
     "faiss": ("faiss-cpu", "faiss-gpu"), "tensorflow": ("tensorflow", "tensorflow-cpu"), "flask_cors": ("Flask-Cors",),
 }
+
+# Top-level names shared by many distributions (namespace packages): an import under them is known by
+# its first components, and new when those are (google.cloud.storage beside an old google.protobuf).
+NAMESPACE_ROOTS = frozenset({"google", "azure", "zope", "jaraco", "sphinxcontrib", "backports", "opentelemetry",
+                             "ruamel", "plone", "oslo", "flufl", "repoze", "paste", "pyobjc"})
+NAMESPACE_DEPTH = 3
 
 _IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
 
@@ -48,10 +61,25 @@ class ImportedName:
     module: str  # top-level name: "yaml" for `from yaml.loader import X`
     file: str
     line: int
+    dotted: str = ""  # the full path imported: "google.cloud.storage" (`from google.cloud import storage`)
+
+    @property
+    def path(self) -> str:
+        return self.dotted or self.module
+
+    @property
+    def key(self) -> str:
+        """What tells two imports apart: the top-level name, or the first components under a namespace root."""
+        if self.module in NAMESPACE_ROOTS:
+            return ".".join(self.path.split(".")[:NAMESPACE_DEPTH])
+        return self.module
 
 
 def canonical(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
+    """PEP 503 normalisation (packaging's, the one spelling used everywhere)."""
+    from packaging.utils import canonicalize_name
+
+    return str(canonicalize_name(name))
 
 
 def is_stdlib(module: str) -> bool:
@@ -88,11 +116,16 @@ def imports_in(tree: ast.AST, path: str) -> list[ImportedName]:
 
     def visit(node: ast.AST) -> None:
         if isinstance(node, ast.Import):
-            found.extend(ImportedName(alias.name.split(".")[0], path, node.lineno) for alias in node.names)
+            found.extend(ImportedName(alias.name.split(".")[0], path, node.lineno, alias.name) for alias in node.names)
             return
         if isinstance(node, ast.ImportFrom):
             if node.level == 0 and node.module:
-                found.append(ImportedName(node.module.split(".")[0], path, node.lineno))
+                top = node.module.split(".")[0]
+                if top in NAMESPACE_ROOTS:  # `from google.cloud import storage`: the name may be the package
+                    found.extend(ImportedName(top, path, node.lineno, f"{node.module}.{alias.name}")
+                                 for alias in node.names if alias.name != "*")
+                else:
+                    found.append(ImportedName(top, path, node.lineno, node.module))
             return
         if isinstance(node, ast.If) and _is_type_checking(node.test):
             for statement in node.orelse:
@@ -135,7 +168,7 @@ def _quick_imports(lines: list[bytes], new_lines: list[int], path: str) -> list[
             except (SyntaxError, ValueError):
                 return None  # part of a longer statement
             if len(tree.body) == 1 and isinstance(tree.body[0], (ast.Import, ast.ImportFrom)):
-                found += [ImportedName(item.module, path, number) for item in imports_in(tree, path)]
+                found += [ImportedName(item.module, path, number, item.dotted) for item in imports_in(tree, path)]
         double += line.count(b'"""')
         single += line.count(b"'''")
     return found
@@ -184,14 +217,15 @@ def new_imports(base_files: Mapping[str, bytes],
         if not mentioned:
             continue
         try:
-            old_names |= {item.module for item in imports_in(ast.parse(data, filename=path), path)}
+            old_names |= {item.key for item in imports_in(ast.parse(data, filename=path), path)}
         except (SyntaxError, ValueError):
-            old_names |= set(mentioned)  # cannot tell: do not call it new
+            # cannot tell: do not call it new
+            old_names |= {item.key for item in candidates if item.module in mentioned}
     seen: set[tuple[str, str]] = set()
     result = []
     for item in candidates:
-        if item.module not in old_names and (item.file, item.module) not in seen:
-            seen.add((item.file, item.module))
+        if item.key not in old_names and (item.file, item.key) not in seen:
+            seen.add((item.file, item.key))
             result.append(item)
     return result, warnings
 
@@ -216,9 +250,31 @@ def first_party_names(paths: Iterable[str]) -> set[str]:
     return names
 
 
+def _longest_prefix(dotted: str, table: Mapping[str, Sequence[str]]) -> list[str]:
+    parts = dotted.split(".")
+    for end in range(len(parts), 0, -1):
+        found = table.get(".".join(parts[:end]))
+        if found:
+            return list(found)
+    return []
+
+
+def _namespace_rule(dotted: str) -> list[str]:
+    """google.cloud.X -> google-cloud-X, azure.X.Y -> azure-X-Y: how those families name their distributions."""
+    parts = dotted.split(".")
+    if parts[:2] == ["google", "cloud"] and len(parts) >= 3:
+        return [f"google-cloud-{parts[2].replace('_', '-')}"]
+    if parts[0] == "azure" and len(parts) >= 2:
+        return ["-".join(["azure", *[p.replace("_", "-") for p in parts[1:3]]])]
+    return []
+
+
 def candidate_distributions(module: str, installed: Mapping[str, Sequence[str]]) -> list[str]:
-    """Distribution names that provide `module`: the installed ones, else well-known ones, else its own name."""
-    return list(installed.get(module, ())) or list(KNOWN_DISTRIBUTIONS.get(module, ())) or [module]
+    """Distribution names that provide `module` (a dotted path), by the longest module prefix: the installed
+    ones, else well-known ones (the table, then the namespace naming rules), else the top-level name."""
+    top = module.split(".")[0]
+    return (_longest_prefix(module, installed) or _longest_prefix(module, KNOWN_DISTRIBUTIONS)
+            or _namespace_rule(module) or [top])
 
 
 @dataclass(frozen=True)
@@ -229,8 +285,8 @@ class Undeclared:
 
     def message(self, where: str) -> str:
         wanted = self.distributions[0]
-        shown = f"'{self.imported.module}'" if canonical(wanted) == canonical(self.imported.module) \
-            else f"'{self.imported.module}' (distribution {wanted})"
+        name = self.imported.key
+        shown = f"'{name}'" if canonical(wanted) == canonical(name) else f"'{name}' (distribution {wanted})"
         state = {True: " (installed here, but not declared)", False: " (not installed here)", None: ""}[self.installed]
         return (f"{self.imported.file}:{self.imported.line}: imports {shown}, which no requirement declares"
                 f"{state}; add '{wanted}' to {where}")
@@ -247,10 +303,10 @@ def undeclared_imports(imported: Sequence[ImportedName], *, declared: set[str], 
     for item in imported:
         if is_stdlib(item.module) or item.module in first_party:
             continue
-        candidates = candidate_distributions(item.module, installed or {})
+        candidates = candidate_distributions(item.path, installed or {})
         if any(canonical(name) in declared for name in candidates):
             continue
-        known = None if installed is None else item.module in installed
+        known = None if installed is None else bool(_longest_prefix(item.path, installed))
         result.append(Undeclared(item, tuple(candidates), installed=known))
     return result
 

@@ -1,20 +1,22 @@
-"""The dependencies gate: the requirements a range adds or changes are installed, here and in production.
+"""The dependencies gate: the requirements a range adds or changes are installed in production.
 
-Here: the environment this check runs in (importlib.metadata), judged with packaging's specifiers and
-markers. Production: the service's own report when it has `mosaic_hooks.probe` (its installed versions,
-markers evaluated against its interpreter); without a probe, the only evidence is that the live deploy
-is of this commit, whose build installed them (a failed install fails the build, so no deploy goes live).
+Production's packages are judged only from production's own evidence, never from the environment this
+tool runs in (that is neither the project's nor production's): the service's report when it has
+`mosaic_hooks.probe` (its installed versions, markers evaluated against its interpreter); without a
+probe, the only evidence is that the live deploy is of this commit, whose build installed them (a
+failed install fails the build, so no deploy goes live). The project's own environment is the local
+check's business (`requirements-installed`). Each requirement is judged by
+`mosaic_hooks.detect.requirements.judge`, the same judge the local check uses.
 """
 
 from __future__ import annotations
 
-import asyncio
 import re
-import sys
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from mosaic_hooks.detect.requirements.judge import FAIL, NOT_APPLICABLE, OK, UNDECIDED, Judgement, judge
+from mosaic_hooks.detect.requirements.judge import Wanted as Judged
 from mosaic_hooks.gates.base import GateContext
 from mosaic_hooks.gates.result import Findings, GateResult, skipped
 
@@ -23,35 +25,22 @@ if TYPE_CHECKING:
 
 NAME = "dependencies"
 
-OK = "ok"
-FAIL = "fail"
-UNDECIDED = "undecided"
-NOT_APPLICABLE = "n/a"  # the marker excludes this environment
-
-# Requirements files (or their folders) of this kind are not installed in production.
-_DEV_FILE = re.compile(r"(^|[/_.-])(dev|devel|develop|test|tests|testing|lint|docs?|ci|typing)([/_.-]|$)", re.I)
-
 
 @dataclass(frozen=True)
 class Wanted:
-    """One requirement to check: `name specifier ; marker`, from `file`."""
+    """One requirement to check: `name specifier ; marker`, from `file` (dev: production does not install it)."""
 
     name: str  # normalised
     specifier: str  # "" unpinned; "@ url" for a direct reference
     marker: str
     file: str
+    dev: bool = False
 
-    @property
-    def direct(self) -> bool:
-        return self.specifier.startswith("@")
-
-    @property
-    def dev_only(self) -> bool:
-        return bool(_DEV_FILE.search(self.file)) and not self.file.endswith("pyproject.toml")
+    def judged(self) -> Judged:
+        return Judged(self.name, self.specifier, self.marker)
 
     def label(self) -> str:
-        spec = f" {self.specifier}" if self.direct else self.specifier
-        return f"{self.name}{spec}"
+        return self.judged().label()
 
 
 def _parse_display(text: str) -> list[tuple[str, str]]:
@@ -71,65 +60,20 @@ def _parse_display(text: str) -> list[tuple[str, str]]:
 
 def wanted(changes: RequirementChanges) -> list[Wanted]:
     """The requirements to check: every added one, and the new form of every changed one."""
-    items = [Wanted(req.name, req.specifier, req.marker, req.file) for req in changes.added]
+    items = [Wanted(req.name, req.specifier, req.marker, req.file, req.dev) for req in changes.added]
     for update in changes.changed:
-        items += [Wanted(update.name, spec, marker, update.file) for spec, marker in _parse_display(update.new)]
+        items += [Wanted(update.name, spec, marker, update.file, update.dev)
+                  for spec, marker in _parse_display(update.new)]
     unique: dict[tuple[str, str, str], Wanted] = {}
     for item in items:
         unique.setdefault((item.name, item.specifier, item.marker), item)
     return list(unique.values())
 
 
-def judge(item: Wanted, installed: str | None, where: str,
-          environment: Mapping[str, str] | None = None) -> tuple[str, str]:
-    """Is `item` satisfied by `installed` (None: not installed) in `where`? -> (OK|FAIL|UNDECIDED|N/A, line)."""
-    from packaging.markers import InvalidMarker, Marker, UndefinedComparison, UndefinedEnvironmentName
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
-    from packaging.version import InvalidVersion, Version
-
-    label = item.label()
-    if item.marker:
-        try:
-            applies = Marker(item.marker).evaluate(dict(environment) if environment is not None else None)
-        except (InvalidMarker, UndefinedComparison, UndefinedEnvironmentName) as exc:
-            return UNDECIDED, f"{where}: {label}: cannot evaluate marker '{item.marker}': {exc}"
-        if not applies:
-            return NOT_APPLICABLE, f"{where}: {label} not required (marker '{item.marker}' is false)"
-    if installed is None:
-        return FAIL, f"{where}: {label} is not installed"
-    if item.direct:
-        return OK, f"{where}: {item.name} {installed} installed (direct reference: version not compared)"
-    if not item.specifier:
-        return OK, f"{where}: {item.name} {installed} installed"
-    try:
-        specifier = SpecifierSet(item.specifier)
-    except InvalidSpecifier:
-        return UNDECIDED, f"{where}: {label}: '{item.specifier}' is not a PEP 440 specifier, version not compared"
-    try:
-        version = Version(installed)
-    except InvalidVersion:
-        return UNDECIDED, f"{where}: {item.name} {installed}: not a PEP 440 version, cannot compare"
-    if specifier.contains(version, prereleases=True):
-        return OK, f"{where}: {item.name} {installed} satisfies {item.specifier}"
-    return FAIL, f"{where}: {item.name} {installed} does not satisfy {item.specifier}"
-
-
-def installed_here() -> dict[str, str]:
-    """{normalised name: version} of this interpreter's environment; the first on sys.path wins, as for imports."""
-    from importlib import metadata
-
-    from packaging.utils import canonicalize_name
-
-    found: dict[str, str] = {}
-    for dist in metadata.distributions():
-        name = dist.metadata["Name"] if dist.metadata else None
-        if name:
-            found.setdefault(canonicalize_name(name), dist.version)
-    return found
-
-
-def _record(findings: Findings, verdict: str, line: str) -> None:
-    {OK: findings.ok, FAIL: findings.fail, UNDECIDED: findings.undecide, NOT_APPLICABLE: findings.note}[verdict](line)
+def _record(findings: Findings, where: str, judgement: Judgement) -> None:
+    line = f"{where}: {judgement.reason}"
+    {OK: findings.ok, FAIL: findings.fail, UNDECIDED: findings.undecide,
+     NOT_APPLICABLE: findings.note}[judgement.verdict](line)
 
 
 async def run(ctx: GateContext) -> GateResult:
@@ -137,21 +81,18 @@ async def run(ctx: GateContext) -> GateResult:
     if not items:
         return skipped(NAME, "no requirement added or changed in the range")
     findings = Findings(NAME)
-    here = f"this environment ({sys.prefix})"
-    local = await asyncio.to_thread(installed_here)
-    for item in items:
-        _record(findings, *judge(item, local.get(item.name), here))
     await _check_production(ctx, items, findings)
     count = len(items)
-    return findings.result(skipped_reason="no added or changed requirement applies here or in production (markers)",
+    return findings.result(skipped_reason="no added or changed requirement is installed in production "
+                                          "(development requirements, or markers that exclude it)",
                            summary_ok=f"{count} added or changed requirement{'s' if count != 1 else ''} "
-                                      "installed here and in production")
+                                      "installed in production")
 
 
 async def _check_production(ctx: GateContext, items: list[Wanted], findings: Findings) -> None:
-    prod_items = [item for item in items if not item.dev_only]
+    prod_items = [item for item in items if not item.dev]
     for item in items:
-        if item.dev_only:
+        if item.dev:
             findings.note(f"production: {item.label()} from {item.file} is a development requirement, not checked")
     if not prod_items:
         return
@@ -168,7 +109,8 @@ async def _check_production(ctx: GateContext, items: list[Wanted], findings: Fin
                 findings.note(f"production: the probe reports commit {str(commit)[:12]}, expected {ctx.commit[:12]}")
             for item in prod_items:
                 version = dists.get(item.name)
-                _record(findings, *judge(item, str(version) if version is not None else None, "production", env))
+                _record(findings, "production",
+                        judge(item.judged(), str(version) if version is not None else None, env))
             return
         reason = info.error or "the probe report has no distributions"
         for item in prod_items:

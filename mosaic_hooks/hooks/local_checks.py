@@ -2,19 +2,22 @@
 
 Checks, by the names MOSAIC_SKIP accepts:
 - `requirements-parse`: a changed requirements file or pyproject.toml that does not parse fails (file:line).
-- `requirements-installed`: a requirement added or changed that the current Python environment does
-  not satisfy fails, with the `pip install` to run (skipped server side: not the project's environment).
+- `requirements-installed`: a requirement added or changed that the PROJECT's environment does not satisfy
+  fails, with the `pip install` to run. The project's environment is found by `hooks.project_env` (the
+  `python` key, VIRTUAL_ENV, .venv/venv, uv, Poetry), never the one mosaic-hooks runs in (pre-commit's
+  own virtualenv); without one the check says "not judged" (skipped server side for the same reason).
 - `imports`: a module newly imported by changed code that no requirement declares fails (file:line);
   only in a project that declares requirements at all (no requirements file, no dependency table:
-  nothing to compare with, so nothing is claimed).
+  nothing to compare with, so nothing is claimed). Production code is judged against the production
+  requirements (a package only in requirements-dev.txt is an ImportError in production); development
+  code (tests/, test_*.py, conftest.py, `dev_paths`) against all of them.
 Added/removed endpoints, requirement changes and new migrations are listed as information.
 `MOSAIC_SKIP=requirements` skips both requirement checks; `MOSAIC_SKIP=local` skips them all.
 """
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from mosaic_hooks.cli.output import error_line, printable, write_line
@@ -26,11 +29,13 @@ from mosaic_hooks.detect import relevance
 if TYPE_CHECKING:  # imported lazily at run time: a commit with nothing relevant must stay cheap
     from mosaic_hooks.detect.analyze import CachingSnapshot, ChangeAnalysis
     from mosaic_hooks.detect.requirements import Declared
+    from mosaic_hooks.hooks.project_env import EnvReport
 
 CHECKS = ("imports", "requirements-installed", "requirements-parse")
 PREFIX = "mosaic-hooks:"
-
-VersionLookup = Callable[[str], "str | None"]
+# Code that production never runs: judged against the development requirements too.
+DEV_CODE = ("tests/*", "*/tests/*", "test/*", "*/test/*", "test_*.py", "*/test_*.py", "*_test.py", "conftest.py",
+            "*/conftest.py")
 
 
 def skipped_checks(env: Mapping[str, str] | None = None) -> set[str]:
@@ -39,56 +44,48 @@ def skipped_checks(env: Mapping[str, str] | None = None) -> set[str]:
     return set(bypass.skipped_checks(env)) & set(CHECKS)
 
 
-def installed_version(name: str) -> str | None:
-    from importlib.metadata import PackageNotFoundError, version
+def is_dev_code(path: str, extra: Sequence[str] = ()) -> bool:
+    from fnmatch import fnmatchcase
 
-    try:
-        return version(name)
-    except PackageNotFoundError:
-        return None
+    return any(fnmatchcase(path, pattern) for pattern in (*DEV_CODE, *extra))
 
 
-def requirement_findings(touched: Sequence[Declared], lookup: VersionLookup = installed_version,
-                         ) -> tuple[list[str], list[str]]:
-    """(failures, notes) for requirements added or changed: each must be installed and satisfied here.
+def requirement_findings(touched: Sequence[Declared], env: EnvReport) -> tuple[list[str], list[str]]:
+    """(failures, notes) for requirements added or changed: each must be installed and satisfied in the
+    project's environment `env` (markers evaluated there). Optional ones (extras, dev groups, dev
+    requirement files) may be absent, but an installed one must satisfy the specifier."""
+    from mosaic_hooks.detect.requirements.judge import FAIL, OK, UNDECIDED, Wanted, judge
 
-    Requirements whose marker excludes this environment are skipped; optional ones (extras, dev
-    groups, dev requirement files) may be absent, but an installed one must satisfy the specifier.
-    """
     failures: list[str] = []
     notes: list[str] = []
-    if not touched:
-        return failures, notes
-    from packaging.markers import InvalidMarker, Marker
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
-
-    where = sys.executable
     for entry in touched:
-        if entry.marker:
-            try:
-                if not Marker(entry.marker).evaluate({"extra": ""}):
-                    continue
-            except InvalidMarker:
-                pass  # a marker we cannot evaluate: check as if it applied
-        found = lookup(entry.name)
+        wanted = Wanted(entry.name, f"@ {entry.url}" if entry.url else entry.specifier, entry.marker)
+        found = env.distributions.get(entry.name)
+        verdict = judge(wanted, found, env.environment)
         command = f"pip install '{entry.install_argument()}'"
         label = f"{entry.file}:{entry.line}: {entry.install_argument()}"
-        if found is None:
-            if entry.optional:
-                notes.append(f"{label} ({entry.group or 'development'} requirement) is not installed here")
-            else:
-                failures.append(f"{label} is not installed in this environment ({where}); run: {command}")
+        if verdict.verdict in (OK, "n/a"):
             continue
-        if entry.url or not entry.specifier:
-            continue
-        try:
-            spec = SpecifierSet(entry.specifier)
-        except InvalidSpecifier:
-            notes.append(f"{label}: cannot compare '{entry.specifier}' with the installed {found}")
-            continue
-        if not spec.contains(found, prereleases=True):
-            failures.append(f"{label} is required but {entry.name} {found} is installed ({where}); run: {command}")
+        if verdict.verdict == UNDECIDED:
+            notes.append(f"{entry.file}:{entry.line}: not judged: {verdict.reason}")
+        elif found is None and entry.optional:
+            notes.append(f"{label} ({entry.group or 'development'} requirement) is not installed in {env.where}")
+        elif found is None:
+            failures.append(f"{label} is not installed in the project's environment {env.where}; run: {command}")
+        elif verdict.verdict == FAIL:
+            failures.append(f"{label} is required but {entry.name} {found} is installed in {env.where}; "
+                            f"run: {command}")
     return failures, notes
+
+
+def project_environment(cfg: Config, *, modules: bool = False) -> tuple[EnvReport | None, str]:
+    """The project's environment report, or None and why not."""
+    from mosaic_hooks.hooks import project_env
+
+    python = project_env.find(cfg.root, cfg.python)
+    if python is None:
+        return None, project_env.NOT_FOUND
+    return project_env.report(python, modules=modules), ""
 
 
 def _project_names(snapshot: CachingSnapshot, roots: Sequence[str]) -> set[str]:
@@ -112,7 +109,7 @@ def _main_source(sources: Sequence[str]) -> str:
     return sorted(sources, key=lambda s: (s.count("/"), s))[0]
 
 
-def import_findings(analysis: ChangeAnalysis, *, server_side: bool) -> tuple[list[str], list[str]]:
+def import_findings(analysis: ChangeAnalysis, cfg: Config, *, server_side: bool) -> tuple[list[str], list[str]]:
     """(failures, notes) for modules newly imported by the changed Python files."""
     from mosaic_hooks.detect import imports
     from mosaic_hooks.detect.analyze import declared_requirements
@@ -134,25 +131,55 @@ def import_findings(analysis: ChangeAnalysis, *, server_side: bool) -> tuple[lis
         return [], notes
     roots = [path for path in head_paths if relevance.is_dependency_file(path)]
     declared = declared_requirements(analysis.head, roots)
-    modules = ", ".join(sorted({c.module for c in candidates}))
+    modules = ", ".join(sorted({c.key for c in candidates}))
     if not declared.declares_any:
         return [], [*notes, f"new imports ({modules}) not checked: the project declares no requirements "
                             "(no requirements*.txt, no dependencies in pyproject.toml, setup.cfg or setup.py)"]
     if declared.problems:  # what is declared is not fully known: claiming "undeclared" could be false
         return [], [*notes, f"new imports ({modules}) not checked: {declared.problems[0]}"]
-    names = declared.names() | _project_names(analysis.head, roots)
-    # First by the import name and the table of well-known names (cheap); the installed metadata is read
-    # only for what is left. Server side it is not read at all: the server's Python is not the project's.
-    missing = imports.undeclared_imports(candidates, declared=names, first_party=first_party,
-                                         installed=None if server_side else {})
-    if missing and not server_side:
-        from importlib.metadata import packages_distributions
+    own = _project_names(analysis.head, roots)
+    everything = declared.names() | own
+    production = declared.production_names() | own
+    dev_code = [c for c in candidates if is_dev_code(c.file, cfg.dev_paths)]
+    prod_code = [c for c in candidates if not is_dev_code(c.file, cfg.dev_paths)]
+    # First by the import name and the table of well-known names (cheap); the project environment's
+    # metadata is read only for what is left. Server side there is none: the server's Python is not the project's.
+    installed: Mapping[str, Sequence[str]] | None = None if server_side else {}
 
-        installed: Mapping[str, Sequence[str]] = packages_distributions()
-        missing = imports.undeclared_imports([item.imported for item in missing], declared=names,
-                                             first_party=first_party, installed=installed)
-    where = _main_source(declared.sources)
-    return [item.message(where) for item in missing], notes
+    def undeclared(items: Sequence[imports.ImportedName], names: set[str]) -> list[imports.Undeclared]:
+        return imports.undeclared_imports(items, declared=names, first_party=first_party, installed=installed)
+
+    missing_prod = undeclared(prod_code, production)
+    missing_dev = undeclared(dev_code, everything)
+    if (missing_prod or missing_dev) and not server_side:
+        env, why = project_environment(cfg, modules=True)
+        if env is not None:
+            installed = env.modules
+            missing_prod = undeclared([m.imported for m in missing_prod], production)
+            missing_dev = undeclared([m.imported for m in missing_dev], everything)
+        else:
+            notes.append(f"imports: distributions named from the built-in table only: {why}")
+    failures = []
+    main = _main_source([s for s in declared.sources if s not in declared.dev_sources] or declared.sources)
+    for item in missing_prod:
+        dev_only = [name for name in item.distributions if imports.canonical(name) in everything]
+        if dev_only:
+            sources = sorted({e.file for e in declared.entries if e.name == imports.canonical(dev_only[0])})
+            failures.append(f"{item.imported.file}:{item.imported.line}: production code imports "
+                            f"'{item.imported.key}', but '{dev_only[0]}' is declared only as a development "
+                            f"requirement ({', '.join(sources)}): production will not have it; "
+                            f"add '{dev_only[0]}' to {main}")
+        else:
+            failures.append(item.message(main))
+    if missing_dev:
+        if declared.dev_sources:
+            dev_main = _main_source(declared.dev_sources)
+            failures += [item.message(dev_main) for item in missing_dev]
+        else:
+            notes += [f"{item.imported.file}:{item.imported.line}: development code imports "
+                      f"'{item.imported.key}', which no requirement declares (the project declares no "
+                      "development requirements: not a failure)" for item in missing_dev]
+    return failures, notes
 
 
 def _list_changes(analysis: ChangeAnalysis) -> None:
@@ -176,34 +203,46 @@ def _list_changes(analysis: ChangeAnalysis) -> None:
 
 
 def check_change(repo: git.Repo, cfg: Config, *, base: str | None, head: str | None,
-                 paths: list[str], server_side: bool = False) -> int:
+                 paths: list[str], server_side: bool = False, whole_tree: bool = False) -> int:
     """Run the local checks on one change (head=None: the staged index; base=None: head is a root commit),
     print findings via output.write_line, return an exit code (0 / 1 / 2). `paths` = changed paths, computed
     by the caller with one git call. If no path is relevant (Python source, requirements*.txt, pyproject.toml,
     openapi.json/yaml, migrations), return 0 without reading or parsing anything.
-    server_side=True (pre-receive in a bare repository) skips checks of the local Python environment."""
+    server_side=True (pre-receive in a bare repository) skips checks of the local Python environment.
+    whole_tree=True (base None, `paths` every file): every import against the requirements, every
+    requirement against the project's environment; endpoints and migrations are not listed."""
     if not relevance.any_relevant(paths):
         return exit_codes.PASSED
-    shown = [printable(path) for path in paths if relevance.is_relevant(path)]
-    write_line(f"mosaic[check] {len(shown)} relevant file(s): {', '.join(shown[:5])}"
-               + (" ..." if len(shown) > 5 else ""))
+    if whole_tree:
+        kinds = relevance.classify(paths)
+        paths = [*kinds.python, *kinds.dependencies]
+        write_line(f"mosaic[check] whole tree: {len(kinds.python)} Python file(s), "
+                   f"{len(kinds.dependencies)} requirement file(s)")
+    else:
+        shown = [printable(path) for path in paths if relevance.is_relevant(path)]
+        write_line(f"mosaic[check] {len(shown)} relevant file(s): {', '.join(shown[:5])}"
+                   + (" ..." if len(shown) > 5 else ""))
     from mosaic_hooks.detect.analyze import analyze_full
 
     failures: list[tuple[str, str]] = []
     notes: list[str] = []
     try:
         skipped = skipped_checks()
-        analysis = analyze_full(repo, base, head, paths=paths)
+        analysis = analyze_full(repo, base, head, paths=paths, endpoints=not whole_tree)
         if "requirements-parse" not in skipped:
             failures += [("requirements-parse", str(p)) for p in analysis.requirement_problems]
         if server_side:
             notes.append("requirements-installed: not checked server side (not the project's Python environment)")
-        elif "requirements-installed" not in skipped:
-            found, more = requirement_findings(analysis.touched_requirements)
-            failures += [("requirements-installed", line) for line in found]
-            notes += more
+        elif "requirements-installed" not in skipped and analysis.touched_requirements:
+            env, why = project_environment(cfg)
+            if env is None:
+                notes.append(f"requirements-installed: not judged: {why}")
+            else:
+                found, more = requirement_findings(analysis.touched_requirements, env)
+                failures += [("requirements-installed", line) for line in found]
+                notes += more
         if "imports" not in skipped:
-            found, more = import_findings(analysis, server_side=server_side)
+            found, more = import_findings(analysis, cfg, server_side=server_side)
             failures += [("imports", line) for line in found]
             notes += more
     except MosaicError as exc:
@@ -212,7 +251,8 @@ def check_change(repo: git.Repo, cfg: Config, *, base: str | None, head: str | N
     for name in CHECKS:
         if name in skipped:
             write_line(f"{PREFIX} {name}: skipped (MOSAIC_SKIP)")
-    _list_changes(analysis)
+    if not whole_tree:
+        _list_changes(analysis)
     problem_lines = {str(p) for p in analysis.requirement_problems}
     for warning in analysis.changeset.warnings:
         if warning not in problem_lines:

@@ -1,21 +1,26 @@
 """Stop the line: the pre-push stage checks production as it stands before letting more changes in.
 
-"Production as it stands" is the deploy of each pushed branch's current remote commit (the remote sha
-git gives the pre-push hook): what the previous push put in production. If that deploy is still in
-progress, the check waits for it, bounded by `push_wait_timeout`. A verification already recorded as
-passed for that commit (the newest record for it) is reused, not repeated. Otherwise the verification
-runs (`mosaic_hooks.verification.verify.verify_commit`, recorded in the history like any other).
+"Production as it stands" is the commit production actually serves: Render's newest live deploy (with
+the API) or what the version endpoint reports -- not the remote branch's head, which may never have
+been deployed (a build filter skipped it, auto-deploy is off, it is still building). A remote head that
+is not deployed is reported, not treated as a failure. Only when the API shows a deploy of the deploy
+branch's remote head still in progress does the check wait for it, bounded by `push_wait_timeout`; a
+push to any other branch (see `render.deploy_branch`) never waits, and never for its own commit.
 
-If production fails, the push is blocked (exit 1) with the failing checks and the two ways out:
-`MOSAIC_FIX=1 git push` for the fix itself (let through; the verification is recorded with
-`remediation: true`) or `git push --no-verify`.
+The serving commit is then judged: a verification recorded as passed for it is reused while it is
+fresh (`reuse_pass_for` minutes), and even then one health request is made first; otherwise the
+verification runs (`verification.verify.verify_commit`, recorded like any other). Production that is
+down or failing blocks the push (exit 1; unreachable: 3, or let through when `inconclusive_blocks` is
+false), with the two ways out: `MOSAIC_FIX=1 git push` for the fix itself (let through; the
+verification is recorded with `remediation: true`) or `git push --no-verify`.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from mosaic_hooks.cli.output import write_line
@@ -26,6 +31,7 @@ if TYPE_CHECKING:
     from mosaic_hooks.core.config import Config
     from mosaic_hooks.gates.result import GateResult
     from mosaic_hooks.hooks.push_range import PushedRange
+    from mosaic_hooks.hooks.serving import Serving
     from mosaic_hooks.render.outcome import WaitOutcome
     from mosaic_hooks.verification.model import Verification
 
@@ -34,6 +40,8 @@ PREFIX = "mosaic-hooks: "
 MAX_EVIDENCE = 3
 # Once the deploy is known to be live, the verification's own look at it is quick.
 LIVE_RECHECK_TIMEOUT = 30.0
+
+Clock = Callable[[], float]
 
 
 def say(line: str) -> None:
@@ -45,23 +53,9 @@ def configured(cfg: Config) -> bool:
     return bool(cfg.backend_url)
 
 
-def production_commits(pushes: Sequence[PushedRange]) -> list[tuple[str, str]]:
-    """(remote sha, remote ref) of each pushed branch that exists on the remote, each sha once. Pure.
-
-    New branches bring nothing to production yet, tags are not deployed, deletions add nothing.
-    """
-    seen: set[str] = set()
-    targets = []
-    for push in pushes:
-        if not push.remote_ref.startswith("refs/heads/"):
-            continue
-        if git.is_null_oid(push.remote_sha) or git.is_null_oid(push.head):
-            continue
-        if push.remote_sha in seen:
-            continue
-        seen.add(push.remote_sha)
-        targets.append((push.remote_sha, push.remote_ref))
-    return targets
+def pushed_branches(pushes: Sequence[PushedRange]) -> list[PushedRange]:
+    """The pushes that update or create a branch (tags are not deployed, deletions add nothing). Pure."""
+    return [push for push in pushes if push.remote_ref.startswith("refs/heads/") and not git.is_null_oid(push.head)]
 
 
 def recorded(records: list[dict[str, Any]], commit: str, service: str | None) -> dict[str, Any] | None:
@@ -76,90 +70,165 @@ def recorded(records: list[dict[str, Any]], commit: str, service: str | None) ->
     return None
 
 
+def fresh_pass(record: dict[str, Any] | None, reuse_for_s: float, now: float) -> float | None:
+    """Seconds since `record` passed, if it passed less than `reuse_for_s` ago; else None. Pure."""
+    from mosaic_hooks.core.isotime import epoch
+
+    if record is None or record.get("success") is not True:
+        return None
+    at = epoch(record.get("timestamp"))
+    if at is None:
+        return None
+    age = now - at
+    return age if -60 <= age < reuse_for_s else None  # a minute of clock skew is not "from the future"
+
+
 def check_production(repo: git.Repo, cfg: Config, pushes: Sequence[PushedRange], *,
-                     env: Mapping[str, str] | None = None) -> int:
+                     env: Mapping[str, str] | None = None, remote: str | None = None,
+                     clock: Clock = time.time) -> int:
     """Check production before a push; 0 lets the push through, 1 (failed), 2 (config) or 3 (undecided) blocks."""
     env = os.environ if env is None else env
     if not configured(cfg):
         say("production check skipped: not configured (set BACKEND_URL, and RENDER_SERVICE_ID with "
             "RENDER_API_KEY, to check production before each push)")
         return exit_codes.PASSED
-    targets = production_commits(pushes)
-    if not targets:
+    branches = pushed_branches(pushes)
+    if not branches:
         return exit_codes.PASSED
-    fixing = env.get("MOSAIC_FIX") == "1"
-    worst = exit_codes.PASSED
-    for commit, ref in targets:
-        try:
-            code = _check_one(repo, cfg, commit, ref, env)
-        except MosaicError as exc:
-            say(f"production check of {ref} ({commit[:12]}): {exc.line()}")
-            code = exc.exit_code
-        if code != exit_codes.PASSED and worst in (exit_codes.PASSED, exit_codes.INCONCLUSIVE):
-            worst = code
-    if worst == exit_codes.PASSED:
-        return worst
-    if fixing:
+    from mosaic_hooks.render.deploy_branch import resolve
+
+    deploy = resolve(repo, cfg, remote=remote)
+    onto = [push for push in branches if deploy.ref is not None and push.remote_ref == deploy.ref]
+    if deploy.name is None:
+        say(f"the deploy branch is not known ({deploy.source}; set deploy_branch): checking production as it "
+            "stands, without waiting for this push")
+    for push in branches:
+        if push not in onto and deploy.name is not None:
+            say(f"{push.remote_ref.removeprefix('refs/heads/')} is not the deploy branch ({deploy.describe()}): "
+                "checking production as it stands, without waiting for this push")
+    watch = next((push.remote_sha for push in onto if not git.is_null_oid(push.remote_sha)), None)
+    first = _deploy_branch_is_new(repo, deploy.name, onto, remote)
+    try:
+        code = _check_serving(repo, cfg, watch, deploy.name, env, clock, first_deploy=first)
+    except MosaicError as exc:
+        say(f"production check: {exc.line()}")
+        code = exc.exit_code
+    if code == exit_codes.PASSED:
+        return code
+    if code == exit_codes.INCONCLUSIVE and not cfg.inconclusive_blocks:
+        say("production check inconclusive (inconclusive_blocks = false: not blocking)")
+        return exit_codes.PASSED
+    if env.get("MOSAIC_FIX") == "1":
         say("MOSAIC_FIX=1: letting this push through as the fix (recorded as a remediation attempt)")
         return exit_codes.PASSED
     say("push blocked until production works again. Ways out:")
     say("  push the fix itself:          MOSAIC_FIX=1 git push")
     say("  skip every check (not safe):  git push --no-verify")
-    return worst
+    return code
 
 
-def _check_one(repo: git.Repo, cfg: Config, commit: str, ref: str, env: Mapping[str, str]) -> int:
-    from mosaic_hooks.records import history
-    from mosaic_hooks.verification.verify import (
-        history_file,
-        service_of,
-    )
+def _deploy_branch_is_new(repo: git.Repo, branch: str | None, onto: Sequence[PushedRange],
+                          remote: str | None) -> bool:
+    """True when the deploy branch does not exist on the remote yet: nothing can have been deployed from it."""
+    if branch is None:
+        return False
+    if onto:
+        return all(git.is_null_oid(push.remote_sha) for push in onto)
+    from mosaic_hooks.render.deploy_branch import default_remote
 
-    short = commit[:12]
+    tracking = f"refs/remotes/{remote or default_remote(repo)}/{branch}"
+    return repo.git("rev-parse", "--verify", "--quiet", tracking, check=False).returncode != 0
+
+
+def _check_serving(repo: git.Repo, cfg: Config, watch: str | None, branch: str | None,
+                   env: Mapping[str, str], clock: Clock, *, first_deploy: bool = False) -> int:
+    from mosaic_hooks.hooks.serving import serving_now
+
+    serving = serving_now(cfg, watch)
+    if watch and serving.in_progress is not None:
+        return _wait_then_verify(repo, cfg, watch, branch, env)
+    if serving.commit is None and (serving.nothing_live or first_deploy):
+        why = serving.how if serving.nothing_live else f"the deploy branch {branch} is not on the remote yet"
+        say(f"production check skipped: nothing deployed yet to check ({why})")
+        return exit_codes.PASSED
+    if serving.commit is None:
+        say(f"production's serving commit is not known: {serving.how}")
+        return _health_only(cfg, "the serving commit could not be judged")
+    commit = git.resolve_commit(repo, serving.commit) if len(serving.commit) >= 7 else None
+    shown = (commit or serving.commit)[:12]
+    if watch and branch and commit != watch:
+        say(f"{branch} at {watch[:12]} is not what production serves ({shown}, from {serving.how}): "
+            "not deployed (yet), reported, not a failure; checking what is serving")
+    if commit is None:
+        say(f"production serves {shown} (from {serving.how}), which is not in this repository "
+            "(run git fetch to check it fully)")
+        return _health_only(cfg, f"{shown} could not be analysed here")
+    return _judge(repo, cfg, commit, serving, env, clock)
+
+
+def _judge(repo: git.Repo, cfg: Config, commit: str, serving: Serving, env: Mapping[str, str],
+           clock: Clock) -> int:
     from mosaic_hooks.hooks.after_push import await_running
+    from mosaic_hooks.records import history
+    from mosaic_hooks.verification.verify import history_file, service_of
 
     # The verification the previous push started may be checking this very deploy: its result, not a second run.
     await_running(repo, cfg, commit, timeout=float(cfg.push_wait_timeout))
     records, _warnings = history.read(history_file(cfg))
     last = recorded(records, commit, service_of(cfg))
-    if last is not None and last.get("success") is True:
-        say(f"production: {short} ({ref}) verified passed at {last.get('timestamp')} (recorded); not repeated")
-        return exit_codes.PASSED
+    reuse_for_s = float(cfg.reuse_pass_for) * 60
+    age = fresh_pass(last, reuse_for_s, clock())
+    if last is not None and age is not None:
+        from mosaic_hooks.hooks.serving import health_now
 
-    if git.resolve_commit(repo, commit) is None:
-        # Someone else pushed it: git will refuse this push unless it is forced; either way there is nothing
-        # here to analyse it with.
-        say(f"production check of {ref} skipped: its current commit {short} is not in this repository "
-            "(run git fetch to check it)")
-        return exit_codes.PASSED
-
-    if not (cfg.render_api_key and cfg.render_service_id):
-        elsewhere = _served_elsewhere(cfg, repo, commit, ref)
-        if elsewhere:
-            say(f"production check of {ref} skipped: {elsewhere}")
+        health = health_now(cfg)
+        when = f"verified passed at {last.get('timestamp')} ({age / 60:.0f} min ago, reused for {cfg.reuse_pass_for:g})"
+        if health.up:
+            say(f"production: {commit[:12]} {when}; health: {health.line}")
             return exit_codes.PASSED
+        say(f"production: {commit[:12]} {when}, but now: {health.line}")
+        return exit_codes.FAILED if health.up is False else exit_codes.INCONCLUSIVE
+    if last is not None and last.get("success") is True:
+        say(f"production: the recorded pass of {commit[:12]} ({last.get('timestamp')}) is older than "
+            f"reuse_pass_for ({cfg.reuse_pass_for:g} min): checking again")
+    return _verify(repo, cfg, commit, f"serving, from {serving.how}", env)
 
+
+def _health_only(cfg: Config, why: str) -> int:
+    from mosaic_hooks.hooks.serving import health_now
+
+    health = health_now(cfg)
+    if health.up:
+        say(f"production is up ({health.line}); {why}")
+        return exit_codes.PASSED
+    say(f"production is {'down' if health.up is False else 'unreachable'}: {health.line}")
+    return exit_codes.FAILED if health.up is False else exit_codes.INCONCLUSIVE
+
+
+def _wait_then_verify(repo: git.Repo, cfg: Config, commit: str, branch: str | None, env: Mapping[str, str]) -> int:
     from mosaic_hooks.render import outcome as oc
     from mosaic_hooks.render.wait import wait_for_deploy
 
     timeout = float(cfg.push_wait_timeout)
-    say(f"checking production: the deploy of {short} ({ref}), waiting at most {timeout:g} s if in progress")
+    ref = f"refs/heads/{branch}" if branch else None
+    say(f"checking production: the deploy of {commit[:12]} ({branch}) is in progress, waiting at most {timeout:g} s")
     outcome: WaitOutcome = wait_for_deploy(cfg, commit, repo=repo, timeout=timeout, report=say, branch=ref)
     if outcome.state == oc.NO_DEPLOY:
-        say(f"production check of {ref} skipped: {outcome.reason}")
-        return exit_codes.PASSED
+        say(f"production check: {outcome.reason}")
+        return _health_only(cfg, "no deploy of the remote head is coming")
     if outcome.state == oc.CONFIG_ERROR:
-        say(f"production check of {ref}: {outcome.reason}")
+        say(f"production check: {outcome.reason}")
         return exit_codes.USAGE
     if outcome.state in (oc.TIMED_OUT, oc.UNREACHABLE):
-        blocks = bool(cfg.inconclusive_blocks)
-        say(f"production check of {ref} inconclusive: {outcome.reason}"
-            + ("" if blocks else " (inconclusive_blocks = false: not blocking)"))
-        return exit_codes.INCONCLUSIVE if blocks else exit_codes.PASSED
-    return _verify(repo, cfg, commit, ref, env)
+        say(f"production check inconclusive: {outcome.reason}")
+        return exit_codes.INCONCLUSIVE
+    if git.resolve_commit(repo, commit) is None:
+        return _health_only(cfg, f"{commit[:12]} is not in this repository (run git fetch to check it fully)")
+    return _verify(repo, cfg, commit, f"{branch}'s deploy", env)
 
 
 def _verify(repo: git.Repo, cfg: Config, commit: str, ref: str, env: Mapping[str, str]) -> int:
+    """Run (and record) the verification of the serving commit; `ref` says where it came from."""
     from mosaic_hooks.verification.verify import (
         choose_base,
         verify_commit,
@@ -185,7 +254,7 @@ def _verify(repo: git.Repo, cfg: Config, commit: str, ref: str, env: Mapping[str
 
 def _explain(run: Verification, ref: str) -> None:
     word = "failing" if run.verdict.verdict == "fail" else "not verified (checks undecided)"
-    say(f"production is {word}: {ref} at {(run.commit or '')[:12]}")
+    say(f"production is {word}: {(run.commit or '')[:12]} ({ref})")
     for result in run.results:
         if result.status not in ("failed", "inconclusive"):
             continue
@@ -205,25 +274,3 @@ def more_evidence(result: GateResult) -> list[str]:
         shown.append(f"... and {len(lines) - len(shown)} more (`mosaic-hooks verify` lists them all)")
     return shown
 
-
-def _served_elsewhere(cfg: Config, repo: git.Repo, commit: str, ref: str) -> str | None:
-    """Without the Render API, one look at the version endpoint: a reason to skip when production serves a
-    commit off this branch's line (no deploy of it is coming), else None (serving it, or it may be coming)."""
-    import httpx
-
-    from mosaic_hooks.core.http import backend_client
-    from mosaic_hooks.render.version_endpoint import match, reported_commit
-
-    url = str(cfg.backend_url).rstrip("/") + str(cfg.version_path)
-    try:
-        with backend_client(timeout=float(cfg.request_timeout), purpose="version endpoint") as client:
-            response = client.get(url, follow_redirects=True)
-    except httpx.HTTPError:
-        return None
-    reported = reported_commit(response.content) if response.status_code == 200 else None
-    if not reported or match(reported, commit, repo):
-        return None
-    served = git.resolve_commit(repo, reported)
-    if served is None or git.is_ancestor(repo, served, commit):
-        return None  # a commit we do not have (maybe newer), or behind ours: the deploy may be coming
-    return f"production serves {reported[:12]}, which is not on {ref} ({commit[:12]})"

@@ -68,6 +68,23 @@ def encode(record: Mapping[str, Any]) -> bytes:
     return (text + "\n").encode("utf-8")
 
 
+# Written into the history directory on first use: what is in it besides the records is not to be committed.
+GITIGNORE = """# Written by mosaic-hooks. Commit deployment_history.jsonl, dora_metrics.json and config.toml;
+# the lock and the temporary files of atomic writes are this machine's only.
+*.lock
+.*.tmp
+"""
+
+
+def ensure_gitignore(directory: Path) -> None:
+    """Write `directory/.gitignore` for the lock and temporary files, unless there is one already."""
+    try:
+        with open(directory / ".gitignore", "x", encoding="utf-8") as handle:
+            handle.write(GITIGNORE)
+    except FileExistsError:
+        pass
+
+
 @contextmanager
 def _locked(path: Path) -> Iterator[None]:
     from filelock import FileLock, Timeout
@@ -125,6 +142,7 @@ def append_many(path: Path, records: Iterable[Mapping[str, Any]]) -> int:
     data = b"".join(lines)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        ensure_gitignore(path.parent)
         with _locked(path):
             fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
             try:

@@ -1,5 +1,6 @@
-"""The dependencies gate: added and changed requirements judged against this environment's real installed
-distributions and against production's, as a real service with mosaic_hooks.probe reports them."""
+"""The dependencies gate: added and changed requirements judged against production's installed distributions,
+as a real service with mosaic_hooks.probe reports them (or the live deploy of the commit) -- never against
+the environment the gate itself runs in."""
 
 from __future__ import annotations
 
@@ -48,8 +49,10 @@ def live(commit: str = COMMIT) -> WaitOutcome:
 
 
 def added(*reqs: tuple[str, str] | tuple[str, str, str], file: str = "requirements.txt") -> RequirementChanges:
-    return RequirementChanges(added=[Requirement(name=r[0], specifier=r[1], file=file,
-                                                 marker=r[2] if len(r) > 2 else "") for r in reqs])
+    from mosaic_hooks.detect.requirements import is_development_file
+
+    return RequirementChanges(added=[Requirement(name=r[0], specifier=r[1], file=file, marker=r[2] if len(r) > 2
+                                                 else "", dev=is_development_file(file)) for r in reqs])
 
 
 def fake_distribution(site: Path, name: str, version: str) -> None:
@@ -59,7 +62,7 @@ def fake_distribution(site: Path, name: str, version: str) -> None:
     (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")
 
 
-# ----- this environment
+# ----- never this environment
 
 def test_nothing_added_or_changed_is_skipped(tmp_path: Path) -> None:
     removed = RequirementChanges(removed=[Requirement("flask", ">=3", "requirements.txt")])
@@ -68,56 +71,21 @@ def test_nothing_added_or_changed_is_skipped(tmp_path: Path) -> None:
     assert result.summary == "no requirement added or changed in the range"
 
 
-def test_installed_requirements_pass_with_the_live_deploy_of_the_commit_as_production_evidence(
-        tmp_path: Path) -> None:
+def test_the_live_deploy_of_the_commit_is_the_evidence_without_a_probe(tmp_path: Path) -> None:
     result = run_gate(tmp_path, added(("httpx", ">=0.1"), ("packaging", "")), outcome=live())
     assert result.status == "passed", result
-    evidence = "\n".join(result.evidence)
-    assert f"ok this environment ({sys.prefix}): httpx {HTTPX} satisfies >=0.1" in evidence
-    assert "production: deploy dep-42 of dddddddddddd is live, so its build installed httpx>=0.1, packaging" \
-        in evidence
+    assert result.evidence == ["ok production: deploy dep-42 of dddddddddddd is live, so its build installed "
+                               "httpx>=0.1, packaging (no probe to read the versions)"]
 
 
-def test_a_requirement_missing_here_fails_naming_it(tmp_path: Path) -> None:
-    result = run_gate(tmp_path, added(("no-such-distribution-mosaic", ">=1.0")), outcome=live())
-    assert result.status == "failed"
-    assert "no-such-distribution-mosaic>=1.0 is not installed" in result.summary
-
-
-def test_an_installed_version_outside_the_specifier_fails(tmp_path: Path) -> None:
-    result = run_gate(tmp_path, added(("httpx", "<0.1")), outcome=live())
-    assert result.status == "failed"
-    assert f"httpx {HTTPX} does not satisfy <0.1" in result.summary
-
-
-def test_a_changed_requirement_is_judged_by_its_new_specifier(tmp_path: Path) -> None:
-    changed = RequirementChanges(changed=[RequirementUpdate("httpx", old=">=0.1", new=f"[http2]>={HTTPX}",
-                                                            file="requirements.txt")])
-    assert run_gate(tmp_path, changed, outcome=live()).status == "passed"
-    changed = RequirementChanges(changed=[RequirementUpdate("httpx", old=">=0.1", new=">=999",
-                                                            file="requirements.txt")])
-    assert run_gate(tmp_path, changed, outcome=live()).status == "failed"
-
-
-def test_a_requirement_whose_marker_excludes_this_environment_is_not_required(tmp_path: Path) -> None:
-    result = run_gate(tmp_path, added(("no-such-distribution-mosaic", ">=1", "python_version < '3'"),
-                                      ("httpx", "")), outcome=live())
-    assert result.status == "passed"
-    assert any("not required (marker" in line for line in result.evidence)
-
-
-def test_a_specifier_that_cannot_be_read_is_inconclusive_not_passed(tmp_path: Path) -> None:
-    result = run_gate(tmp_path, added(("httpx", "^0.27")), outcome=live())  # Poetry syntax kept as text
-    assert result.status == "inconclusive"
-    assert "'^0.27' is not a PEP 440 specifier" in result.summary
-
-
-def test_a_distribution_installed_in_a_folder_on_sys_path_is_found(tmp_path: Path,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    fake_distribution(tmp_path / "site", "shop-client", "2.1.0")
+def test_the_environment_the_gate_runs_in_is_never_judged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Installed here in a version that does not satisfy the requirement, and absent: neither matters.
+    fake_distribution(tmp_path / "site", "shop-client", "0.1")
     monkeypatch.syspath_prepend(str(tmp_path / "site"))
-    assert run_gate(tmp_path, added(("shop-client", "~=2.1")), outcome=live()).status == "passed"
-    assert run_gate(tmp_path, added(("shop-client", ">=3")), outcome=live()).status == "failed"
+    result = run_gate(tmp_path, added(("shop-client", ">=2"), ("no-such-distribution-mosaic", ">=1")),
+                      outcome=live())
+    assert result.status == "passed", result
+    assert not any("environment" in line or sys.prefix in line for line in result.evidence)
 
 
 # ----- production without a probe
@@ -135,7 +103,7 @@ def test_without_a_probe_a_deploy_of_another_commit_proves_nothing(tmp_path: Pat
 
 def test_development_requirements_are_not_expected_in_production(tmp_path: Path) -> None:
     result = run_gate(tmp_path, added(("httpx", ""), file="requirements-dev.txt"), outcome=None)
-    assert result.status == "passed"
+    assert result.status == "skipped"
     assert any("is a development requirement, not checked" in line for line in result.evidence)
 
 
@@ -212,7 +180,42 @@ def test_production_with_an_older_version_than_required_fails_though_this_enviro
     result = run_gate(tmp_path, added(("shop-client", ">=2.0")), probe_env(tmp_path, service), outcome=live())
     assert result.status == "failed"
     assert result.summary == "production: shop-client 1.4.0 does not satisfy >=2.0"
-    assert any(line.startswith("ok this environment") and "shop-client 2.1.0" in line for line in result.evidence)
+    assert not any("2.1.0" in line for line in result.evidence)
+
+
+def test_an_installed_version_outside_the_specifier_fails(service: str, tmp_path: Path) -> None:
+    result = run_gate(tmp_path, added(("httpx", "<0.1")), probe_env(tmp_path, service), outcome=None)
+    assert result.status == "failed"
+    assert result.summary == f"production: httpx {HTTPX} does not satisfy <0.1"
+
+
+def test_a_changed_requirement_is_judged_by_its_new_specifier(service: str, tmp_path: Path) -> None:
+    env = probe_env(tmp_path, service)
+    changed = RequirementChanges(changed=[RequirementUpdate("httpx", old=">=0.1", new=f"[http2]>={HTTPX}",
+                                                            file="requirements.txt")])
+    assert run_gate(tmp_path, changed, env).status == "passed"
+    changed = RequirementChanges(changed=[RequirementUpdate("httpx", old=">=0.1", new=">=999",
+                                                            file="requirements.txt")])
+    assert run_gate(tmp_path, changed, env).status == "failed"
+
+
+def test_a_requirement_whose_marker_excludes_production_is_not_required(service: str, tmp_path: Path) -> None:
+    result = run_gate(tmp_path, added(("no-such-distribution-mosaic", ">=1", "python_version < '3'"),
+                                      ("httpx", "")), probe_env(tmp_path, service))
+    assert result.status == "passed"
+    assert any("not required (marker" in line for line in result.evidence)
+
+
+def test_a_specifier_that_cannot_be_read_is_inconclusive_not_passed(service: str, tmp_path: Path) -> None:
+    result = run_gate(tmp_path, added(("httpx", "^0.27")), probe_env(tmp_path, service))  # Poetry syntax kept
+    assert result.status == "inconclusive"
+    assert "'^0.27' is not a PEP 440 specifier" in result.summary
+
+
+def test_a_marker_that_cannot_be_evaluated_is_inconclusive(service: str, tmp_path: Path) -> None:
+    result = run_gate(tmp_path, added(("foo", ">=1", 'python_version ~= "abc"')), probe_env(tmp_path, service))
+    assert result.status == "inconclusive"
+    assert "foo>=1: cannot evaluate marker" in result.summary
 
 
 def test_a_package_missing_in_production_fails(service: str, tmp_path: Path, local_site: Path) -> None:
@@ -226,17 +229,19 @@ def test_requirements_no_environment_needs_are_skipped_saying_so(service: str, t
     result = run_gate(tmp_path, added(("payments", ">=3", "python_version < '3'")), probe_env(tmp_path, service),
                       outcome=live())
     assert result.status == "skipped"
-    assert result.summary == "no added or changed requirement applies here or in production (markers)"
+    assert result.summary == ("no added or changed requirement is installed in production "
+                              "(development requirements, or markers that exclude it)")
     assert any(line.startswith("production: payments>=3 not required") for line in result.evidence)
 
 
 def test_markers_are_evaluated_against_the_environment_production_reports() -> None:
-    item = dependencies.Wanted("payments", ">=3", "python_version < '3' and sys_platform == 'win32'", "r.txt")
+    from mosaic_hooks.detect.requirements import judge as j
+
+    item = j.Wanted("payments", ">=3", "python_version < '3' and sys_platform == 'win32'")
     production = {"python_version": "2.7", "sys_platform": "win32"}
-    assert dependencies.judge(item, "3.1", "production", production)[0] == dependencies.OK
-    assert dependencies.judge(item, "2.0", "production", production)[0] == dependencies.FAIL
-    assert dependencies.judge(item, "2.0", "production", {**production, "sys_platform": "linux"})[0] == \
-        dependencies.NOT_APPLICABLE
+    assert j.judge(item, "3.1", production).verdict == j.OK
+    assert j.judge(item, "2.0", production).verdict == j.FAIL
+    assert j.judge(item, "2.0", {**production, "sys_platform": "linux"}).verdict == j.NOT_APPLICABLE
 
 
 def test_a_probe_that_cannot_be_read_makes_production_inconclusive(service: str, tmp_path: Path) -> None:
@@ -261,9 +266,11 @@ def test_wanted_reads_the_display_form_of_changed_requirements() -> None:
 
 
 def test_a_direct_reference_is_checked_for_presence_only() -> None:
-    item = dependencies.Wanted("shop", "@ git+https://example.invalid/shop.git", "", "requirements.txt")
-    assert dependencies.judge(item, "0.1", "here")[0] == dependencies.OK
-    assert dependencies.judge(item, None, "here")[0] == dependencies.FAIL
+    from mosaic_hooks.detect.requirements import judge as j
+
+    item = j.Wanted("shop", "@ git+https://example.invalid/shop.git")
+    assert j.judge(item, "0.1").verdict == j.OK
+    assert j.judge(item, None).verdict == j.FAIL
 
 
 # ----- from the repository itself, through the change analysis
@@ -271,7 +278,7 @@ def test_a_direct_reference_is_checked_for_presence_only() -> None:
 @pytest.mark.parametrize(("line", "expected"), [(f"httpx>={HTTPX}\n", "passed"),
                                                 ("no-such-distribution-mosaic>=1\n", "failed")])
 def test_the_requirements_found_by_the_change_analysis_are_checked(
-        repo: Path, tmp_path: Path, line: str, expected: str) -> None:
+        repo: Path, tmp_path: Path, line: str, expected: str, service: str) -> None:
     from mosaic_hooks.core import git as gitedge
     from mosaic_hooks.detect.analyze import analyze
     from tests.conftest import commit_files
@@ -280,5 +287,5 @@ def test_the_requirements_found_by_the_change_analysis_are_checked(
     base = run_git(repo, "rev-parse", "HEAD")
     head = commit_files(repo, {"requirements.txt": "packaging>=20\n" + line}, "add a requirement")
     changes = analyze(gitedge.find_repo(repo), base, head).requirements
-    result = run_gate(tmp_path, changes, outcome=live())
+    result = run_gate(tmp_path, changes, probe_env(tmp_path, service))
     assert result.status == expected, result

@@ -1,13 +1,15 @@
-"""Stop the line: before a push, production as it stands (the deploy of the remote branch's current commit)
-is checked; a recorded pass is reused; a failing production blocks the push unless MOSAIC_FIX=1.
+"""Stop the line: before a push, production as it serves (Render's live deploy, or what /version reports) is
+checked -- not the remote branch's head, which may never have been deployed; a fresh recorded pass is reused
+after one health request; a failing production blocks the push unless MOSAIC_FIX=1; only the deploy branch's
+deploy in progress is waited for.
 
-Real git repositories with a bare remote, a real service on 127.0.0.1 serving /version and /health, and
-the real verification flow and history file."""
+Real git repositories with a bare remote, a real service on 127.0.0.1 serving /version and /health, the
+Render fake over real HTTP, and the real verification flow and history file."""
 
 from __future__ import annotations
 
 import json
-import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,8 +18,9 @@ from typing import Any
 import pytest
 
 from mosaic_hooks.core import config, exit_codes, git
+from mosaic_hooks.core.isotime import iso
 from mosaic_hooks.hooks.push_range import PushedRange as Push
-from mosaic_hooks.hooks.stop_the_line import check_production, production_commits, recorded
+from mosaic_hooks.hooks.stop_the_line import check_production, fresh_pass, pushed_branches, recorded
 from tests.conftest import commit_files
 from tests.conftest import git as run_git
 from tests.support import apps
@@ -83,29 +86,73 @@ def test_a_healthy_production_lets_the_push_through_and_is_recorded(
         scene: Scene, service: Any, capsys: pytest.CaptureFixture[str]) -> None:
     service.commit = scene.production
     assert check(scene, scene.cfg(service.url)) == exit_codes.PASSED
-    assert f"production: {scene.production[:12]} (refs/heads/main) passed its checks" in capsys.readouterr().err
+    assert f"production: {scene.production[:12]} (serving, from {service.url}/version) passed its checks" \
+        in capsys.readouterr().err
     [record] = scene.history()
     assert record["commit"] == scene.production and record["success"] is True
     assert record["remediation"] is False
 
 
-def test_a_recorded_pass_for_the_production_commit_is_reused_not_repeated(
-        scene: Scene, capsys: pytest.CaptureFixture[str]) -> None:
-    (scene.repo / ".mosaic").mkdir()
-    passed = {"schema": 1, "timestamp": "2026-11-24T17:00:00Z", "commit": scene.production, "success": True,
+def passed_record(scene: Scene, at: float) -> None:
+    (scene.repo / ".mosaic").mkdir(exist_ok=True)
+    passed = {"schema": 1, "timestamp": iso(at), "commit": scene.production, "success": True,
               "verdict": "pass", "service": None}
     (scene.repo / HISTORY).write_text(json.dumps(passed) + "\n")
-    # Nothing listens at the backend URL: any request would make the check inconclusive.
-    assert check(scene, scene.cfg(apps.unused_url())) == exit_codes.PASSED
+
+
+def test_a_fresh_recorded_pass_is_reused_after_one_health_request(
+        scene: Scene, service: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    service.commit = scene.production
+    passed_record(scene, time.time() - 120)
+    requests_before = service.requests
+    assert check(scene, scene.cfg(service.url)) == exit_codes.PASSED
     err = capsys.readouterr().err
-    assert f"{scene.production[:12]} (refs/heads/main) verified passed at 2026-11-24T17:00:00Z (recorded)" in err
+    assert f"production: {scene.production[:12]} verified passed at" in err
+    assert f"(2 min ago, reused for 15); health: {service.url}/health answered 200" in err
     assert len(scene.history()) == 1  # nothing new recorded
+    assert service.requests - requests_before == 2  # /version, then /health: nothing more
+
+
+def test_a_recorded_pass_does_not_let_a_push_through_while_production_is_down(
+        scene: Scene, service: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    service.commit = scene.production
+    service.health_status = 503
+    passed_record(scene, time.time() - 60)
+    assert check(scene, scene.cfg(service.url)) == exit_codes.FAILED
+    err = capsys.readouterr().err
+    assert f"but now: {service.url}/health answered 503" in err and "push blocked" in err
+
+
+def test_with_production_unreachable_a_recorded_pass_is_inconclusive_and_blocks_by_default(
+        scene: Scene, capsys: pytest.CaptureFixture[str]) -> None:
+    passed_record(scene, time.time() - 60)
+    assert check(scene, scene.cfg(apps.unused_url())) == exit_codes.INCONCLUSIVE
+    err = capsys.readouterr().err
+    assert "production is unreachable" in err and "push blocked" in err
+
+
+def test_a_recorded_pass_older_than_reuse_pass_for_is_checked_again(
+        scene: Scene, service: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    service.commit = scene.production
+    passed_record(scene, time.time() - 11 * 60)
+    assert check(scene, scene.cfg(service.url, reuse_pass_for=10)) == exit_codes.PASSED
+    assert "is older than reuse_pass_for (10 min): checking again" in capsys.readouterr().err
+    assert len(scene.history()) == 2
+
+
+def test_freshness_is_judged_by_the_clock_given() -> None:
+    record = {"success": True, "timestamp": "2026-11-24T17:00:00Z"}
+    at = 1795539600.0  # 2026-11-24T17:00:00Z
+    assert fresh_pass(record, 900, at + 899) == 899
+    assert fresh_pass(record, 900, at + 900) is None
+    assert fresh_pass({**record, "success": False}, 900, at) is None
+    assert fresh_pass(None, 900, at) is None
 
 
 def test_a_newer_failed_record_is_not_covered_by_an_older_pass(scene: Scene, service: Any) -> None:
     (scene.repo / ".mosaic").mkdir()
-    lines = [{"timestamp": "2026-11-24T17:00:00Z", "commit": scene.production, "success": True},
-             {"timestamp": "2026-11-24T17:30:00Z", "commit": scene.production, "success": False}]
+    lines = [{"timestamp": iso(time.time() - 120), "commit": scene.production, "success": True},
+             {"timestamp": iso(time.time() - 60), "commit": scene.production, "success": False}]
     (scene.repo / HISTORY).write_text("".join(json.dumps(line) + "\n" for line in lines))
     service.commit = scene.production
     service.health_status = 503
@@ -113,17 +160,31 @@ def test_a_newer_failed_record_is_not_covered_by_an_older_pass(scene: Scene, ser
     assert len(scene.history()) == 3
 
 
-def test_a_deploy_still_in_progress_is_waited_for(scene: Scene, service: Any,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+# ----- production as it serves, not the remote head
+
+def test_a_remote_head_that_was_never_deployed_is_reported_not_waited_for_and_not_a_failure(
+        scene: Scene, service: Any, capsys: pytest.CaptureFixture[str]) -> None:
     initial = run_git(scene.repo, "rev-parse", f"{scene.production}~1")
-    service.commit = initial  # still serving the commit before; the deploy goes live in a moment
-    timer = threading.Timer(0.6, lambda: setattr(service, "commit", scene.production))
-    timer.start()
-    try:
-        assert check(scene, scene.cfg(service.url)) == exit_codes.PASSED
-    finally:
-        timer.cancel()
-    assert "waiting at most 3 s if in progress" in capsys.readouterr().err
+    service.commit = initial  # the remote head was skipped by a build filter: the commit before keeps serving
+    started = time.monotonic()
+    assert check(scene, scene.cfg(service.url, push_wait_timeout=300)) == exit_codes.PASSED
+    assert time.monotonic() - started < 20  # no wait for a deploy that is not coming
+    err = capsys.readouterr().err
+    assert (f"main at {scene.production[:12]} is not what production serves ({initial[:12]}, from "
+            f"{service.url}/version): not deployed (yet), reported, not a failure") in err
+    [record] = scene.history()
+    assert record["commit"] == initial and record["success"] is True
+
+
+def test_production_serving_a_commit_this_clone_does_not_have_gets_the_health_request(
+        scene: Scene, service: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    service.commit = "e" * 40  # deployed by someone else, not fetched
+    assert check(scene, scene.cfg(service.url)) == exit_codes.PASSED
+    err = capsys.readouterr().err
+    assert "which is not in this repository (run git fetch to check it fully)" in err
+    assert f"production is up ({service.url}/health answered 200)" in err
+    service.health_status = 500
+    assert check(scene, scene.cfg(service.url)) == exit_codes.FAILED
 
 
 # ----- production fails: blocked, with the ways out
@@ -134,7 +195,7 @@ def test_a_failing_production_blocks_the_push_naming_the_checks_and_the_ways_out
     service.health_status = 500
     assert check(scene, scene.cfg(service.url)) == exit_codes.FAILED
     err = capsys.readouterr().err
-    assert f"production is failing: refs/heads/main at {scene.production[:12]}" in err
+    assert f"production is failing: {scene.production[:12]} (serving, from {service.url}/version)" in err
     assert "failed       health:" in err
     assert "MOSAIC_FIX=1 git push" in err
     assert "git push --no-verify" in err
@@ -153,13 +214,11 @@ def test_mosaic_fix_lets_the_fix_through_and_records_a_remediation_attempt(
     assert record["success"] is False and record["remediation"] is True
 
 
-def test_a_deploy_that_never_goes_live_is_inconclusive_and_blocks_by_default(
-        scene: Scene, service: Any, capsys: pytest.CaptureFixture[str]) -> None:
-    service.commit = run_git(scene.repo, "rev-parse", f"{scene.production}~1")  # behind, never updated
-    assert check(scene, scene.cfg(service.url, push_wait_timeout=0.5)) == exit_codes.INCONCLUSIVE
+def test_an_unreachable_production_is_inconclusive_and_blocks_by_default(
+        scene: Scene, capsys: pytest.CaptureFixture[str]) -> None:
+    assert check(scene, scene.cfg(apps.unused_url())) == exit_codes.INCONCLUSIVE
     err = capsys.readouterr().err
-    assert "production check of refs/heads/main inconclusive:" in err
-    assert "MOSAIC_FIX=1 git push" in err
+    assert "production's serving commit is not known:" in err and "MOSAIC_FIX=1 git push" in err
 
 
 def test_an_unreachable_production_does_not_block_when_inconclusive_blocks_is_off(
@@ -167,6 +226,60 @@ def test_an_unreachable_production_does_not_block_when_inconclusive_blocks_is_of
     cfg = scene.cfg(apps.unused_url(), inconclusive_blocks=False, push_wait_timeout=0.5)
     assert check(scene, cfg) == exit_codes.PASSED
     assert "not blocking" in capsys.readouterr().err
+
+
+# ----- the deploy branch
+
+def test_the_push_that_creates_the_deploy_branch_has_no_production_to_check(
+        scene: Scene, capsys: pytest.CaptureFixture[str]) -> None:
+    first = Push("refs/heads/main", scene.push.head, "refs/heads/main", NULL, None, scene.push.head)
+    cfg = scene.cfg(apps.unused_url())  # nothing serves yet
+    assert check_production(git.find_repo(scene.repo), cfg, [first], env={}) == exit_codes.PASSED
+    assert "production check skipped: nothing deployed yet to check (the deploy branch main is not on the remote " \
+           "yet)" in capsys.readouterr().err
+
+
+def test_with_the_render_api_a_service_with_nothing_live_has_no_production_to_check(
+        scene: Scene, render: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    render.add_service("srv-shop")
+    render.add_deploy(scene.production, "build_failed")
+    scene.cfg(apps.unused_url())
+    cfg = config.load(scene.repo, env={"BACKEND_URL": apps.unused_url(), **render.env("srv-shop")})
+    assert check(scene, cfg) == exit_codes.PASSED
+    assert "nothing deployed yet to check (service srv-shop has no live deploy" in capsys.readouterr().err
+
+
+def test_a_push_to_another_branch_checks_production_as_it_stands_without_waiting_for_itself(
+        scene: Scene, service: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    service.commit = scene.production
+    feature = Push("refs/heads/feature", scene.push.head, "refs/heads/feature", NULL, None, scene.push.head)
+    started = time.monotonic()
+    cfg = scene.cfg(service.url, push_wait_timeout=300)
+    assert check_production(git.find_repo(scene.repo), cfg, [feature], env={}) == exit_codes.PASSED
+    assert time.monotonic() - started < 20
+    err = capsys.readouterr().err
+    assert "feature is not the deploy branch (main (origin's HEAD)): checking production as it stands" in err
+    [record] = scene.history()
+    assert record["commit"] == scene.production  # production judged, not the feature branch
+
+
+def test_an_unknown_deploy_branch_is_said_once_and_nothing_waits(
+        scene: Scene, service: Any, remote: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run_git(remote, "symbolic-ref", "HEAD", "refs/heads/nothing-here")  # a bare remote whose HEAD names no branch
+    service.commit = scene.production
+    assert check(scene, scene.cfg(service.url, push_wait_timeout=300)) == exit_codes.PASSED
+    err = capsys.readouterr().err
+    assert err.count("the deploy branch is not known (no deploy_branch set, and origin's HEAD is not known; set " \
+                     "deploy_branch)") == 1
+    assert "is not the deploy branch" not in err
+
+
+def test_the_deploy_branch_key_wins(scene: Scene, service: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    service.commit = scene.production
+    cfg = scene.cfg(service.url, deploy_branch="production")
+    assert check(scene, cfg) == exit_codes.PASSED
+    assert "main is not the deploy branch (production (deploy_branch in the configuration))" \
+        in capsys.readouterr().err
 
 
 # ----- with Render's API (the package's own fake, over real HTTP)
@@ -184,71 +297,53 @@ def api_cfg(scene: Scene, service: Any, render: Any, **overrides: Any) -> config
     return config.load(scene.repo, env={"BACKEND_URL": service.url, **render.env("srv-shop")})
 
 
-def test_with_the_render_api_a_deploy_in_progress_is_waited_for_then_checked(
+def test_with_the_render_api_a_deploy_of_the_remote_head_in_progress_is_waited_for_then_checked(
         scene: Scene, service: Any, render: Any, capsys: pytest.CaptureFixture[str]) -> None:
     service.commit = run_git(scene.repo, "rev-parse", f"{scene.production}~1")
     render.add_service("srv-shop", timeline=[("build_in_progress", 0.4), ("update_in_progress", 0.2), ("live", 0)],
                        on_live=lambda deploy: setattr(service, "commit", scene.production))
     deploy_id = render.push(scene.production, "v1")
     assert check(scene, api_cfg(scene, service, render)) == exit_codes.PASSED
+    assert "is in progress, waiting at most 3 s" in capsys.readouterr().err
     [record] = scene.history()
     assert record["commit"] == scene.production and record["success"] is True
     assert record["deploy_id"] == deploy_id
 
 
-def test_with_the_render_api_a_failed_deploy_blocks_the_push(
+def test_with_the_render_api_a_failed_deploy_of_the_remote_head_leaves_the_live_one_judged(
         scene: Scene, service: Any, render: Any, capsys: pytest.CaptureFixture[str]) -> None:
-    service.commit = run_git(scene.repo, "rev-parse", f"{scene.production}~1")  # the old deploy keeps serving
-    render.add_service("srv-shop", timeline=[("build_in_progress", 0.2), ("build_failed", 0)])
-    render.push(scene.production, "v1")
-    assert check(scene, api_cfg(scene, service, render)) == exit_codes.FAILED
+    initial = run_git(scene.repo, "rev-parse", f"{scene.production}~1")
+    service.commit = initial  # the old deploy keeps serving
+    render.add_service("srv-shop")
+    live_id = render.add_deploy(initial, "live")
+    render.add_deploy(scene.production, "build_failed", created_ago=60)
+    assert check(scene, api_cfg(scene, service, render)) == exit_codes.PASSED
     err = capsys.readouterr().err
-    assert "failed       deploy:" in err
-    assert "MOSAIC_FIX=1 git push" in err
+    assert f"is not what production serves ({initial[:12]}, from Render's live deploy {live_id})" in err
+    [record] = scene.history()
+    assert record["commit"] == initial and record["success"] is True
 
 
-def test_with_the_render_api_a_branch_the_service_does_not_deploy_is_not_checked(
+def test_with_the_render_api_the_deploy_branch_is_the_services(
         scene: Scene, service: Any, render: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    service.commit = scene.production
     render.add_service("srv-shop", branch="production")
-    feature = Push("refs/heads/main", scene.push.head, "refs/heads/feature", scene.production, scene.production,
-                   scene.push.head)
-    cfg = api_cfg(scene, service, render)
-    assert check_production(git.find_repo(scene.repo), cfg, [feature], env={}) == exit_codes.PASSED
-    assert "production check of refs/heads/feature skipped:" in capsys.readouterr().err
-    assert scene.history() == []
+    render.add_deploy(scene.production, "live")
+    assert check(scene, api_cfg(scene, service, render)) == exit_codes.PASSED
+    assert "main is not the deploy branch (production (Render service srv-shop))" in capsys.readouterr().err
 
 
-# ----- what is production
+# ----- the pure parts
 
-def test_production_serving_another_line_of_history_is_not_this_branch(
-        scene: Scene, service: Any, capsys: pytest.CaptureFixture[str]) -> None:
-    run_git(scene.repo, "checkout", "-q", "-b", "elsewhere", f"{scene.production}~1")
-    other = commit_files(scene.repo, {"other.py": "x = 1\n"}, "elsewhere")
-    run_git(scene.repo, "checkout", "-q", "main")
-    service.commit = other
-    service.health_status = 500  # broken, but not what this branch deployed
-    assert check(scene, scene.cfg(service.url)) == exit_codes.PASSED
-    assert f"production serves {other[:12]}, which is not on refs/heads/main" in capsys.readouterr().err
-
-
-def test_a_remote_commit_this_clone_does_not_have_is_not_checked(
-        scene: Scene, service: Any, capsys: pytest.CaptureFixture[str]) -> None:
-    unknown = "e" * 40  # pushed by someone else, not fetched
-    push = Push("refs/heads/main", scene.push.head, "refs/heads/main", unknown, None, scene.push.head)
-    assert check_production(git.find_repo(scene.repo), scene.cfg(service.url), [push], env={}) == exit_codes.PASSED
-    assert "is not in this repository (run git fetch to check it)" in capsys.readouterr().err
-
-
-def test_new_branches_tags_and_deletions_bring_nothing_to_check() -> None:
+def test_tags_and_deletions_bring_nothing_to_check_new_branches_do() -> None:
     a, b = "a" * 40, "b" * 40
     pushes = [
         Push("refs/heads/new", a, "refs/heads/new", NULL, None, a),  # new branch
         Push("refs/tags/v1", a, "refs/tags/v1", b, None, a),  # tag
         Push("(delete)", NULL, "refs/heads/old", b, None, NULL),  # deletion
         Push("refs/heads/main", a, "refs/heads/main", b, b, a),
-        Push("refs/heads/main", a, "refs/heads/prod", b, b, a),  # same production commit: checked once
     ]
-    assert production_commits(pushes) == [(b, "refs/heads/main")]
+    assert [p.remote_ref for p in pushed_branches(pushes)] == ["refs/heads/new", "refs/heads/main"]
 
 
 def test_the_newest_record_of_the_commit_decides() -> None:

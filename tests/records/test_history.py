@@ -209,3 +209,21 @@ def test_the_verified_base_survives_configuring_the_service_later(tmp_path: Path
     history.append(path, record("other-service", "2026-01-03T00:00:00Z", service="srv-other"))
     base = history.last_verified(path, service="srv-1")
     assert base is not None and base["commit"].startswith("before-the-id")
+
+
+def test_the_first_record_writes_a_gitignore_for_the_lock_and_temporary_files(tmp_path: Path) -> None:
+    import subprocess
+
+    from mosaic_hooks.records import history as hist
+
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    path = tmp_path / ".mosaic" / "deployment_history.jsonl"
+    hist.append(path, {"commit": "a" * 40, "success": True})
+    (path.parent / ".dora_metrics.json.123.tmp").write_text("{}")
+    ignored = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=tmp_path,
+                             capture_output=True, text=True, check=True).stdout
+    assert ".mosaic/deployment_history.jsonl" in ignored and ".mosaic/.gitignore" in ignored
+    assert ".lock" not in ignored and ".tmp" not in ignored
+    (path.parent / ".gitignore").write_text("# mine\n")
+    hist.append(path, {"commit": "b" * 40, "success": True})
+    assert (path.parent / ".gitignore").read_text() == "# mine\n"  # never overwritten

@@ -33,6 +33,7 @@ class Toggles:
     delay_s: float = 0.0  # added to every answer (benchmark)
     commit: str = "0" * 40
     missing: set[str] = field(default_factory=set)  # route paths not registered (decided at build time)
+    requests: int = 0  # requests the Flask app has answered
 
 
 def _free_socket() -> socket.socket:
@@ -241,6 +242,7 @@ def flask_app(toggles: Toggles | None = None, *, metrics: bool = True) -> Any:
 
     @app.before_request
     def delay() -> None:
+        t.requests += 1
         if t.delay_s:
             time.sleep(t.delay_s)
 

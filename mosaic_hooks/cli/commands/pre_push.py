@@ -131,7 +131,7 @@ def run_pre_push(stdin: str, env: Mapping[str, str] | None = None, *, remote: st
         return code  # a push blocked already needs no look at production
     # Stop the line: production as it stands (the remote branch's current commit) must work before more lands.
     from mosaic_hooks.hooks import stop_the_line
-    code = stop_the_line.check_production(repo, cfg, ranges, env=env)
+    code = stop_the_line.check_production(repo, cfg, ranges, env=env, remote=remote)
     if code == exit_codes.PASSED:
         # The push goes through: what it brings is verified in the background once it has landed.
         after_push.start(repo, cfg, ranges, remote_name=remote or env.get("PRE_COMMIT_REMOTE_NAME"),
@@ -145,4 +145,7 @@ def run(args: argparse.Namespace) -> int:
     # in the environment; its stdin is not ours to wait on.
     by_framework = env.get("PRE_COMMIT") == "1"
     has_env_range = bool(env.get("PRE_COMMIT_FROM_REF") and env.get("PRE_COMMIT_TO_REF"))
-    return run_pre_push("" if has_env_range or by_framework else read_stdin(), env, remote=args.remote, url=args.url)
+    # The remote's name tells which remote's HEAD is the deploy branch; the ranges come from the ref lines.
+    remote = args.remote or env.get("PRE_COMMIT_REMOTE_NAME") or None
+    return run_pre_push("" if has_env_range or by_framework else read_stdin(), env, remote=remote,
+                        url=args.url)

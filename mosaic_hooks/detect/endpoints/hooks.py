@@ -34,6 +34,9 @@ class Args:
     def has_star(self) -> bool:
         return any(isinstance(a, ast.Starred) for a in self.node.args)
 
+    def npos(self) -> int:
+        return len(self.node.args)
+
     def pos(self, index: int) -> Value | None:
         args = self.node.args
         if index >= len(args) or any(isinstance(a, ast.Starred) for a in args[:index + 1]):

@@ -11,11 +11,19 @@ string (pep508), the shared model, a whole revision (revision.collect) and what 
 """
 
 from mosaic_hooks.detect.requirements.changes import diff
-from mosaic_hooks.detect.requirements.model import Declared, DeclaredSet, Problem, Reader, canonical
+from mosaic_hooks.detect.requirements.model import (
+    Declared,
+    DeclaredSet,
+    Problem,
+    Reader,
+    canonical,
+    is_development_file,
+    is_development_group,
+)
 from mosaic_hooks.detect.requirements.pep508 import parse_requirement_string
 from mosaic_hooks.detect.requirements.poetry import poetry_constraint
 from mosaic_hooks.detect.requirements.pyproject import parse_pyproject, project_name
-from mosaic_hooks.detect.requirements.requirements_txt import is_development_file, parse_requirements_file
+from mosaic_hooks.detect.requirements.requirements_txt import parse_requirements_file
 from mosaic_hooks.detect.requirements.revision import collect
 from mosaic_hooks.detect.requirements.setup_files import parse_setup_cfg, parse_setup_py
 
@@ -28,6 +36,7 @@ __all__ = [
     "collect",
     "diff",
     "is_development_file",
+    "is_development_group",
     "parse_pyproject",
     "parse_requirement_string",
     "parse_requirements_file",

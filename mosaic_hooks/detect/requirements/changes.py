@@ -40,6 +40,7 @@ def diff(old: Sequence[Declared], new: Sequence[Declared]) -> tuple[RequirementC
         old_text = " | ".join(sorted(entry.display() for entry in before[key]))
         new_text = " | ".join(sorted(entry.display() for entry in after[key]))
         if old_text != new_text:
-            changes.changed.append(RequirementUpdate(name=key[2], old=old_text, new=new_text, file=key[0]))
+            changes.changed.append(RequirementUpdate(name=key[2], old=old_text, new=new_text, file=key[0],
+                                                               dev=after[key][0].dev))
             touched += after[key]
     return changes, touched

@@ -6,13 +6,43 @@ revision being read); nothing in this package touches the disk, git or the netwo
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from packaging.utils import canonicalize_name
+
 from mosaic_hooks.detect.changeset import Requirement
 
 Reader = Callable[[str], "bytes | None"]
+
+# Words that mark a requirements file, an optional-dependency extra, a dependency group or a Poetry group
+# as development-only: what production does not install, so production code must not need it.
+DEV_WORDS = frozenset({"dev", "develop", "development", "test", "tests", "testing", "doc", "docs", "lint",
+                       "linting", "ci", "typing", "local", "debug"})
+# Tables that are development-only whatever their name.
+_DEV_TABLES = ("tool.poetry.dev-dependencies", "tool.uv.dev-dependencies", "tool.pdm.dev-dependencies")
+
+
+def is_development_file(path: str) -> bool:
+    """requirements-dev.txt, dev-requirements.txt, requirements/test.txt, requirements/dev/base.txt."""
+    parts = path.lower().split("/")
+    words = [w for part in parts[:-1] for w in re.split(r"[-_.]+", part)]
+    words += re.split(r"[-_.]+", posixpath.basename(parts[-1]))
+    return any(word in DEV_WORDS for word in words)
+
+
+def is_development_group(group: str) -> bool:
+    """A pyproject group of development requirements: a dev-named extra, PEP 735 group or Poetry group,
+    and Poetry's, uv's and PDM's dev-dependencies tables."""
+    if group.startswith(_DEV_TABLES):
+        return True
+    for prefix in ("project.optional-dependencies.", "dependency-groups.", "tool.poetry.group."):
+        if group.startswith(prefix):
+            name = group[len(prefix):].removesuffix(".dependencies")
+            return any(word in DEV_WORDS for word in re.split(r"[-_.]+", name.lower()))
+    return False
 
 # A `# comment` to the end of the line (at its start, or after whitespace: `pkg#egg` is not one).
 COMMENT = re.compile(r"(^|\s+)#.*$")
@@ -44,6 +74,13 @@ class Declared:
     url: str = ""  # direct reference (`name @ url`, VCS, path)
     optional: bool = False  # an extra, a dev group or a dev requirements file: may be absent locally
 
+    @property
+    def dev(self) -> bool:
+        """Development-only: production does not install it (a dev requirements file or a dev group)."""
+        if self.group:
+            return is_development_group(self.group)
+        return is_development_file(self.file)
+
     def display(self) -> str:
         """What changed-comparison and messages show: `[extras]specifier; marker` (or `@ url`)."""
         text = f"[{','.join(self.extras)}]" if self.extras else ""
@@ -59,7 +96,7 @@ class Declared:
 
     def to_requirement(self) -> Requirement:
         spec = f"@ {self.url}" if self.url else self.specifier
-        return Requirement(name=self.name, specifier=spec, file=self.file, marker=self.marker)
+        return Requirement(name=self.name, specifier=spec, file=self.file, marker=self.marker, dev=self.dev)
 
 
 @dataclass
@@ -77,6 +114,15 @@ class DeclaredSet:
     def names(self) -> set[str]:
         return {entry.name for entry in self.entries}
 
+    def production_names(self) -> set[str]:
+        """What production installs: every requirement that is not development-only."""
+        return {entry.name for entry in self.entries if not entry.dev}
+
+    @property
+    def dev_sources(self) -> list[str]:
+        """The files that declare development requirements."""
+        return sorted({entry.file for entry in self.entries if entry.dev})
+
 
 @dataclass
 class ParseContext:
@@ -88,7 +134,8 @@ class ParseContext:
 
 
 def canonical(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
+    """PEP 503 normalisation: the one spelling (packaging's) used everywhere."""
+    return str(canonicalize_name(name))
 
 
 def decode(data: bytes, path: str) -> tuple[str | None, Problem | None]:

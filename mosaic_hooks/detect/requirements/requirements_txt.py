@@ -8,23 +8,21 @@ import posixpath
 import re
 import shlex
 
-from mosaic_hooks.detect.requirements.model import COMMENT, Declared, Problem, Reader, canonical, decode
+from mosaic_hooks.detect.requirements.model import (
+    COMMENT,
+    Declared,
+    Problem,
+    Reader,
+    canonical,
+    decode,
+    is_development_file,
+)
 from mosaic_hooks.detect.requirements.pep508 import name_from_url, parse_requirement_string
-
-# Requirement files whose name says they are for development: their packages may be absent locally.
-_DEV_WORDS = frozenset({"dev", "develop", "development", "test", "tests", "testing", "doc", "docs", "lint",
-                        "linting", "ci", "typing", "local", "debug"})
 
 # pip's options that take a value in a requirements file, and those that do not.
 _VALUE_OPTIONS = {"-i", "--index-url", "--extra-index-url", "-f", "--find-links", "--trusted-host",
                   "--no-binary", "--only-binary", "--use-feature", "--config-settings", "--progress-bar"}
 _FLAG_OPTIONS = {"--no-index", "--pre", "--prefer-binary", "--require-hashes"}
-
-
-def is_development_file(path: str) -> bool:
-    """requirements-dev.txt, dev-requirements.txt, requirements/test.txt: packages that may be absent locally."""
-    words = re.split(r"[-_.]+", posixpath.basename(path).lower())
-    return any(word in _DEV_WORDS for word in words)
 
 
 def _logical_lines(text: str) -> list[tuple[int, str]]:

@@ -19,10 +19,10 @@ def test_json_has_the_documented_shape(repo: Path) -> None:
     assert (data["base"], data["head"]) == (base, head)
     assert set(data["endpoints"]) == {"added", "removed", "changed"}
     assert data["requirements"]["added"] == [{"name": "httpx", "specifier": ">=0.27", "file": "requirements.txt",
-                                              "marker": ""}]
+                                              "marker": "", "dev": False}]
     assert data["requirements"]["removed"][0]["name"] == "requests"
     assert data["requirements"]["changed"] == [{"name": "flask", "old": "==3.0", "new": "==3.1",
-                                                "file": "requirements.txt"}]
+                                                "file": "requirements.txt", "dev": False}]
     assert data["migrations"] == {"added": [{"id": "a1", "file": "migrations/versions/a.py"}], "heads": ["a1"],
                                   "tool": "alembic"}
 

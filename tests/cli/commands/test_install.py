@@ -144,6 +144,8 @@ def test_repository_local_core_hooks_path_is_honoured(repo: Path) -> None:
     assert (repo / ".githooks" / "pre-commit").exists()
     assert not (hooks_dir(repo) / "pre-commit").exists()
     assert "core.hooksPath '.githooks' is relative" in proc.stdout
+    # The developer's own virtualenv in the repository has mosaic-hooks.
+    write_hook(repo / ".venv" / "bin" / "mosaic-hooks", f'exec {sys.executable} -m mosaic_hooks "$@"')
     (repo / "h.py").write_text("1\n")
     git(repo, "add", "h.py")
     commit = git_run(repo, "commit", "-m", "x")
@@ -176,7 +178,7 @@ def test_interpreter_gone_falls_back_to_mosaic_hooks_on_path(repo: Path, tmp_pat
     bare_path = "/usr/bin:/bin"
     blocked = git_run(repo, "commit", "-m", "x", env={"PATH": bare_path})
     assert blocked.returncode != 0
-    assert "mosaic-hooks is not on PATH" in blocked.stderr
+    assert "not on PATH" in blocked.stderr
     # With mosaic-hooks on PATH, it is used, and the user is told why.
     bindir = tmp_path / "bin"
     write_hook(bindir / "mosaic-hooks", f'exec {sys.executable} -m mosaic_hooks "$@"')
@@ -288,3 +290,56 @@ def test_commit_all_and_partial_commits_see_the_index_git_is_committing(repo: Pa
     partial = git_run(repo, "commit", "-m", "only other.py", "--", "other.py")
     assert partial.returncode == 0
     assert "mosaic[check] 1 relevant file(s): other.py" in partial.stderr
+
+
+def test_hooks_for_a_committed_hooks_directory_name_no_interpreter(repo: Path, tmp_path: Path) -> None:
+    git(repo, "config", "core.hooksPath", ".githooks")
+    proc = run_cli("install", cwd=repo)
+    assert proc.returncode == 0, proc.stderr
+    assert "is inside the work tree: the hooks run mosaic-hooks from the repository's .venv/venv or PATH" \
+        in proc.stdout
+    for name in ("pre-commit", "pre-push"):
+        text = (repo / ".githooks" / name).read_text()
+        assert "INSTALL_PYTHON=''" in text and sys.executable not in text and str(Path.home()) not in text
+    # Another developer's clone, with mosaic-hooks on PATH only: the committed hook works there too.
+    git(repo, "add", ".githooks")
+    git(repo, "commit", "-q", "--no-verify", "-m", "share the hooks")
+    bindir = tmp_path / "bin"
+    write_hook(bindir / "mosaic-hooks", f'exec {sys.executable} -m mosaic_hooks "$@"')
+    (repo / "h.py").write_text("1\n")
+    git(repo, "add", "h.py")
+    ok = git_run(repo, "commit", "-m", "x", env={"PATH": f"{bindir}:/usr/bin:/bin"})
+    assert ok.returncode == 0, ok.stderr
+    assert "mosaic[check]" in ok.stderr and "is gone" not in ok.stderr
+
+
+def test_install_beside_the_pre_commit_frameworks_hook_refuses_and_says_what_to_add(repo: Path) -> None:
+    framework = subprocess.run([sys.executable, "-m", "pre_commit", "install"], cwd=repo, capture_output=True,
+                               text=True, timeout=120)
+    assert framework.returncode == 0, framework.stderr
+    before = (hooks_dir(repo) / "pre-commit").read_bytes()
+    proc = run_cli("install", cwd=repo)
+    assert proc.returncode == 2
+    lines = proc.stderr.splitlines()
+    assert lines[0].startswith("mosaic-hooks: refusing to install: pre-commit in ")
+    assert "managed by the pre-commit framework" in lines[0] and "nothing was changed" in lines[0]
+    assert lines[2:4] == ["  - {repo: https://github.com/mosaic-hooks/mosaic-hooks, rev: <commit sha>,",
+                          "     hooks: [{id: mosaic-check}, {id: mosaic-gate}, {id: mosaic-verify}]}"]
+    assert "pre-commit install --hook-type pre-commit --hook-type pre-push" in lines[4]
+    assert "Traceback" not in proc.stderr
+    # Never rewritten: pre-commit's hook is untouched, nothing renamed to .legacy, no pre-push written.
+    assert (hooks_dir(repo) / "pre-commit").read_bytes() == before
+    assert not (hooks_dir(repo) / "pre-commit.legacy").exists()
+    assert not (hooks_dir(repo) / "pre-push").exists()
+
+
+def test_beside_pre_commit_with_mosaic_hooks_already_configured_it_says_so(repo: Path) -> None:
+    (repo / ".pre-commit-config.yaml").write_text("repos:\n  - repo: local\n    hooks:\n      - id: mosaic-check\n"
+                                                  "        name: m\n        entry: mosaic-hooks check\n"
+                                                  "        language: system\n        pass_filenames: false\n")
+    subprocess.run([sys.executable, "-m", "pre_commit", "install"], cwd=repo, check=True, capture_output=True,
+                   timeout=120)
+    proc = run_cli("install", cwd=repo)
+    assert proc.returncode == 2
+    assert "already in .pre-commit-config.yaml; for the pre-push stage too run: pre-commit install " \
+           "--hook-type pre-push" in proc.stderr

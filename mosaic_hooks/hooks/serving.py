@@ -1,0 +1,105 @@
+"""Production as it serves, asked once each: which commit is live, and is it up.
+
+The serving commit comes from Render's newest live deploy (with the API), else from the service's version
+endpoint. Each is one bounded request: the pre-push stage never polls for a commit that may never come.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mosaic_hooks.core.config import Config
+
+RECENT_DEPLOYS = 20
+
+
+@dataclass(frozen=True)
+class Serving:
+    commit: str | None  # as reported (full sha from Render, maybe a prefix from /version); None: unknown
+    how: str  # "Render's live deploy dep-...", "https://.../version", or why unknown
+    in_progress: dict[str, Any] | None = None  # a deploy of the watched commit still on its way (API only)
+    nothing_live: bool = False  # Render says no deploy is live: there is no production yet
+
+
+@dataclass(frozen=True)
+class Health:
+    up: bool | None  # None: could not be reached
+    line: str
+
+
+def _client(cfg: Config) -> Any:
+    import httpx
+
+    return httpx.Client(follow_redirects=True, max_redirects=5, headers={"User-Agent": "mosaic-hooks"},
+                        timeout=float(cfg.request_timeout))
+
+
+def serving_now(cfg: Config, watch: str | None = None) -> Serving:
+    """What production serves now; `watch`: a commit whose deploy, if in progress, the caller may wait for."""
+    if cfg.render_api_key and cfg.render_service_id:
+        return _from_render(cfg, watch)
+    return _from_version(cfg)
+
+
+def _from_render(cfg: Config, watch: str | None) -> Serving:
+    from mosaic_hooks.render import statuses
+    from mosaic_hooks.render.api import RenderAPI, RenderAPIError
+    from mosaic_hooks.render.wait import deploy_sha
+
+    assert cfg.render_api_key and cfg.render_service_id
+    try:
+        with RenderAPI(cfg.render_api_url, cfg.render_api_key, timeout=float(cfg.request_timeout),
+                       attempts=2, backoff_max=2.0) as api:
+            deploys = api.list_deploys(cfg.render_service_id, limit=RECENT_DEPLOYS, max_pages=1)
+    except RenderAPIError as exc:
+        return Serving(None, f"Render's API could not be read: {exc.line()}")
+    in_progress = None
+    if watch:
+        for deploy in deploys:
+            status = deploy.get("status")
+            if deploy_sha(deploy) == watch and not statuses.is_terminal(status if isinstance(status, str) else None):
+                in_progress = deploy
+                break
+    for deploy in deploys:  # newest first
+        if deploy.get("status") == "live":
+            return Serving(deploy_sha(deploy), f"Render's live deploy {deploy.get('id')}", in_progress)
+    return Serving(None, f"service {cfg.render_service_id} has no live deploy among its recent ones", in_progress,
+                   nothing_live=True)
+
+
+def _from_version(cfg: Config) -> Serving:
+    import httpx
+
+    from mosaic_hooks.render.version_endpoint import reported_commit
+
+    url = str(cfg.backend_url).rstrip("/") + str(cfg.version_path)
+    try:
+        with _client(cfg) as client:
+            response = client.get(url)
+    except httpx.HTTPError as exc:
+        return Serving(None, f"{url} could not be reached ({type(exc).__name__})")
+    if response.status_code != 200:
+        return Serving(None, f"{url} answered {response.status_code}")
+    reported = reported_commit(response.content)
+    if reported is None:
+        return Serving(None, f"{url} answered without a commit sha")
+    return Serving(reported, url)
+
+
+def health_now(cfg: Config) -> Health:
+    """One GET of the health path: the cheap look that always comes before letting a push through."""
+    import httpx
+
+    url = str(cfg.backend_url).rstrip("/") + str(cfg.health_path)
+    try:
+        with _client(cfg) as client:
+            response = client.get(url)
+    except httpx.TimeoutException:
+        return Health(None, f"{url} did not answer within {float(cfg.request_timeout):g} s")
+    except httpx.HTTPError as exc:
+        return Health(None, f"{url} could not be reached ({type(exc).__name__})")
+    if 200 <= response.status_code < 300:
+        return Health(True, f"{url} answered {response.status_code}")
+    return Health(False, f"{url} answered {response.status_code}")
