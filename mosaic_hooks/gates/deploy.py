@@ -1,4 +1,6 @@
-"""deploy: the deploy of this exact commit is live, and has not crash-looped since.
+"""deploy: the deploy of this exact commit is live, and has not crash-looped since (watched for
+`crash_watch_s` after live: repeated crashes fail it, naming their reasons; unreadable events say
+"crash loops unknown").
 
 From the wait's outcome. With --no-wait there is no outcome: the gate is skipped with the reason,
 unless the version endpoint (or the probe) confirms that this commit is serving.
@@ -28,21 +30,30 @@ async def run(ctx: GateContext) -> GateResult:
     deploy = outcome.deploy or {}
     deploy_id = deploy.get("id")
     label = f"deploy {deploy_id}" if deploy_id else "the deploy"
+    watched = f" (watched {outcome.crash_watch_s:g} s after live)" if outcome.crash_watch_s else ""
     if outcome.state == oc.LIVE:
         findings.ok(f"{label} of {_short(outcome.commit)} is live ({outcome.reason})")
         if outcome.crash_loop is True:
             findings.fail(f"{label} is crash-looping since it went live")
         elif outcome.crash_loop is False:
-            findings.ok("no crash loop since it went live")
+            findings.ok(f"no crash loop since it went live{watched}")
+        elif outcome.crash_unknown:
+            findings.note(f"crash loops unknown: {outcome.crash_unknown}")
         else:
-            findings.note("crash loops: not known (needs the Render API key)")
+            findings.note("crash loops unknown (needs the Render API key)")
+    elif outcome.state == oc.FAILED and outcome.crash_loop:
+        findings.fail(f"{label} of {_short(outcome.commit)} crashed repeatedly after going live{watched}: "
+                      f"{outcome.reason}")
     elif outcome.state == oc.FAILED:
         findings.fail(f"{label} of {_short(outcome.commit)} failed: {outcome.reason}")
     else:
         findings.undecide(f"{label} of {_short(outcome.commit)} is not confirmed live ({outcome.state}): "
                           f"{outcome.reason}")
-    for event in outcome.events[-5:]:
-        findings.note(f"event: {_event_line(event)}")
+    for line in outcome.crash_lines[-5:]:  # crashes with their reasons (OOM, non-zero exit, unhealthy)
+        findings.note(f"event: {line}")
+    if not outcome.crash_lines:
+        for event in outcome.events[-5:]:
+            findings.note(f"event: {_event_line(event)}")
     return findings.result(summary_ok=f"{label} of {_short(outcome.commit)} is live")
 
 
