@@ -76,10 +76,16 @@ def verify_commit(
     report: Callable[[str], None] | None = None,
     record: bool = True,
     env: Mapping[str, str] | None = None,
+    crash_watch_s: float | None = None,
+    deploy_id: str | None = None,
+    remediation: bool | None = None,
 ) -> Verification:
     """Verify that `commit` works in production, record the result, and return it.
 
-    `base` is the verified base (already resolved; None: everything in `commit` is new). Raises
+    `base` is the verified base (already resolved; None: everything in `commit` is new). Once the deploy
+    is live, the service's events are watched for crashes for `crash_watch_s` (default: the config's
+    `crash_watch_s`; the pre-push check passes its shorter `push_crash_watch_s`). `deploy_id` follows
+    that deploy instead of the commit's (image-backed services; a rollback). Raises
     ConfigError (exit 2) when the configuration cannot support a check (no backend URL, Render
     config error); KeyboardInterrupt passes through with nothing recorded.
     """
@@ -101,7 +107,9 @@ def verify_commit(
         from mosaic_hooks.render.wait import wait_for_deploy
 
         timeout = float(cfg.wait_timeout if wait_timeout is None else wait_timeout)
-        outcome = wait_for_deploy(cfg, commit, repo=repo, timeout=timeout, report=report)
+        watch = float(cfg.crash_watch_s if crash_watch_s is None else crash_watch_s)
+        outcome = wait_for_deploy(cfg, commit, repo=repo, timeout=timeout, report=report, crash_watch_s=watch,
+                                  deploy_id=deploy_id)
         wait_ended_at = utc_now()
         if outcome.state == oc.CONFIG_ERROR:
             raise ConfigError(f"cannot wait for the deploy: {outcome.reason}")
@@ -111,7 +119,7 @@ def verify_commit(
                        started_at=started_at, finished_at=utc_now(),
                        duration_s=round(time.monotonic() - start, 3), backend_url=cfg.backend_url,
                        service=service_of(cfg), inconclusive_blocks=bool(cfg.inconclusive_blocks),
-                       remediation=env.get("MOSAIC_FIX") == "1")
+                       remediation=env.get("MOSAIC_FIX") == "1" if remediation is None else remediation)
     if wait_ended_at:
         run.extra["wait_ended_at"] = wait_ended_at
     if record:
@@ -143,6 +151,7 @@ def build_record(run: Verification, commits: list[Any]) -> dict[str, Any]:
         "commits": [{"sha": c.sha, "committed_at": _iso(c.committed_at), "authored_at": _iso(c.authored_at)}
                     for c in commits[-MAX_RECORDED_COMMITS:]],
         "remediation": run.remediation,
+        **({"rollback": run.extra["rollback"]} if isinstance(run.extra.get("rollback"), dict) else {}),
         "gates": [r.to_json(evidence=False) for r in run.results],
         "duration_s": run.duration_s,
     }

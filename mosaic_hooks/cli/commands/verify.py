@@ -1,10 +1,14 @@
 """`mosaic-hooks verify`: the production gate.
 
 1. what changed between the last verified deploy (or --base) and the commit;
-2. wait for the deploy of the commit (unless --no-wait);
+2. wait for the deploy of the commit (unless --no-wait), then watch for crashes for `crash_watch_s`;
 3. run the gates concurrently over one pooled HTTP client, within `gate_timeout`;
 4. decide: exit 0 pass, 1 a gate failed, 3 undecided (unless `inconclusive_blocks = false`);
-5. append the result to the deployment history and refresh the DORA metrics.
+5. append the result to the deployment history and refresh the DORA metrics;
+6. with `rollback_on_failure` (or --rollback), after a failure roll back to the last verified deploy.
+
+With several services (`[tool.mosaic.services.<name>]`), each is verified in turn, except those the
+Blueprint (render.yaml) says this commit does not deploy: "no deploy expected", at once.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import sys
 from pathlib import Path
 
 from mosaic_hooks.cli.output import write_line
-from mosaic_hooks.core import config, git
+from mosaic_hooks.core import config, exit_codes, git
 from mosaic_hooks.core.errors import ConfigError
 
 
@@ -23,14 +27,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--base", metavar="SHA",
                         help="check what changed since this commit (default: the last verified deploy)")
     parser.add_argument("--no-wait", action="store_true", help="do not wait for the deploy; check production now")
+    parser.add_argument("--deploy", metavar="DEPLOY_ID",
+                        help="follow this Render deploy (dep-...) instead of the commit's: image-backed services")
+    parser.add_argument("--service", metavar="NAME", help="only this service of [tool.mosaic.services]")
+    parser.add_argument("--rollback", action="store_true",
+                        help="on failure, roll back to the last deploy that passed verification "
+                             "(as rollback_on_failure = true)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("--junit", metavar="FILE", type=Path, help="also write a JUnit XML report to FILE")
     parser.add_argument("--proof", metavar="FILE", type=Path,
                         help="also write the markdown handoff proof (the ten success criteria) to FILE")
 
 
+def progress(line: str) -> None:
+    write_line(f"mosaic-hooks: {line}", sys.stderr)
+
+
 def run(args: argparse.Namespace) -> int:
-    from mosaic_hooks.verification.verify import choose_base, verify_commit
+    from mosaic_hooks.render.blueprint import blueprint_at, decide
 
     repo = git.find_repo()
     cfg = config.load(repo.root)
@@ -38,13 +52,36 @@ def run(args: argparse.Namespace) -> int:
     commit = git.resolve_commit(repo, rev)
     if commit is None:
         raise ConfigError(f"--commit {rev}: no such commit in this repository", hint="give a sha or a ref")
+    services = cfg.services()
+    if args.service:
+        services = [(name, view) for name, view in services if name == args.service]
+        if not services:
+            names = ", ".join(str(name) for name, _ in cfg.services())
+            raise ConfigError(f"--service {args.service}: no such service", hint=f"configured: {names}")
+    several = len(services) > 1
+    blueprint = blueprint_at(repo, commit) if several or cfg.service_tables else None
+    worst = exit_codes.PASSED
+    for name, view in services:
+        from mosaic_hooks.verification.verify import choose_base
 
-    def progress(line: str) -> None:
-        write_line(f"mosaic-hooks: {line}", sys.stderr)
+        base = choose_base(repo, view, commit, args.base, progress)
+        if cfg.service_tables:
+            decision = decide(name, view, blueprint, git.changed_paths(repo, base, commit))
+            if not decision.deploys:
+                progress(f"service {name}: no deploy expected ({decision.reason}); not verified")
+                continue
+            progress(f"service {name}: Render deploys it ({decision.reason})")
+        code = _verify_one(args, repo, view, commit, base)
+        if code != exit_codes.PASSED and worst in (exit_codes.PASSED, exit_codes.INCONCLUSIVE):
+            worst = code
+    return worst
 
-    base = choose_base(repo, cfg, commit, args.base, progress)
-    result = verify_commit(repo, cfg, commit, base=base, wait=not args.no_wait, report=progress)
 
+def _verify_one(args: argparse.Namespace, repo: git.Repo, cfg: config.Config, commit: str, base: str | None) -> int:
+    from mosaic_hooks.verification.verify import verify_commit
+
+    result = verify_commit(repo, cfg, commit, base=base, wait=not args.no_wait, report=progress,
+                           deploy_id=args.deploy)
     from mosaic_hooks.verification.reports import junit, proof
 
     if args.junit:
@@ -61,4 +98,9 @@ def run(args: argparse.Namespace) -> int:
         terminal.print_report(result)
     if result.recording_error:
         write_line(f"mosaic-hooks: the result was not recorded: {result.recording_error}", sys.stderr)
+    if result.verdict.verdict == "fail" and (args.rollback or cfg.rollback_on_failure):
+        from mosaic_hooks.verification.rollback import roll_back
+
+        outcome = roll_back(repo, cfg, result, progress)
+        progress(outcome.line)
     return result.verdict.exit_code
