@@ -40,8 +40,9 @@ def say(line: str) -> None:
 
 
 def configured(cfg: Config) -> bool:
-    """The gates need the service's URL; the Render API (optional) tells about deploys in progress."""
-    return bool(cfg.backend_url)
+    """The gates need the service's URL (of at least one service); the Render API (optional) tells about
+    deploys in progress."""
+    return any(view.backend_url for _name, view in cfg.services())
 
 
 def production_commits(pushes: Sequence[PushedRange]) -> list[tuple[str, str]]:
@@ -89,13 +90,14 @@ def check_production(repo: git.Repo, cfg: Config, pushes: Sequence[PushedRange],
     fixing = env.get("MOSAIC_FIX") == "1"
     worst = exit_codes.PASSED
     for commit, ref in targets:
-        try:
-            code = _check_one(repo, cfg, commit, ref, env)
-        except MosaicError as exc:
-            say(f"production check of {ref} ({commit[:12]}): {exc.line()}")
-            code = exc.exit_code
-        if code != exit_codes.PASSED and worst in (exit_codes.PASSED, exit_codes.INCONCLUSIVE):
-            worst = code
+        for name, view in cfg.services():
+            try:
+                code = _check_service(repo, cfg, name, view, commit, ref, env)
+            except MosaicError as exc:
+                say(f"production check of {ref} ({commit[:12]}): {exc.line()}")
+                code = exc.exit_code
+            if code != exit_codes.PASSED and worst in (exit_codes.PASSED, exit_codes.INCONCLUSIVE):
+                worst = code
     if worst == exit_codes.PASSED:
         return worst
     if fixing:
@@ -105,6 +107,26 @@ def check_production(repo: git.Repo, cfg: Config, pushes: Sequence[PushedRange],
     say("  push the fix itself:          MOSAIC_FIX=1 git push")
     say("  skip every check (not safe):  git push --no-verify")
     return worst
+
+
+def _check_service(repo: git.Repo, cfg: Config, name: str | None, view: Config, commit: str, ref: str,
+                   env: Mapping[str, str]) -> int:
+    """With several services (`[tool.mosaic.services.<name>]`), only those Render deployed for the changes
+    since the service's last verified commit are checked; the others are "no deploy expected" at once."""
+    if not cfg.service_tables:
+        return _check_one(repo, view, commit, ref, env)
+    from mosaic_hooks.render.blueprint import blueprint_at, decide
+    from mosaic_hooks.verification.verify import choose_base
+
+    if git.resolve_commit(repo, commit) is None:
+        return _check_one(repo, view, commit, ref, env)  # says why it is not checked
+    # What production's push changed: since the service's last verified commit, else the commit's own change.
+    base = choose_base(repo, view, commit, None) or git.resolve_commit(repo, f"{commit}^")
+    decision = decide(name, view, blueprint_at(repo, commit), git.changed_paths(repo, base, commit))
+    if not decision.deploys:
+        say(f"production check of {ref}, service {name}: no deploy expected ({decision.reason})")
+        return exit_codes.PASSED
+    return _check_one(repo, view, commit, ref, env)
 
 
 def _check_one(repo: git.Repo, cfg: Config, commit: str, ref: str, env: Mapping[str, str]) -> int:
@@ -163,13 +185,18 @@ def _verify(repo: git.Repo, cfg: Config, commit: str, ref: str, env: Mapping[str
     base = choose_base(repo, cfg, commit, None, say)
     # The deploy was just waited for (and said so): the verification's own look at it stays quiet.
     run = verify_commit(repo, cfg, commit, base=base, wait=True, report=None, env=env,
-                        wait_timeout=min(LIVE_RECHECK_TIMEOUT, float(cfg.push_wait_timeout)))
+                        wait_timeout=min(LIVE_RECHECK_TIMEOUT, float(cfg.push_wait_timeout)),
+                        crash_watch_s=float(cfg.push_crash_watch_s))
     if run.recording_error:
         say(f"the production check was not recorded: {run.recording_error}")
     if run.verdict.success:
         say(f"production: {commit[:12]} ({ref}) passed its checks")
         return exit_codes.PASSED
     _explain(run, ref)
+    if run.verdict.verdict == "fail" and cfg.rollback_on_failure:
+        from mosaic_hooks.verification.rollback import roll_back
+
+        say(roll_back(repo, cfg, run, say).line)
     return int(run.verdict.exit_code)
 
 
