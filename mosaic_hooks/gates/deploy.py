@@ -42,8 +42,7 @@ async def run(ctx: GateContext) -> GateResult:
         else:
             findings.note("crash loops unknown (needs the Render API key)")
     elif outcome.state == oc.FAILED and outcome.crash_loop:
-        findings.fail(f"{label} of {_short(outcome.commit)} crashed repeatedly after going live{watched}: "
-                      f"{outcome.reason}")
+        findings.fail(f"crash loop after going live{watched}: {outcome.reason}")
     elif outcome.state == oc.FAILED:
         findings.fail(f"{label} of {_short(outcome.commit)} failed: {outcome.reason}")
     else:

@@ -126,6 +126,7 @@ def _check_service(repo: git.Repo, cfg: Config, name: str | None, view: Config, 
     if not decision.deploys:
         say(f"production check of {ref}, service {name}: no deploy expected ({decision.reason})")
         return exit_codes.PASSED
+    say(f"production check of {ref}, service {name}: Render deployed it ({decision.reason})")
     return _check_one(repo, view, commit, ref, env)
 
 

@@ -480,7 +480,7 @@ class _ApiWait:
             left = min(self.crash_watch_s, (watch_end - self._wall()).total_seconds())  # bounded, whatever the clocks
             if left <= 0:
                 break
-            if not told:
+            if not told and left >= 1:
                 told = True
                 self.reporter.say(f"{what} is live; watching the service's events for crashes for "
                                   f"{format_elapsed(left)} more (crash_watch_s)")

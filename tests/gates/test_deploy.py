@@ -59,7 +59,7 @@ def test_repeated_crashes_fail_naming_their_reasons(url: str) -> None:
                                                           "2026-10-14T06:12:40Z: crash: out of memory (limit 512Mi)"])
     result = deploy(url, outcome)
     assert result.status == "failed"
-    assert "crashed repeatedly after going live (watched 600 s after live)" in result.summary
+    assert result.summary.startswith("crash loop after going live (watched 600 s after live): deploy dep-1 went live")
     assert "out of memory (limit 512Mi) x2" in result.summary
     assert sum("crash: out of memory" in line for line in result.evidence) == 2
 
