@@ -41,6 +41,9 @@ wait_timeout = 30
 push_wait_timeout = 20
 request_timeout = 5
 gate_timeout = 20
+# after going live, the service's events are watched this long for crashes (real use: a minute or more)
+crash_watch_s = 1
+push_crash_watch_s = 1
 """
 
 GITIGNORE = """\
