@@ -64,3 +64,14 @@ def test_crash_watch_accepts_zero_and_defaults_to_a_minute(tmp_path: Path) -> No
     assert config.load(write(tmp_path, "[tool.mosaic]\n"), env={}).crash_watch_s == 60
     cfg = config.load(write(tmp_path, "[tool.mosaic]\ncrash_watch_s = 0\npush_crash_watch_s = 2.5\n"), env={})
     assert (cfg.crash_watch_s, cfg.push_crash_watch_s, cfg.rollback_on_failure) == (0, 2.5, False)
+
+
+def test_the_config_command_lists_each_services_own_values(tmp_path: Path) -> None:
+    from tests.conftest import git, run_cli
+
+    write(tmp_path, PYPROJECT)
+    git(tmp_path, "init", "-q")
+    proc = run_cli("config", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "services.api.backend_url  https://api.example.com  ([services.api])" in proc.stdout
+    assert "services.worker-web.health_path  /healthz  ([services.worker-web])" in proc.stdout
