@@ -319,3 +319,59 @@ def test_a_push_checks_only_the_services_production_deployed(
     assert pushed.returncode == 0, pushed.stderr
     assert "service web: no deploy expected (every change matches its buildFilter.ignoredPaths" in pushed.stderr
     assert [(r["service"], r["commit"], r["success"]) for r in history(repo)] == [("api", production, True)]
+
+
+def test_a_push_passes_when_any_deploy_of_the_production_commit_is_live(
+        repo: Path, remote: Path, service: tuple[str, Toggles], render: RenderFake) -> None:
+    url, toggles = service
+    production = project(repo, url)
+    git(repo, "push", "-q", "--no-verify", "origin", "main")
+    toggles.commit = production
+    render.add_service("srv-pair")
+    render.add_deploy(production, "live", service_id="srv-pair", created_ago=120)
+    render.add_deploy(production, "canceled", service_id="srv-pair", created_ago=60, trigger="api")
+    installed(repo)
+    commit_files(repo, {"app.py": APP + "\n# next\n"}, "next")
+    pushed = push(repo, render.env("srv-pair"))
+    assert pushed.returncode == 0, pushed.stderr
+    assert [(r["commit"], r["success"]) for r in history(repo)] == [(production, True)]
+
+
+def test_a_push_to_an_image_backed_service_is_not_waited_on(
+        repo: Path, remote: Path, service: tuple[str, Toggles], render: RenderFake) -> None:
+    url, _toggles = service
+    project(repo, url)
+    git(repo, "push", "-q", "--no-verify", "origin", "main")
+    render.add_service("srv-img", image_path="docker.io/example/app:latest")
+    render.add_deploy(None, "live", service_id="srv-img", created_ago=60)
+    installed(repo)
+    commit_files(repo, {"app.py": APP + "\n# next\n"}, "next")
+    pushed = push(repo, render.env("srv-img"))
+    assert pushed.returncode == 0, pushed.stderr
+    assert "skipped: service srv-img is image-backed" in pushed.stderr
+    assert history(repo) == []
+
+
+def test_a_push_with_rollback_on_failure_restores_production_and_stays_blocked(
+        repo: Path, remote: Path, service: tuple[str, Toggles], render: RenderFake) -> None:
+    url, toggles = service
+    good = project(repo, url, "rollback_on_failure = true\n")
+    bad = commit_files(repo, {"app.py": APP + "\n# v2\n"}, "v2")
+
+    def serve(deploy: dict[str, Any]) -> None:
+        toggles.commit = deploy["commit"]["id"]
+        toggles.health_status = 500 if deploy["commit"]["id"] == bad else 200
+
+    render.add_service("srv-prb", timeline=QUICK, on_live=serve)
+    render.push(good, "service")
+    assert verify(repo, render, "srv-prb", "--commit", good).returncode == 0
+    git(repo, "push", "-q", "--no-verify", "origin", "main")
+    render.push(bad, "v2")
+    installed(repo)
+    commit_files(repo, {"app.py": APP + "\n# v3\n"}, "v3")
+    blocked = push(repo, render.env("srv-prb"))
+    assert blocked.returncode != 0
+    assert "rolled back service srv-prb to" in blocked.stderr and "auto-deploy stays on" in blocked.stderr
+    assert len(render.rollbacks) == 1
+    assert [(r["commit"], r["success"], r["remediation"]) for r in history(repo)] == [
+        (good, True, False), (bad, False, False), (good, True, True)]
