@@ -26,7 +26,7 @@ else:  # pragma: no cover (Python 3.10)
     import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
 
-Kind = Literal["str", "url", "path", "number", "int", "bool", "list", "table"]
+Kind = Literal["str", "url", "path", "number", "seconds", "int", "bool", "list", "table"]
 SampleValues = Mapping[str, "str | Mapping[str, str]"]
 
 
@@ -78,6 +78,12 @@ class Config:
     service_name: str | None = _key("str", None, "Service name recorded in the history (default: the service id).")
     wait_timeout: float = _key("number", 1200, "Seconds `wait` and `verify` wait for the deploy.")
     push_wait_timeout: float = _key("number", 300, "Seconds the pre-push stage waits for a deploy in progress.")
+    crash_watch_s: float = _key("seconds", 60, "Seconds after a deploy went live that `verify` watches the service's "
+                                "events for crashes before its verdict (0: only what happened so far).")
+    push_crash_watch_s: float = _key("seconds", 10, "The same watch in the pre-push production check (shorter: a "
+                                     "push waits on it).")
+    rollback_on_failure: bool = _key("bool", False, "When a verification fails, roll the service back to its last "
+                                     "deploy that passed verification (also `verify --rollback`).")
     poll_interval: float = _key("number", 10, "Seconds between polls of Render or the version endpoint.")
     request_timeout: float = _key("number", 10, "Seconds one HTTP request may take.")
     gate_timeout: float = _key("number", 120, "Seconds all the production checks together may take.")
@@ -110,6 +116,8 @@ class Config:
                                 "conftest.py), judged against the development requirements.")
 
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
+    # `[tool.mosaic.services.<name>]`: per-service values, checked against the same keys; see services()
+    service_tables: Mapping[str, Mapping[str, object]] = field(default_factory=dict, compare=False)
     root: Path | None = None
     files: tuple[Path, ...] = ()
 
@@ -125,6 +133,22 @@ class Config:
     def replace(self, **changes: object) -> Config:
         """A copy with some values changed (tests and per-service views); values are not re-checked."""
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+    def services(self) -> list[tuple[str | None, Config]]:
+        """(name, configuration) of each configured service. With `[tool.mosaic.services.<name>]` tables
+        (`<name>` = the service's name in render.yaml), one view per table: the top-level values with the
+        table's on top (a table's value beats the environment's too: it is the more specific), and
+        `service_name` = `<name>` unless the table sets it. Without tables, the one service of the
+        top-level keys."""
+        if not self.service_tables:
+            return [(self.service_name or self.render_service_id, self)]
+        views: list[tuple[str | None, Config]] = []
+        for name, table in self.service_tables.items():
+            values: dict[str, object] = {"service_name": name, **table}
+            sources = {**self.sources, **{key: f"[services.{name}]" for key in table}}
+            view = dataclasses.replace(self, **values, sources=sources, service_tables={})  # type: ignore[arg-type]
+            views.append((name, view))
+        return views
 
     @property
     def recorded_service(self) -> str | None:
@@ -172,7 +196,8 @@ KEYS_BY_NAME = {key.name: key for key in KEYS}
 def _type_error(where: str, key: Key, value: Any) -> ConfigError:
     expected = {
         "str": "a string", "url": "an http(s) URL", "path": "a path starting with '/'",
-        "number": "a number", "int": "a whole number", "bool": "true or false",
+        "number": "a number", "seconds": "a number of seconds (0 or more)", "int": "a whole number",
+        "bool": "true or false",
         "list": "a list of strings", "table": "a table",
     }[key.kind]
     hint = f"e.g. {key.name} = {_example(key)}"
@@ -209,16 +234,18 @@ def coerce(key: Key, value: Any, where: str) -> Any:
         if kind == "path" and not value.startswith("/"):
             raise _type_error(where, key, value)
         return value.rstrip("/") if kind == "url" else value
-    if kind in ("number", "int"):
+    if kind in ("number", "seconds", "int"):
         if from_env and isinstance(value, str):
             try:
-                value = float(value) if kind == "number" else int(value)
+                value = float(value) if kind != "int" else int(value)
             except ValueError:
                 raise _type_error(where, key, value) from None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise _type_error(where, key, value)
         if kind == "int" and not isinstance(value, int):
             raise _type_error(where, key, value)
+        if kind == "seconds" and math.isfinite(value) and value >= 0:
+            return value
         if not math.isfinite(value) or value <= 0:
             raise ConfigError(f"{where}: '{key.name}' must be a finite number greater than 0, got {value!r}")
         return value
@@ -285,6 +312,19 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: invalid TOML: nested too deeply", hint="flatten the nested values") from None
 
 
+def _check_services(services: object, where: str) -> dict[str, dict[str, Any]]:
+    """`[tool.mosaic.services.<name>]` tables, each checked like the top level (no nesting)."""
+    if not isinstance(services, dict) or not all(isinstance(t, dict) for t in services.values()):
+        raise ConfigError(f"{where}: 'services' must hold one table per service",
+                          hint="e.g. [tool.mosaic.services.api] with render_service_id = \"srv-...\"")
+    checked = {}
+    for name, table in services.items():
+        if "services" in table:
+            raise ConfigError(f"{where} [services.{name}]: services cannot be nested")
+        checked[name] = _check_table(table, f"{where} [services.{name}]")
+    return checked
+
+
 def _check_table(table: Mapping[str, Any], where: str) -> dict[str, Any]:
     checked = {}
     for name, value in table.items():
@@ -323,8 +363,13 @@ def load(root: Path | None, env: Mapping[str, str] | None = None) -> Config:
     values: dict[str, object] = {}
     sources = {key.name: "default" for key in KEYS}
     files: list[Path] = []
+    service_tables: dict[str, dict[str, Any]] = {}
     if root is not None:
         for label, path, table in file_layers(root):
+            table = dict(table)
+            if "services" in table:
+                for service, values in _check_services(table.pop("services"), str(path)).items():
+                    service_tables.setdefault(service, {}).update(values)
             for name, value in _check_table(table, str(path)).items():
                 values[name] = value
                 sources[name] = label
@@ -333,4 +378,5 @@ def load(root: Path | None, env: Mapping[str, str] | None = None) -> Config:
         if key.env and (raw := env.get(key.env)):
             values[key.name] = coerce(key, raw, f"environment {key.env}") if not key.secret else raw
             sources[key.name] = f"env {key.env}"
-    return Config(**values, sources=sources, root=root, files=tuple(files))  # type: ignore[arg-type]
+    return Config(**values, sources=sources, root=root, files=tuple(files),  # type: ignore[arg-type]
+                  service_tables=service_tables)

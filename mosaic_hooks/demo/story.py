@@ -52,6 +52,9 @@ request_timeout = 5
 gate_timeout = 20
 # Every push is verified in the background; the demo shows the results in the terminal, not on the desktop.
 desktop_notify = false
+# after going live, the service's events are watched this long for crashes (real use: a minute or more)
+crash_watch_s = 1
+push_crash_watch_s = 1
 """
 
 GITIGNORE = """\

@@ -1,5 +1,8 @@
 """deploy: the deploy of this exact commit is live, has not crash-looped since, and is what serves.
 
+Crashes: the service's events are watched for `crash_watch_s` after live; repeated crashes fail it,
+naming their reasons; unreadable events say "crash loops unknown".
+
 From the wait's outcome, then from the service itself: whenever it can tell which commit it serves (the
 mosaic probe, or `version_path`), that commit must be the verified one or a descendant that contains
 it. Render may report a deploy `live` while an old instance still answers: a stale instance fails, with
@@ -45,24 +48,32 @@ async def run(ctx: GateContext) -> GateResult:
     deploy_id = deploy.get("id")
     label = f"deploy {deploy_id}" if deploy_id else "the deploy"
     summary = f"{label} of {_short(outcome.commit)} is live"
+    watched = f" (watched {outcome.crash_watch_s:g} s after live)" if outcome.crash_watch_s else ""
     if outcome.state == oc.LIVE:
         findings.ok(f"{label} of {_short(outcome.commit)} is live ({outcome.reason})")
         if outcome.crash_loop is True:
             findings.fail(f"{label} is crash-looping since it went live")
         elif outcome.crash_loop is False:
-            findings.ok("no crash loop since it went live")
+            findings.ok(f"no crash loop since it went live{watched}")
+        elif outcome.crash_unknown:
+            findings.note(f"crash loops unknown: {outcome.crash_unknown}")
         else:
-            findings.note("crash loops: not known (needs the Render API key)")
+            findings.note("crash loops unknown (needs the Render API key)")
         serving = await serving_commit(ctx)
         if not judge_serving(ctx, serving, findings):
             summary += "; the serving commit is unknown (no probe or version endpoint reports it)"
+    elif outcome.state == oc.FAILED and outcome.crash_loop:
+        findings.fail(f"crash loop after going live{watched}: {outcome.reason}")
     elif outcome.state == oc.FAILED:
         findings.fail(f"{label} of {_short(outcome.commit)} failed: {outcome.reason}")
     else:
         findings.undecide(f"{label} of {_short(outcome.commit)} is not confirmed live ({outcome.state}): "
                           f"{outcome.reason}")
-    for event in outcome.events[-5:]:
-        findings.note(f"event: {_event_line(event)}")
+    for line in outcome.crash_lines[-5:]:  # crashes with their reasons (OOM, non-zero exit, unhealthy)
+        findings.note(f"event: {line}")
+    if not outcome.crash_lines:
+        for event in outcome.events[-5:]:
+            findings.note(f"event: {_event_line(event)}")
     return findings.result(summary_ok=summary)
 
 

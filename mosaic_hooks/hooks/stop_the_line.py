@@ -49,8 +49,9 @@ def say(line: str) -> None:
 
 
 def configured(cfg: Config) -> bool:
-    """The gates need the service's URL; the Render API (optional) tells about deploys in progress."""
-    return bool(cfg.backend_url)
+    """The gates need the service's URL (of at least one service); the Render API (optional) tells about
+    deploys in progress."""
+    return any(view.backend_url for _name, view in cfg.services())
 
 
 def pushed_branches(pushes: Sequence[PushedRange]) -> list[PushedRange]:
@@ -108,11 +109,20 @@ def check_production(repo: git.Repo, cfg: Config, pushes: Sequence[PushedRange],
                 "checking production as it stands, without waiting for this push")
     watch = next((push.remote_sha for push in onto if not git.is_null_oid(push.remote_sha)), None)
     first = _deploy_branch_is_new(repo, deploy.name, onto, remote)
-    try:
-        code = _check_serving(repo, cfg, watch, deploy.name, env, clock, first_deploy=first)
-    except MosaicError as exc:
-        say(f"production check: {exc.line()}")
-        code = exc.exit_code
+    code = exit_codes.PASSED
+    for name, view in cfg.services():  # several with [tool.mosaic.services.<name>]: each judged as it serves
+        if not view.backend_url:
+            continue
+        label = f" of service {name}" if name else ""
+        if name and cfg.service_tables:
+            say(f"production check{label}:")
+        try:
+            one = _check_serving(repo, view, watch, deploy.name, env, clock, first_deploy=first)
+        except MosaicError as exc:
+            say(f"production check{label}: {exc.line()}")
+            one = exc.exit_code
+        if one != exit_codes.PASSED and code in (exit_codes.PASSED, exit_codes.INCONCLUSIVE):
+            code = one
     if code == exit_codes.PASSED:
         return code
     if code == exit_codes.INCONCLUSIVE and not cfg.inconclusive_blocks:
@@ -237,7 +247,8 @@ def _verify(repo: git.Repo, cfg: Config, commit: str, ref: str, env: Mapping[str
     base = choose_base(repo, cfg, commit, None, say)
     # The deploy was just waited for (and said so): the verification's own look at it stays quiet.
     run = verify_commit(repo, cfg, commit, base=base, wait=True, report=None, env=env,
-                        wait_timeout=min(LIVE_RECHECK_TIMEOUT, float(cfg.push_wait_timeout)))
+                        wait_timeout=min(LIVE_RECHECK_TIMEOUT, float(cfg.push_wait_timeout)),
+                        crash_watch_s=float(cfg.push_crash_watch_s))
     if run.recording_error:
         say(f"the production check was not recorded: {run.recording_error}")
     from mosaic_hooks.gates import switches
@@ -249,6 +260,10 @@ def _verify(repo: git.Repo, cfg: Config, commit: str, ref: str, env: Mapping[str
     if skips:
         say(f"production: {skips}")
     _explain(run, ref)
+    if run.verdict.verdict == "fail" and cfg.rollback_on_failure:
+        from mosaic_hooks.verification.rollback import roll_back
+
+        say(roll_back(repo, cfg, run, say).line)
     return int(run.verdict.exit_code)
 
 

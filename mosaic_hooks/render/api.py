@@ -1,4 +1,5 @@
-"""A small client of Render's REST API (v1): the few GET endpoints a deploy waiter needs.
+"""A small client of Render's REST API (v1): the few endpoints a deploy waiter needs (GETs, and the
+rollback POST).
 
 Being a good API citizen: every request has a timeout; 5xx answers, timeouts and connection errors are
 retried with jittered exponential backoff (tenacity); a 429 waits for its `Retry-After`; `Ratelimit-*`
@@ -18,6 +19,7 @@ from urllib.parse import urlsplit
 
 from mosaic_hooks.core import exit_codes, isotime, redact
 from mosaic_hooks.core.errors import MosaicError
+from mosaic_hooks.render.clock import SYSTEM_CLOCK, Clock
 
 if TYPE_CHECKING:
     import httpx
@@ -106,7 +108,8 @@ class RenderAPI:
         backoff_base: float = 1.0,
         backoff_max: float = 30.0,
         deadline: float | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         parts = urlsplit(base_url)
         host = parts.hostname or ""
@@ -126,8 +129,9 @@ class RenderAPI:
         self.attempts = max(1, attempts)
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
-        self.deadline = deadline  # time.monotonic() value no retry or wait may pass
-        self._sleep = sleep
+        self.deadline = deadline  # clock.monotonic() value no retry or wait may pass
+        self._clock = clock
+        self._sleep = sleep or clock.sleep
         self._client: httpx.Client | None = None
         self._not_before = 0.0  # monotonic time before which Ratelimit-* asked us not to call
         self._delay_for: tuple[int, float] = (0, 0.0)
@@ -179,14 +183,22 @@ class RenderAPI:
         return self._pages(f"/services/{service_id}/deploys", params, "deploy", limit, max_pages)
 
     def list_events(self, service_id: str, *, start_time: datetime, end_time: datetime | None = None,
-                    types: Iterable[str] = (), limit: int = MAX_LIMIT, max_pages: int = 5) -> list[dict[str, Any]]:
-        """Service events (unwrapped from `{event, cursor}`) since `start_time` (Render's default is 1 h)."""
+                    event_type: str | None = None, limit: int = MAX_LIMIT,
+                    max_pages: int = 5) -> list[dict[str, Any]]:
+        """Service events (unwrapped from `{event, cursor}`) since `start_time` (Render's default is 1 h).
+        `type` takes ONE event type in Render's spec: ask once per type (or for all, and filter)."""
         params: dict[str, Any] = {"limit": limit, "startTime": isotime.iso_millis(start_time)}
         if end_time is not None:
             params["endTime"] = isotime.iso_millis(end_time)
-        if types:
-            params["type"] = list(types)
+        if event_type:
+            params["type"] = event_type
         return self._pages(f"/services/{service_id}/events", params, "event", limit, max_pages)
+
+    def rollback(self, service_id: str, deploy_id: str) -> dict[str, Any]:
+        """`POST /services/{id}/rollback` with `{"deployId"}`: the new deploy (trigger `rollback`). Sent once,
+        never retried: a second POST could start a second rollback."""
+        return self._object(self.post(f"/services/{service_id}/rollback", {"deployId": deploy_id}),
+                            f"the rollback to {deploy_id}")
 
     # -- plumbing --------------------------------------------------------------------------------
     def _object(self, body: Any, what: str) -> dict[str, Any]:
@@ -212,6 +224,14 @@ class RenderAPI:
                 break
             params = {**params, "cursor": cursor}
         return items
+
+    def post(self, path: str, body: Mapping[str, Any]) -> Any:
+        """One POST, without retries (not idempotent); raises like `get`."""
+        try:
+            return self._once(path, {}, method="POST", body=body)
+        except _Transient as exc:
+            message = exc.message
+        raise RenderUnreachable(self._clean(f"Render API: POST {path}: {message} (not retried)"))
 
     def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         """One GET with retries; raises RenderRefused, RenderUnreachable or RenderAPIError."""
@@ -249,28 +269,32 @@ class RenderAPI:
     def _stop(self, state: RetryCallState) -> bool:
         if state.attempt_number >= self.attempts:
             return True
-        return self.deadline is not None and time.monotonic() + self._delay(state) > self.deadline
+        return self.deadline is not None and self._clock.monotonic() + self._delay(state) > self.deadline
 
     def _wait(self, state: RetryCallState) -> float:
         return self._delay(state)
 
     def _respect_rate_limit(self, path: str) -> None:
-        pause = self._not_before - time.monotonic()
+        pause = self._not_before - self._clock.monotonic()
         if pause <= 0:
             return
-        if self.deadline is not None and time.monotonic() + pause > self.deadline:
+        if self.deadline is not None and self._clock.monotonic() + pause > self.deadline:
             raise RenderUnreachable(f"Render API: GET {path}: rate limit exhausted until after the time limit")
         self._sleep(pause)
 
-    def _once(self, path: str, params: Mapping[str, Any]) -> Any:
+    def _once(self, path: str, params: Mapping[str, Any], *, method: str = "GET",
+              body: Mapping[str, Any] | None = None) -> Any:
         import httpx
 
         self._respect_rate_limit(path)
         self.requests += 1
-        self.request_times.append(time.monotonic())
+        self.request_times.append(self._clock.monotonic())
         failure: Exception | None = None
         try:
-            response = self._http().get(self.base_url + path, params=dict(params))
+            if method == "POST":
+                response = self._http().post(self.base_url + path, json=dict(body or {}))
+            else:
+                response = self._http().get(self.base_url + path, params=dict(params))
         except httpx.TimeoutException:
             failure = _Transient(f"no answer within {self.timeout:g}s")
         except httpx.ConnectError as exc:
@@ -280,7 +304,7 @@ class RenderAPI:
             failure = _Transient(f"the answer from {self.host} broke off ({self._clean(type(exc).__name__)}: "
                                  f"{redact.clip(str(exc), 160, self._secrets())})")
         except httpx.HTTPError as exc:
-            failure = RenderAPIError(self._clean(f"Render API: GET {path}: {type(exc).__name__}"))
+            failure = RenderAPIError(self._clean(f"Render API: {method} {path}: {type(exc).__name__}"))
         if failure is not None:  # raised here, outside the except blocks: no httpx exception as context
             raise failure
         self._note_rate_limit(response)
@@ -291,19 +315,19 @@ class RenderAPI:
             try:
                 return response.json()
             except ValueError:
-                raise RenderAPIError(f"Render API: GET {path} answered {status} with a body that is not JSON",
+                raise RenderAPIError(f"Render API: {method} {path} answered {status} with a body that is not JSON",
                                      hint="check MOSAIC_RENDER_API_URL points at Render's API (…/v1)") from None
         message = self._clean(_error_message(response, self._secrets()))
         if 300 <= status < 400:
             target = urlsplit(response.headers.get("location", "")).hostname or "elsewhere"
-            raise RenderRefused(f"Render API: GET {path} answered a redirect ({status}) to {target}; not followed, "
-                                f"so the API key is only ever sent to {self.host}",
+            raise RenderRefused(f"Render API: {method} {path} answered a redirect ({status}) to {target}; "
+                                f"not followed, so the API key is only ever sent to {self.host}",
                                 hint="set MOSAIC_RENDER_API_URL to the API's final address")
         if status in (401, 403):
             raise RenderRefused(f"Render API refused the key ({status}: {message})",
                                 hint="check RENDER_API_KEY: create a key in Render's account settings")
         if status == 404:
-            raise RenderRefused(f"Render API: GET {path}: not found (404: {message})",
+            raise RenderRefused(f"Render API: {method} {path}: not found (404: {message})",
                                 hint="check RENDER_SERVICE_ID (srv-...) and that the key's account owns it")
         if status == 429:
             wait = _retry_after(response.headers.get("retry-after"))
@@ -312,7 +336,7 @@ class RenderAPI:
             raise _Transient(f"rate limited (429: {message})", retry_after=wait)
         if status >= 500:
             raise _Transient(f"answered {status} ({message})")
-        raise RenderAPIError(f"Render API: GET {path} answered {status}: {message}")
+        raise RenderAPIError(f"Render API: {method} {path} answered {status}: {message}")
 
     def _note_rate_limit(self, response: httpx.Response) -> None:
         remaining = response.headers.get("ratelimit-remaining")
@@ -325,7 +349,7 @@ class RenderAPI:
         if left <= 0:
             reset = _seconds_until_reset(response.headers.get("ratelimit-reset"))
             if reset is not None:
-                self._not_before = time.monotonic() + min(reset, _MAX_SERVER_WAIT)
+                self._not_before = self._clock.monotonic() + min(reset, _MAX_SERVER_WAIT)
 
     def _secrets(self) -> list[str]:
         return sorted({self._key, *redact.secret_values()} - {""}, key=len, reverse=True)

@@ -2,13 +2,16 @@
 
 With an API key and a service id, the deploy is found by `deploy.commit.id == sha` (never "the latest
 deploy"), followed until it ends, followed on to a newer deploy when Render canceled it for a newer
-commit that contains ours, and checked for a crash loop once live. Without a key, the service's version
-endpoint is polled until it reports the commit. Network and API trouble never raises: it is an outcome.
+commit that contains ours, and once live its service events are watched for crashes for `crash_watch_s`.
+The commit is live if any of its deploys is live (Render may deploy one commit twice); a deactivated
+deploy is checked against what is live now (a rollback replaces it with an older commit). Image-backed
+services never deploy a commit: the wait ends at once, or follows a deploy id given. Without a key, the
+service's version endpoint is polled until it reports the commit. Network and API trouble never raises:
+it is an outcome. Time comes from a `Clock`, so tests run minutes of Render time in milliseconds.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -20,12 +23,14 @@ from mosaic_hooks.core.errors import GitError
 from mosaic_hooks.core.isotime import parse as parse_time
 from mosaic_hooks.render import crash, statuses
 from mosaic_hooks.render.api import LOOPBACK_HOSTS, RenderAPI, RenderAPIError, RenderRefused
+from mosaic_hooks.render.clock import SYSTEM_CLOCK, Clock
 from mosaic_hooks.render.outcome import (
     CONFIG_ERROR,
     FAILED,
     LIVE,
     NO_DEPLOY,
     TIMED_OUT,
+    UNDECIDED,
     UNREACHABLE,
     WaitOutcome,
     WaitState,
@@ -44,20 +49,23 @@ StatusCallback = Callable[[str | None, str, float], None]
 
 def wait_for_deploy(cfg: Config, commit: str, *, repo: git.Repo | None, timeout: float,
                     report: Callable[[str], None] | None = None, branch: str | None = None,
-                    on_status: StatusCallback | None = None) -> WaitOutcome:
+                    on_status: StatusCallback | None = None, clock: Clock = SYSTEM_CLOCK,
+                    crash_watch_s: float = 0.0, deploy_id: str | None = None) -> WaitOutcome:
     """Wait at most `timeout` seconds for the deploy of `commit` (a full sha) to be live.
 
     `report` gets one line per event worth telling (found, superseded, waiting for what, trouble);
     `on_status(deploy_id, status, elapsed_s)` is called on every poll (for a live progress line);
     without it, status changes go to `report` too. `branch` is the branch the commit was pushed to,
-    when the caller knows it (otherwise the repository's branches are asked).
+    when the caller knows it (otherwise the repository's branches are asked). Once live, the service's
+    events are watched until `crash_watch_s` after it went live. `deploy_id` follows that deploy instead
+    of looking for the commit's (image-backed services, whose deploys have no commit).
     """
-    started = time.monotonic()
-    reporter = _Reporter(report, on_status, started)
+    started = clock.monotonic()
+    reporter = _Reporter(report, on_status, started, clock)
     commit = commit.strip().lower()
     if not git.is_full_sha(commit):
         return _done(WaitOutcome(CONFIG_ERROR, commit, f"{commit!r} is not a full commit sha (40 hex digits)"),
-                     started)
+                     started, clock)
     key, service_id = cfg.render_api_key, cfg.render_service_id
     use_api = bool(key and service_id)
     if not use_api and not cfg.backend_url:
@@ -68,28 +76,29 @@ def wait_for_deploy(cfg: Config, commit: str, *, repo: git.Repo | None, timeout:
         else:
             reason = ("nothing to wait on: set RENDER_SERVICE_ID and RENDER_API_KEY (Render's API), "
                       "or BACKEND_URL (the service's version endpoint)")
-        return _done(WaitOutcome(CONFIG_ERROR, commit, reason), started)
+        return _done(WaitOutcome(CONFIG_ERROR, commit, reason), started, clock)
     commit_info = _commit_info(repo, commit)
-    if commit_info is not None and (phrase := skip_phrase(commit_info.message)):
+    if deploy_id is None and commit_info is not None and (phrase := skip_phrase(commit_info.message)):
         return _done(WaitOutcome(NO_DEPLOY, commit, f"the message of commit {commit[:12]} has {phrase}: "
-                                                    "Render does not deploy it"), started)
+                                                    "Render does not deploy it"), started, clock)
     deadline = started + max(0.0, timeout)
     if key and service_id:
         waiter = _ApiWait(cfg, commit, key=key, service_id=service_id, repo=repo, branch=_short_branch(branch),
                           deadline=deadline, timeout=timeout, reporter=reporter,
-                          committed_at=commit_info.committed_at if commit_info else None)
-        return _done(waiter.run(), started)
+                          committed_at=commit_info.committed_at if commit_info else None, clock=clock,
+                          crash_watch_s=crash_watch_s, deploy_id=deploy_id)
+        return _done(waiter.run(), started, clock)
     from mosaic_hooks.render.version_endpoint import wait_for_version
 
     url = (cfg.backend_url or "") + cfg.version_path  # not empty: checked above
     reporter.say(f"no Render API key: waiting for {url} to report {commit[:12]}")
     outcome = wait_for_version(url, commit, repo=repo, deadline=deadline, interval=float(cfg.poll_interval),
                                request_timeout=float(cfg.request_timeout), status=reporter.status, say=reporter.say)
-    return _done(outcome, started)
+    return _done(outcome, started, clock)
 
 
-def _done(outcome: WaitOutcome, started: float) -> WaitOutcome:
-    outcome.elapsed_s = round(time.monotonic() - started, 3)
+def _done(outcome: WaitOutcome, started: float, clock: Clock) -> WaitOutcome:
+    outcome.elapsed_s = round(clock.monotonic() - started, 3)
     return outcome
 
 
@@ -119,13 +128,26 @@ def deploy_summary(deploy: dict[str, Any]) -> dict[str, Any]:
             "startedAt": deploy.get("startedAt"), "finishedAt": deploy.get("finishedAt")}
 
 
+def pick(deploys: list[dict[str, Any]]) -> dict[str, Any]:
+    """Which of several deploys of one commit to follow: a live one, else one under way (a build before
+    one `queued` behind it: a redundant redeploy is not waited on), else the newest. Pure."""
+    def rank(deploy: dict[str, Any]) -> tuple[int, datetime]:
+        status = deploy.get("status")
+        phase = statuses.phase(status if isinstance(status, str) else None)
+        order = {"live": 3, "in_progress": 1 if status in ("queued", "created") else 2}.get(phase, 0)
+        return order, _created(deploy)
+
+    return max(deploys, key=rank)
+
+
 def _created(deploy: dict[str, Any]) -> datetime:
     return parse_time(deploy.get("createdAt")) or datetime.min.replace(tzinfo=timezone.utc)
 
 
 class _Reporter:
     def __init__(self, report: Callable[[str], None] | None, on_status: StatusCallback | None,
-                 started: float) -> None:
+                 started: float, clock: Clock) -> None:
+        self._clock = clock
         self._report = report
         self._on_status = on_status
         self._started = started
@@ -137,7 +159,7 @@ class _Reporter:
 
     def status(self, deploy_id: str | None, status: str) -> None:
         if self._on_status is not None:
-            self._on_status(deploy_id, status, time.monotonic() - self._started)
+            self._on_status(deploy_id, status, self._clock.monotonic() - self._started)
         elif (deploy_id, status) != self._last:
             described = statuses.describe(status) if statuses.is_known(status) else status
             self.say(f"{deploy_id}: {described}" if deploy_id else described)
@@ -147,8 +169,12 @@ class _Reporter:
 class _ApiWait:
     def __init__(self, cfg: Config, commit: str, *, key: str, service_id: str, repo: git.Repo | None,
                  branch: str | None, deadline: float, timeout: float, reporter: _Reporter,
-                 committed_at: int | None) -> None:
+                 committed_at: int | None, clock: Clock, crash_watch_s: float, deploy_id: str | None) -> None:
         self.cfg = cfg
+        self.clock = clock
+        self.crash_watch_s = max(0.0, crash_watch_s)
+        self.deploy_id = deploy_id
+        self.floor: datetime | None = None
         self.commit = commit
         self.short = commit[:12]
         self.repo = repo
@@ -164,7 +190,7 @@ class _ApiWait:
         self.superseded_by: list[str] = []
         self.found_by = "render-api"
         self._failures = 0
-        self._last_poll = time.monotonic()
+        self._last_poll = self.clock.monotonic()
         self._contains_cache: dict[str, bool | None] = {}
         self.api: RenderAPI
 
@@ -179,7 +205,7 @@ class _ApiWait:
         try:
             # Retries back off from a tenth of the polling interval: short in tests, polite in real use.
             api = RenderAPI(self.cfg.render_api_url, self.key, timeout=float(self.cfg.request_timeout),
-                            deadline=self.deadline, backoff_base=min(1.0, self.interval / 10))
+                            deadline=self.deadline, backoff_base=min(1.0, self.interval / 10), clock=self.clock)
         except RenderRefused as exc:
             return WaitOutcome(CONFIG_ERROR, self.commit, exc.line(), found_by="render-api")
         self.api = api
@@ -196,9 +222,19 @@ class _ApiWait:
     # -- finding the deploy ------------------------------------------------------------------------
     def _run(self) -> WaitOutcome:
         service = self.api.get_service(self.service_id)
+        if self.deploy_id is not None:
+            deploy = self.api.get_deploy(self.service_id, self.deploy_id)
+            self.reporter.say(f"following deploy {self.deploy_id} as asked")
+            return self._follow(deploy)
+        image = service.get("imagePath")
+        if isinstance(image, str) and image:
+            return self.outcome(NO_DEPLOY, f"service {self.service_id} is image-backed ({image}): Render deploys "
+                                           f"images there, never a commit, so no deploy of {self.short} will come "
+                                           "(to verify the image's deploy: mosaic-hooks verify --deploy dep-...)")
         floor = self.committed_at - _LOOKBACK if self.committed_at else None
+        self.floor = floor
         created_after = floor
-        wall_start = datetime.now(timezone.utc)
+        wall_start = self._wall()
         polls = 0
         checked_blockers = False
         waiting_line = None
@@ -207,8 +243,10 @@ class _ApiWait:
             if deploys is not None:
                 exact = [d for d in deploys if deploy_sha(d) == self.commit]
                 if exact:
-                    deploy = max(exact, key=_created)
-                    self.reporter.say(f"found deploy {deploy.get('id')} of {self.short}")
+                    deploy = pick(exact)
+                    others = len(exact) - 1
+                    also = f" ({others} other deploy{'s' if others > 1 else ''} of it)" if others else ""
+                    self.reporter.say(f"found deploy {deploy.get('id')} of {self.short}{also}")
                     return self._follow(deploy)
                 containing = self._newest_containing(deploys, exclude=None)
                 if containing is not None:
@@ -276,9 +314,12 @@ class _ApiWait:
         except GitError:
             return None
 
+    def _wall(self) -> datetime:
+        return datetime.fromtimestamp(self.clock.now(), tz=timezone.utc)
+
     def _ignored(self) -> str | None:
-        start = (self.committed_at - _LOOKBACK) if self.committed_at else datetime.now(timezone.utc) - _LOOKBACK
-        events = self._poll(self.api.list_events, self.service_id, start_time=start, types=["commit_ignored"])
+        start = (self.committed_at - _LOOKBACK) if self.committed_at else self._wall() - _LOOKBACK
+        events = self._poll(self.api.list_events, self.service_id, start_time=start, event_type="commit_ignored")
         for event in events or []:
             details = event.get("details")
             sha = details.get("id") if isinstance(details, dict) else None
@@ -298,8 +339,12 @@ class _ApiWait:
             if phase == "live":
                 return self._after_live(current)
             if phase == "deactivated":
-                return self.outcome(LIVE, f"deploy {deploy_id} of {self._of(current)} was live and has since been "
-                                          "replaced by a newer deploy", current)
+                return self._replaced(current)
+            if phase in ("failed", "canceled") and (sibling := self._sibling(current)) is not None:
+                self.reporter.say(f"deploy {deploy_id} of {self._of(current)} ended {status}; deploy "
+                                  f"{sibling.get('id')} of the same commit is {sibling.get('status')}: following it")
+                current = sibling
+                continue
             if phase == "failed":
                 return self.outcome(FAILED, f"deploy {deploy_id} of {self._of(current)}: {status} "
                                             f"({statuses.describe(str(status))})", current)
@@ -317,6 +362,44 @@ class _ApiWait:
             fresh = self._poll(self.api.get_deploy, self.service_id, deploy_id)
             if fresh is not None:
                 current = fresh
+
+    def _sibling(self, ended: dict[str, Any]) -> dict[str, Any] | None:
+        """Another deploy of the same commit that is live, or still going (Render may deploy one commit
+        twice, e.g. an API redeploy while the push's deploy builds): the commit is live if any is."""
+        sha = deploy_sha(ended)
+        if sha is None or self.deploy_id is not None:
+            return None
+        listing = self._poll(self.api.list_deploys, self.service_id, created_after=self.floor)
+        same = [d for d in listing or [] if deploy_sha(d) == sha and d.get("id") != ended.get("id")
+                and statuses.phase(d.get("status") if isinstance(d.get("status"), str) else None)
+                in ("live", "in_progress")]
+        return pick(same) if same else None
+
+    def _replaced(self, deploy: dict[str, Any]) -> WaitOutcome:
+        """`deactivated`: it was live and was replaced, by a newer commit or by a rollback to an older one.
+        Only the deploy live now says which commit is serving."""
+        head = f"deploy {deploy.get('id')} of {self._of(deploy)} was live and has been replaced"
+        live = self.api.list_deploys(self.service_id, statuses=["live"], limit=1, max_pages=1)
+        if not live:
+            return self.outcome(UNDECIDED, f"{head}, and no deploy of service {self.service_id} is live now", deploy)
+        now = live[0]
+        sha = deploy_sha(now)
+        when = now.get("finishedAt") or now.get("createdAt") or "?"
+        if sha is not None and self.repo is not None and self._contains(sha):
+            self.reporter.say(f"{head} by deploy {now.get('id')} of {sha[:12]}, which contains it")
+            self.superseded_by.append(str(now.get("id")))
+            return self._after_live(now)
+        if sha is not None and now.get("trigger") == "rollback":
+            return self.outcome(FAILED, f"{head}: rolled back to {sha[:12]} at {when} (deploy {now.get('id')}); "
+                                        f"production no longer runs {self.short}", deploy)
+        if sha is None:
+            return self.outcome(FAILED, f"{head}: an image deploy {now.get('id')} is live since {when}", deploy)
+        if self.repo is None or self._contains(sha) is None:
+            return self.outcome(UNDECIDED, f"{head} by deploy {now.get('id')} of {sha[:12]} (live since {when}); "
+                                           f"cannot tell whether it contains {self.short} (run inside the clone, "
+                                           "after git fetch)", deploy)
+        return self.outcome(FAILED, f"{head} by deploy {now.get('id')} of {sha[:12]} (live since {when}), which "
+                                    f"does not contain {self.short}", deploy)
 
     def _of(self, deploy: dict[str, Any]) -> str:
         sha = deploy_sha(deploy)
@@ -371,34 +454,60 @@ class _ApiWait:
         return self._contains_cache[sha]
 
     def _after_live(self, deploy: dict[str, Any]) -> WaitOutcome:
-        """Live; unless the service has crashed since: a `server_failed`, or restarts, after it went live."""
+        """Live; then the service's events are watched until `crash_watch_s` after it went live (crashes
+        come late: a captured list shows OOM kills 54 minutes after live). Repeated crashes fail it."""
         deploy_id = deploy.get("id")
+        what = f"deploy {deploy_id} of {self._of(deploy)}"
         began = parse_time(deploy.get("startedAt")) or _created(deploy)
-        live_at = parse_time(deploy.get("finishedAt"))
-        try:
-            events = self.api.list_events(self.service_id, start_time=began, types=crash.CRASH_EVENTS)
-        except RenderAPIError as exc:
-            return self.outcome(LIVE, f"deploy {deploy_id} of {self._of(deploy)} is live (service events could not "
-                                      f"be read, so a crash loop is not ruled out: {exc.message})", deploy)
-        verdict = crash.judge(events, live_at)
-        if verdict.crash_loop:
-            return self.outcome(FAILED, f"deploy {deploy_id} of {self._of(deploy)} went live, then the service "
-                                        f"crashed: {verdict.summary} since (a crash loop)", deploy,
-                                crash_loop=True, events=verdict.evidence)
-        return self.outcome(LIVE, f"deploy {deploy_id} of {self._of(deploy)} is live", deploy,
-                            crash_loop=False, events=verdict.evidence)
+        live_at = parse_time(deploy.get("finishedAt")) or self._wall()
+        watch_end = live_at + timedelta(seconds=self.crash_watch_s)
+        told = False
+        while True:
+            try:
+                events = self._crash_events(began)
+            except RenderAPIError as exc:
+                return self.outcome(LIVE, f"{what} is live; crash loops unknown: the service's events could not be "
+                                          f"read ({exc.message})", deploy,
+                                    crash_unknown=f"the service's events could not be read ({exc.message})",
+                                    crash_watch_s=self.crash_watch_s)
+            verdict = crash.judge(events, live_at)
+            if verdict.crash_loop:
+                return self.outcome(FAILED, f"{what} went live, then the service crashed repeatedly: "
+                                            f"{verdict.summary} (a crash loop)", deploy, crash_loop=True,
+                                    events=verdict.evidence, crash_lines=verdict.lines(),
+                                    crash_watch_s=self.crash_watch_s)
+            left = min(self.crash_watch_s, (watch_end - self._wall()).total_seconds())  # bounded, whatever the clocks
+            if left <= 0:
+                break
+            if not told and left >= 1:
+                told = True
+                self.reporter.say(f"{what} is live; watching the service's events for crashes for "
+                                  f"{format_elapsed(left)} more (crash_watch_s)")
+            self.reporter.status(str(deploy_id), "live, watching for crashes")
+            self.clock.sleep(min(self.interval, left))
+        watched = f"watched {format_elapsed(self.crash_watch_s)} after live" if self.crash_watch_s else "since live"
+        found = f"; {verdict.summary}" if verdict.summary else ""
+        return self.outcome(LIVE, f"{what} is live (no crash loop {watched}{found})", deploy, crash_loop=False,
+                            events=verdict.evidence, crash_lines=verdict.lines(), crash_watch_s=self.crash_watch_s)
+
+    def _crash_events(self, since: datetime) -> list[dict[str, Any]]:
+        """The crash-relevant events since `since`: one request per event type, as Render's spec allows."""
+        events: list[dict[str, Any]] = []
+        for event_type in crash.CRASH_EVENTS:
+            events += self.api.list_events(self.service_id, start_time=since, event_type=event_type)
+        return events
 
     # -- pacing ------------------------------------------------------------------------------------
     def _sleep(self) -> bool:
         """Sleep until one polling interval after the last poll (or the deadline); False when time is up."""
-        now = time.monotonic()
+        now = self.clock.monotonic()
         remaining = self.deadline - now
         if remaining <= 0:
             return False
         # Polls keep their cadence: the time a request took counts against the interval.
         pause = max(0.0, self._last_poll + self.interval - now)
-        time.sleep(min(pause, remaining))
-        self._last_poll = time.monotonic()
+        self.clock.sleep(min(pause, remaining))
+        self._last_poll = self.clock.monotonic()
         return True
 
     def _poll(self, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -410,7 +519,7 @@ class _ApiWait:
             raise
         except RenderAPIError as exc:
             self._failures += 1
-            if self._failures >= _MAX_POLL_FAILURES or time.monotonic() >= self.deadline:
+            if self._failures >= _MAX_POLL_FAILURES or self.clock.monotonic() >= self.deadline:
                 raise
             self.reporter.say(f"{exc.message}; trying again at the next poll")
             return None

@@ -83,13 +83,19 @@ def verify_commit(
     env: Mapping[str, str] | None = None,
     gates: Sequence[str] | None = None,
     kind: str = "verify",
+    crash_watch_s: float | None = None,
+    deploy_id: str | None = None,
+    remediation: bool | None = None,
 ) -> Verification:
     """Verify that `commit` works in production, record the result, and return it.
 
     `base` is the verified base (already resolved; None: everything in `commit` is new). `gates`: run
-    only these (default: all). `kind` ("verify" or "baseline") is recorded. Raises ConfigError (exit 2)
-    when the configuration cannot support a check (no backend URL, Render config error) and MosaicError
-    (exit 2) for an unknown name in MOSAIC_SKIP; KeyboardInterrupt passes through with nothing recorded.
+    only these (default: all). `kind` ("verify" or "baseline") is recorded. Once the deploy is live, the
+    service's events are watched for crashes for `crash_watch_s` (default: the config's `crash_watch_s`;
+    the pre-push check passes its shorter `push_crash_watch_s`). `deploy_id` follows that deploy instead
+    of the commit's (image-backed services; a rollback). Raises ConfigError (exit 2) when the
+    configuration cannot support a check (no backend URL, Render config error) and MosaicError (exit 2)
+    for an unknown name in MOSAIC_SKIP; KeyboardInterrupt passes through with nothing recorded.
     """
     from mosaic_hooks.detect.analyze import analyze
     from mosaic_hooks.gates import switches
@@ -117,7 +123,9 @@ def verify_commit(
         if report and (elsewhere := not_on_a_remote(repo, commit)):
             report(f"{elsewhere}: Render deploys only pushed commits; waiting at most {timeout:g} s anyway "
                    "(--timeout S to wait less, --no-wait to check production as it is)")
-        outcome = wait_for_deploy(cfg, commit, repo=repo, timeout=timeout, report=report)
+        watch = float(cfg.crash_watch_s if crash_watch_s is None else crash_watch_s)
+        outcome = wait_for_deploy(cfg, commit, repo=repo, timeout=timeout, report=report, crash_watch_s=watch,
+                                  deploy_id=deploy_id)
         wait_ended_at = isotime.now()
         if outcome.state == oc.CONFIG_ERROR:
             raise ConfigError(f"cannot wait for the deploy: {outcome.reason}")
@@ -127,7 +135,8 @@ def verify_commit(
                        started_at=started_at, finished_at=isotime.now(),
                        duration_s=round(time.monotonic() - start, 3), backend_url=cfg.backend_url,
                        service=service_of(cfg), inconclusive_blocks=bool(cfg.inconclusive_blocks),
-                       remediation=env.get("MOSAIC_FIX") == "1", switched_off=off, kind=kind)
+                       remediation=env.get("MOSAIC_FIX") == "1" if remediation is None else remediation,
+                       switched_off=off, kind=kind)
     if wait_ended_at:
         run.extra["wait_ended_at"] = wait_ended_at
     if record:
@@ -173,6 +182,7 @@ def build_record(run: Verification, commits: list[Any]) -> dict[str, Any]:
         "commits": [{"sha": c.sha, "committed_at": isotime.iso(c.committed_at),
                      "authored_at": isotime.iso(c.authored_at)} for c in commits[-MAX_RECORDED_COMMITS:]],
         "remediation": run.remediation,
+        **({"rollback": run.extra["rollback"]} if isinstance(run.extra.get("rollback"), dict) else {}),
         "gates": [r.to_json(evidence=False) for r in run.results],
         "switched_off": dict(run.switched_off),  # gates not run on purpose: {name: why}
         "kind": run.kind,

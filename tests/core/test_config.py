@@ -83,7 +83,7 @@ def test_bad_environment_value_is_a_config_error(tmp_path: Path) -> None:
 def test_every_key_is_a_typed_attribute_and_a_misspelt_one_is_not(tmp_path: Path) -> None:
     cfg = config.load(tmp_path, {"BACKEND_URL": "http://127.0.0.1:9"})
     hints = typing.get_type_hints(config.Config)
-    kinds = {"str": str, "url": str, "path": str, "number": float, "int": int, "bool": bool,
+    kinds = {"str": str, "url": str, "path": str, "number": float, "seconds": float, "int": int, "bool": bool,
              "list": list, "table": collections.abc.Mapping}
     for key in config.KEYS:
         annotation = hints[key.name]

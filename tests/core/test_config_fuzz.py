@@ -82,7 +82,9 @@ def _check_accepted(cfg: config.Config) -> None:
         value = cfg.values[key.name]
         if value is None or key.secret:
             continue
-        if key.kind in ("number", "int"):
+        if key.kind == "seconds":
+            assert not isinstance(value, bool) and isinstance(value, (int, float)) and value >= 0, key.name
+        elif key.kind in ("number", "int"):
             assert not isinstance(value, bool) and isinstance(value, (int, float)) and value > 0, key.name
             if key.kind == "int":
                 assert isinstance(value, int), key.name
@@ -120,6 +122,7 @@ _VALID_BY_KIND: dict[str, st.SearchStrategy[Any]] = {
                      st.sampled_from(["", "/", "/api", "/api/"])),
     "path": _TEXT.map(lambda text: "/" + text),
     "number": st.floats(min_value=0.001, max_value=1e9),
+    "seconds": st.floats(min_value=0, max_value=1e9),
     "int": st.integers(1, 10**6),
     "bool": st.booleans(),
     "list": st.lists(_TEXT, max_size=3),

@@ -43,7 +43,28 @@ def test_a_crash_loop_after_going_live_fails(url: str) -> None:
 def test_unknown_crash_loops_are_said_so(url: str) -> None:
     result = deploy(url, WaitOutcome(LIVE, COMMIT, "version endpoint matched", crash_loop=None))
     assert result.status == "passed"
-    assert "crash loops: not known (needs the Render API key)" in result.evidence
+    assert "crash loops unknown (needs the Render API key)" in result.evidence
+
+
+def test_unreadable_events_say_crash_loops_unknown_with_why(url: str) -> None:
+    outcome = WaitOutcome(LIVE, COMMIT, "deploy live", deploy={"id": "dep-1"}, crash_loop=None,
+                          crash_unknown="the service's events could not be read (400: bad request)")
+    result = deploy(url, outcome)
+    assert result.status == "passed"
+    assert ("crash loops unknown: the service's events could not be read (400: bad request)"
+            in " ".join(result.evidence))
+
+
+def test_repeated_crashes_fail_naming_their_reasons(url: str) -> None:
+    outcome = WaitOutcome(FAILED, COMMIT, "deploy dep-1 went live, then the service crashed repeatedly: 2 crashes "
+                          "(out of memory (limit 512Mi) x2) (a crash loop)", deploy={"id": "dep-1"}, crash_loop=True,
+                          crash_watch_s=600, crash_lines=["2026-10-14T06:10:02Z: crash: out of memory (limit 512Mi)",
+                                                          "2026-10-14T06:12:40Z: crash: out of memory (limit 512Mi)"])
+    result = deploy(url, outcome)
+    assert result.status == "failed"
+    assert result.summary.startswith("crash loop after going live (watched 600 s after live): deploy dep-1 went live")
+    assert "out of memory (limit 512Mi) x2" in result.summary
+    assert sum("crash: out of memory" in line for line in result.evidence) == 2
 
 
 def test_a_failed_deploy_fails_with_the_reason(url: str) -> None:

@@ -27,7 +27,7 @@ from tests.support import apps
 
 HISTORY = Path(".mosaic") / "deployment_history.jsonl"
 FAST: dict[str, Any] = {"poll_interval": 0.1, "push_wait_timeout": 3, "request_timeout": 2, "health_samples": 3,
-                        "gate_timeout": 3}
+                        "gate_timeout": 3, "push_crash_watch_s": 0.2}
 NULL = "0" * 40
 
 

@@ -52,7 +52,8 @@ class Limits:
         return "\n".join([
             "[tool.mosaic]", f"request_timeout = {self.request_timeout}", f"poll_interval = {self.poll_interval}",
             f"wait_timeout = {self.wait_timeout}", f"push_wait_timeout = {self.push_wait_timeout}",
-            f"gate_timeout = {self.gate_timeout}", f"health_samples = {self.health_samples}", ""])
+            f"gate_timeout = {self.gate_timeout}", f"health_samples = {self.health_samples}",
+            "crash_watch_s = 0", "push_crash_watch_s = 0", ""])
 
     def wait_bound(self) -> float:
         return self.wait_timeout + self.request_timeout + self.slack

@@ -190,7 +190,7 @@ def test_ctrl_c_while_verify_waits_for_the_deploy_exits_130_with_files_intact(
     mosaic = repo / ".mosaic"
     mosaic.mkdir(exist_ok=True)
     (mosaic / "config.toml").write_text('backend_url = "http://127.0.0.1:9"\npoll_interval = 0.1\n'
-                                        "wait_timeout = 30\nrequest_timeout = 1\n")
+                                        "wait_timeout = 30\nrequest_timeout = 1\ncrash_watch_s = 0\n")
     earlier = history.encode({"schema": 1, "timestamp": "2026-11-24T17:00:00Z", "commit": base, "success": True,
                               "verdict": "pass", "deploy_id": "dep-earlier"})
     (mosaic / "deployment_history.jsonl").write_bytes(earlier)

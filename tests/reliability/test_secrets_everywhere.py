@@ -28,7 +28,8 @@ from tests.support.secrets import GitObjects, SecretMarkers, Source, make_marker
 
 Proc = subprocess.CompletedProcess[str]
 LIMITS_TOML = ("poll_interval = 0.1\nrequest_timeout = 0.5\nwait_timeout = 1.5\npush_wait_timeout = 1.5\n"
-               'gate_timeout = 3\nhealth_samples = 3\nprobe_path = "/_mosaic/status"\n')
+               'gate_timeout = 3\nhealth_samples = 3\nprobe_path = "/_mosaic/status"\n'
+               "crash_watch_s = 0\npush_crash_watch_s = 0\n")
 APP = 'from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get("/health")\ndef health():\n    return {}\n'
 MIGRATION = 'revision = "0001"\ndown_revision = None\n\n\ndef upgrade():\n    pass\n'
 

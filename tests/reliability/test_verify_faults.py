@@ -48,7 +48,7 @@ def project(repo: Path, limits: Limits) -> tuple[str, str]:
     (repo / ".mosaic" / "config.toml").write_text(
         f"request_timeout = {limits.request_timeout}\npoll_interval = {limits.poll_interval}\n"
         f"wait_timeout = {limits.wait_timeout}\ngate_timeout = {limits.gate_timeout}\n"
-        f"health_samples = {limits.health_samples}\np95_limit_ms = {P95_LIMIT_MS}\n")
+        f"health_samples = {limits.health_samples}\np95_limit_ms = {P95_LIMIT_MS}\ncrash_watch_s = 0\n")
     base = commit_files(repo, {"app.py": APP_BEFORE}, "service")
     head = commit_files(repo, {"app.py": APP_AFTER}, "items")
     return base, head

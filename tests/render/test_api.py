@@ -124,8 +124,22 @@ def test_get_deploy_service_and_events(fake: RenderFake) -> None:
     assert api.get_deploy("srv-api", deploy_id)["commit"]["id"] == "c" * 40
     assert api.get_service("srv-api")["branch"] == "main"
     events = api.list_events("srv-api", start_time=datetime.now(timezone.utc) - timedelta(minutes=1),
-                             types=["server_restarted"])
+                             event_type="server_restarted")
     assert [e["type"] for e in events] == ["server_restarted"]
+    asked = [r for r in fake.requests if r.path.endswith("srv-api/events")][-1]
+    assert asked.query["type"] == ["server_restarted"]  # one type per request, as the spec allows
+
+
+def test_a_rollback_is_one_post_with_the_deploy_id_never_retried(fake: RenderFake) -> None:
+    target = fake.add_deploy("d" * 40, "deactivated", service_id="srv-api", created_ago=50)
+    api = client(fake.api_url)
+    started = api.rollback("srv-api", target)
+    assert started["trigger"] == "rollback" and started["commit"]["id"] == "d" * 40
+    fake.fail_next(1, 503, path_contains="/rollback")
+    before = fake.request_count("/rollback", method="POST")
+    with pytest.raises(RenderUnreachable, match="not retried"):
+        api.rollback("srv-api", target)
+    assert fake.request_count("/rollback", method="POST") - before == 1
 
 
 def test_server_errors_are_retried_with_backoff(fake: RenderFake) -> None:

@@ -1,9 +1,12 @@
-"""Waiting for the deploy of exactly one commit, against the Render fake over real HTTP and real git."""
+"""Waiting for the deploy of exactly one commit, against the Render fake over real HTTP and real git.
+
+The fake and the wait share a manual clock: every poll's sleep moves Render's time on, so a timeline of
+minutes runs in milliseconds and nothing depends on how loaded the machine is."""
 
 from __future__ import annotations
 
 import socket
-import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +14,7 @@ import pytest
 
 from mosaic_hooks.core import git as mgit
 from mosaic_hooks.render import outcome as oc
+from mosaic_hooks.render.clock import ManualClock
 from mosaic_hooks.render.wait import wait_for_deploy
 from mosaic_hooks.testing.render_fake import RenderFake
 from tests.conftest import commit_files, git
@@ -23,10 +27,34 @@ def head(repo: Path) -> str:
     return git(repo, "rev-parse", "HEAD")
 
 
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def fake(clock: ManualClock) -> Iterator[RenderFake]:
+    """A fake on the test's manual clock (one per test: its time is the test's)."""
+    with RenderFake(clock=clock) as render:
+        yield render
+
+
 def wait(cfg: Any, sha: str, repo: Path | None, timeout: float = 10, **kwargs: Any) -> oc.WaitOutcome:
     lines: list[str] = kwargs.pop("lines", [])
+    clock = kwargs.pop("clock", None) or _CLOCKS[-1]
     return wait_for_deploy(cfg, sha, repo=mgit.find_repo(repo) if repo else None, timeout=timeout,
-                           report=lines.append, **kwargs)
+                           report=lines.append, clock=clock, **kwargs)
+
+
+_CLOCKS: list[Any] = []
+
+
+@pytest.fixture(autouse=True)
+def _the_clock(clock: ManualClock) -> Iterator[None]:
+    """`wait()` runs on the test's clock."""
+    _CLOCKS.append(clock)
+    yield
+    _CLOCKS.pop()
 
 
 def test_a_normal_deploy_is_followed_until_live(fake: RenderFake, service_id: str, repo: Path) -> None:
@@ -65,7 +93,7 @@ def test_a_deploy_canceled_by_a_newer_commit_containing_ours_is_followed(fake: R
     ours = commit_files(repo, {"a.py": "a = 1\n"}, "first")
     newer = commit_files(repo, {"b.py": "b = 1\n"}, "second")
     first_id = fake.push(ours, "first")
-    time.sleep(0.1)
+    fake.clock.advance(0.1)
     second_id = fake.push(newer, "second")
     lines: list[str] = []
     outcome = wait(make_cfg(repo, fake.env(service_id)), ours, repo, lines=lines)
@@ -85,7 +113,7 @@ def test_a_deploy_canceled_for_an_unrelated_commit_is_a_failure(fake: RenderFake
     git(repo, "checkout", "-q", "-b", "other", base)
     sibling = commit_files(repo, {"b.py": "b = 1\n"}, "sibling")
     fake.push(ours, "ours")
-    time.sleep(0.05)
+    fake.clock.advance(0.05)
     fake.push(sibling, "sibling")
     outcome = wait(make_cfg(repo, fake.env(service_id)), ours, repo)
     assert outcome.state == oc.FAILED
@@ -97,7 +125,7 @@ def test_without_the_repository_a_supersede_cannot_be_judged_and_fails_saying_so
     fake.add_service(service_id, timeline=[("build_in_progress", 0.4), ("live", 0)])
     ours, newer = "1" * 40, "2" * 40
     fake.push(ours, "ours")
-    time.sleep(0.05)
+    fake.clock.advance(0.05)
     fake.push(newer, "newer")
     outcome = wait(make_cfg(tmp_path, fake.env(service_id)), ours, None)
     assert outcome.state == oc.FAILED
@@ -276,39 +304,168 @@ def test_an_unknown_status_is_treated_as_in_progress(fake: RenderFake, service_i
     assert "warming_caches" in seen
 
 
-def test_a_deactivated_deploy_was_live_and_counts_as_success(fake: RenderFake, service_id: str, repo: Path) -> None:
+def test_a_deactivated_deploy_replaced_by_a_newer_commit_containing_it_is_live(fake: RenderFake, service_id: str,
+                                                                               repo: Path) -> None:
+    fake.add_service(service_id, timeline=[("build_in_progress", 60), ("live", 0)])
+    ours = commit_files(repo, {"a.py": "a = 1\n"}, "ours")
+    newer = commit_files(repo, {"b.py": "b = 1\n"}, "newer")
+    mine = fake.push(ours, "ours")
+    fake.clock.advance(61)
+    theirs = fake.push(newer, "newer")
+    fake.clock.advance(61)
+    assert fake.deploy(str(mine))["status"] == "deactivated"
+    outcome = wait(make_cfg(repo, fake.env(service_id)), ours, repo)
+    assert outcome.state == oc.LIVE, outcome.reason
+    assert outcome.deploy is not None and outcome.deploy["id"] == theirs and outcome.superseded_by == [theirs]
+
+
+def test_a_deploy_rolled_back_to_an_older_commit_is_not_a_pass(fake: RenderFake, service_id: str,
+                                                               repo: Path) -> None:
+    fake.add_service(service_id, timeline=[("build_in_progress", 60), ("live", 0)])
+    older = head(repo)
+    ours = commit_files(repo, {"a.py": "a = 1\n"}, "ours")
+    previous = fake.push(older, "older")
+    fake.clock.advance(61)
+    fake.push(ours, "ours")
+    fake.clock.advance(61)
+    back = fake.rollback(service_id, str(previous))  # someone rolled back in the dashboard
+    fake.clock.advance(5)
+    outcome = wait(make_cfg(repo, fake.env(service_id)), ours, repo)
+    assert outcome.state == oc.FAILED and outcome.exit_code == 1
+    live_at = fake.deploy(back.id)["finishedAt"]
+    assert f"rolled back to {older[:12]} at {live_at}" in outcome.reason
+
+
+def test_a_deactivated_deploy_replaced_by_an_unknown_commit_is_undecided(fake: RenderFake, service_id: str,
+                                                                         repo: Path) -> None:
     fake.add_service(service_id)
     sha = head(repo)
-    fake.add_deploy(sha, "deactivated", service_id=service_id, created_ago=60)
+    fake.add_deploy(sha, "deactivated", service_id=service_id, created_ago=600)
+    fake.add_deploy("e" * 40, "live", service_id=service_id, created_ago=300)  # not in this clone
     outcome = wait(make_cfg(repo, fake.env(service_id)), sha, repo)
-    assert outcome.state == oc.LIVE
-    assert "replaced" in outcome.reason
+    assert outcome.state == oc.UNDECIDED and outcome.exit_code == 3
+    assert "cannot tell whether it contains" in outcome.reason
 
 
-@pytest.mark.parametrize(("events", "crash"), [
-    (["server_failed"], True),
-    (["server_restarted", "server_restarted"], True),
-    (["server_restarted"], False),
-])
-def test_crashes_after_live_are_a_crash_loop(fake: RenderFake, service_id: str, repo: Path, events: list[str],
-                                             crash: bool) -> None:
-    def crash_after_live(deploy: dict[str, Any]) -> None:
-        for i, kind in enumerate(events):
-            fake.add_event(service_id, kind, {"reason": {"nonZeroExit": 1}} if kind == "server_failed" else {},
-                           timestamp=time.time() + 0.001 * (i + 1))
+def test_the_commit_is_live_if_an_older_deploy_of_it_is_though_the_newest_was_canceled(
+        fake: RenderFake, service_id: str, repo: Path) -> None:
+    fake.add_service(service_id)
+    sha = head(repo)
+    live = fake.add_deploy(sha, "live", service_id=service_id, created_ago=120)
+    fake.add_deploy(sha, "canceled", service_id=service_id, created_ago=60, trigger="api")
+    outcome = wait(make_cfg(repo, fake.env(service_id)), sha, repo)
+    assert outcome.state == oc.LIVE, outcome.reason
+    assert outcome.deploy is not None and outcome.deploy["id"] == live
 
-    fake.add_service(service_id, timeline=[("build_in_progress", 0.1), ("live", 0)], on_live=crash_after_live)
-    fake.add_event(service_id, "server_failed", {}, timestamp=time.time() - 30)  # before this deploy: not counted
+
+def test_a_redundant_queued_redeploy_of_the_commit_is_not_waited_for(fake: RenderFake, service_id: str,
+                                                                     repo: Path) -> None:
+    fake.add_service(service_id, timeline=[("build_in_progress", 120), ("live", 0)])
+    sha = head(repo)
+    pushed = fake.push(sha, "initial")
+    fake.clock.advance(12)
+    redeploy = fake.push(sha, "initial")  # an API redeploy of the same commit, 12 s later: queued behind it
+    assert fake.deploy(str(redeploy))["status"] == "queued"
+    outcome = wait(make_cfg(repo, fake.env(service_id), poll_interval=5), sha, repo, timeout=600)
+    assert outcome.state == oc.LIVE, outcome.reason
+    assert outcome.deploy is not None and outcome.deploy["id"] == pushed
+    assert fake.deploy(str(redeploy))["status"] != "live"  # still going: not waited for
+    assert outcome.elapsed_s < 130
+
+
+def test_an_image_backed_service_ends_the_wait_at_once_saying_why(fake: RenderFake, service_id: str,
+                                                                  repo: Path) -> None:
+    fake.add_service(service_id, image_path="docker.io/example/app:latest")
+    fake.add_deploy(None, "live", service_id=service_id, created_ago=60)
+    outcome = wait(make_cfg(repo, fake.env(service_id)), head(repo), repo, timeout=1200)
+    assert outcome.state == oc.NO_DEPLOY and outcome.exit_code == 3
+    assert "image-backed" in outcome.reason and "--deploy" in outcome.reason
+    assert outcome.elapsed_s == 0  # not a single poll's sleep
+
+
+def test_an_image_deploy_is_followed_by_its_id_when_asked(fake: RenderFake, service_id: str, repo: Path) -> None:
+    fake.add_service(service_id, image_path="docker.io/example/app:latest",
+                     timeline=[("update_in_progress", 30), ("live", 0)])
+    fake.add_deploy(None, "live", service_id=service_id, created_ago=600)
+    import httpx
+
+    deploy = httpx.post(f"{fake.api_url}/services/{service_id}/deploys", json={},
+                        headers={"Authorization": f"Bearer {fake.api_key}"}).json()
+    outcome = wait(make_cfg(repo, fake.env(service_id), poll_interval=5), head(repo), repo, timeout=120,
+                   deploy_id=deploy["id"])
+    assert outcome.state == oc.LIVE, outcome.reason
+    assert outcome.deploy is not None and outcome.deploy["id"] == deploy["id"] and outcome.deploy["commit"] is None
+    assert "an image" in outcome.reason
+
+
+OOM = {"evicted": False, "oomKilled": {"memoryLimit": "512Mi"}}
+
+
+def test_crashes_long_after_live_are_caught_by_the_crash_watch(fake: RenderFake, service_id: str,
+                                                               repo: Path) -> None:
+    fake.add_service(service_id, timeline=[("build_in_progress", 60), ("live", 0)])
     sha = head(repo)
     fake.push(sha, "initial")
-    time.sleep(0.2)  # the service has been live for a while when we look
-    outcome = wait(make_cfg(repo, fake.env(service_id)), sha, repo)
-    assert outcome.crash_loop is crash
-    if crash:
-        assert outcome.state == oc.FAILED and "crash loop" in outcome.reason
-        assert len(outcome.events) == len(events)
-    else:
-        assert outcome.state == oc.LIVE
+    live_at = fake.clock.now() + 60
+    fake.crash(service_id, at=live_at + 54 * 60)  # the captured real list: OOM kills 54 and 56 minutes after live
+    fake.crash(service_id, at=live_at + 56 * 60)
+    lines: list[str] = []
+    outcome = wait(make_cfg(repo, fake.env(service_id), poll_interval=120), sha, repo, timeout=600,
+                   crash_watch_s=3600, lines=lines)
+    assert outcome.state == oc.FAILED and outcome.crash_loop is True
+    assert "2 crashes (out of memory (limit 512Mi) x2)" in outcome.reason
+    assert any("watching the service's events for crashes" in line for line in lines)
+    assert 56 * 60 < outcome.elapsed_s < 60 * 60  # it stopped at the second crash, not at the window's end
+
+
+def test_without_a_watch_window_a_crash_that_comes_later_is_not_seen(fake: RenderFake, service_id: str,
+                                                                     repo: Path) -> None:
+    fake.add_service(service_id, timeline=[("build_in_progress", 60), ("live", 0)])
+    sha = head(repo)
+    fake.push(sha, "initial")
+    fake.crash(service_id, at=fake.clock.now() + 60 + 54 * 60)
+    fake.crash(service_id, at=fake.clock.now() + 60 + 56 * 60)
+    outcome = wait(make_cfg(repo, fake.env(service_id), poll_interval=30), sha, repo, timeout=600, crash_watch_s=60)
+    assert outcome.state == oc.LIVE and outcome.crash_loop is False
+    assert "watched 1m" in outcome.reason or "watched 60" in outcome.reason
+
+
+@pytest.mark.parametrize(("script", "loop"), [
+    ([("crash", OOM), ("crash", {"evicted": False, "nonZeroExit": 1})], True),
+    ([("crash", {"evicted": False, "unhealthy": "GET /health 503"})], False),  # once: reported, not a loop
+    ([("crash", {"evicted": True, "evictionReason": "node drained"})] * 3, False),
+    ([("restart", "ops@example.com")] * 3, False),
+    ([("restart", None)] * 2, True),
+])
+def test_what_counts_as_a_crash_loop_after_live(fake: RenderFake, service_id: str, repo: Path,
+                                                script: list[tuple[str, Any]], loop: bool) -> None:
+    fake.add_service(service_id, timeline=[("build_in_progress", 10), ("live", 0)])
+    fake.crash(service_id, at=fake.clock.now() - 30)  # the old instance, before this deploy: not counted
+    sha = head(repo)
+    fake.push(sha, "initial")
+    for minute, (kind, detail) in enumerate(script, start=1):
+        at = fake.clock.now() + 10 + 60 * minute
+        if kind == "crash":
+            fake.crash(service_id, at=at, reason=detail)
+        else:
+            fake.restart(service_id, at=at, by=detail)
+    outcome = wait(make_cfg(repo, fake.env(service_id), poll_interval=60), sha, repo, timeout=600,
+                   crash_watch_s=600)
+    assert outcome.crash_loop is loop, outcome.reason
+    assert outcome.state == (oc.FAILED if loop else oc.LIVE)
+    assert len(outcome.crash_lines) == len(script)
+    asked = [r for r in fake.requests if r.path.endswith(f"{service_id}/events")]
+    assert asked and all(len(r.query.get("type", [])) <= 1 for r in asked)  # one event type per request
+
+
+def test_unreadable_events_say_crash_loops_unknown(fake: RenderFake, service_id: str, repo: Path) -> None:
+    fake.add_service(service_id, timeline=[("build_in_progress", 10), ("live", 0)])
+    sha = head(repo)
+    fake.push(sha, "initial")
+    fake.fail_next(100, 400, path_contains="/events")
+    outcome = wait(make_cfg(repo, fake.env(service_id), poll_interval=5), sha, repo, timeout=600, crash_watch_s=60)
+    assert outcome.state == oc.LIVE and outcome.crash_loop is None
+    assert "crash loops unknown" in outcome.reason and outcome.crash_unknown
 
 
 def test_a_deploy_still_building_at_the_time_limit_times_out_saying_where_it_was(fake: RenderFake, service_id: str,

@@ -33,4 +33,9 @@ def run(args: argparse.Namespace) -> int:
     width = max(len(name) for name, _, _ in rows)
     for name, value, source in rows:
         write_line(f"{name:<{width}}  {value}  ({source})")
+    for service, table in cfg.service_tables.items():  # [tool.mosaic.services.<name>]: what each one changes
+        view = dict(cfg.services())[service]
+        shown = {name: value for name, value, _ in view.describe()}
+        for key in table:
+            write_line(f"services.{service}.{key}  {shown[key]}  ([services.{service}])")
     return exit_codes.PASSED

@@ -7,7 +7,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from mosaic_hooks.testing.render_fake.server import RenderFake
 
@@ -26,6 +27,13 @@ def _branch_sha(repo: str, branch: str) -> str | None:
     return proc.stdout.strip() if proc.returncode == 0 else None
 
 
+def _changed(repo: str, old: str | None, new: str) -> list[str]:
+    """The paths a push from `old` to `new` changed (every file when the branch is new)."""
+    args = ["diff", "--name-only", old, new] if old else ["ls-tree", "-r", "--name-only", new]
+    out = subprocess.run(["git", "-C", repo, *args], capture_output=True, text=True, timeout=10).stdout
+    return [line for line in out.splitlines() if line]
+
+
 def _watch(fake: RenderFake, service_id: str, repo: str, branch: str, stop: threading.Event,
            seen: str | None) -> None:
     """Push to the fake whenever `branch` moves in the git repository `repo` (a bare remote works).
@@ -34,11 +42,22 @@ def _watch(fake: RenderFake, service_id: str, repo: str, branch: str, stop: thre
         sha = _branch_sha(repo, branch)
         if sha is None or sha == seen:
             continue
+        changed = _changed(repo, seen, sha)
         seen = sha
         message = subprocess.run(["git", "-C", repo, "log", "-1", "--format=%B", sha], capture_output=True,
                                  text=True, timeout=10).stdout
-        deploy_id = fake.push(sha, message, branch=branch, service_id=service_id)
-        print(f"push of {sha[:12]} -> {deploy_id or 'no deploy (skip phrase or auto-deploy off)'}", flush=True)
+        deploy_id = fake.push(sha, message, branch=branch, service_id=service_id, changed_paths=changed)
+        print(f"push of {sha[:12]} -> {deploy_id or 'no deploy (skip phrase, build filter or auto-deploy off)'}",
+              flush=True)
+
+
+def _crash_after(fake: RenderFake, service_id: str, seconds: float) -> Callable[[dict[str, Any]], None]:
+    def crash(deploy: dict[str, Any]) -> None:
+        now = fake.clock.now()
+        for offset in (seconds, seconds + 1):
+            fake.crash(service_id, at=now + offset)
+        print(f"deploy {deploy['id']} live; two out-of-memory crashes in {seconds:g} s", flush=True)
+    return crash
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -50,12 +69,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--key", default=None, help="API key the fake accepts (default: a generated one)")
     parser.add_argument("--timeline", default="build_in_progress:5,update_in_progress:5,live",
                         help="deploy timeline, STATUS:SECONDS,... (default %(default)s)")
+    parser.add_argument("--root-dir", default="", help="the service's rootDir (only changes under it deploy)")
+    parser.add_argument("--build-path", action="append", default=[], metavar="GLOB", help="buildFilter.paths")
+    parser.add_argument("--ignored-path", action="append", default=[], metavar="GLOB",
+                        help="buildFilter.ignoredPaths")
+    parser.add_argument("--image-path", help="an image-backed service (deploys have no commit)")
+    parser.add_argument("--crash-after", type=float, metavar="SECONDS",
+                        help="after each deploy goes live, two out-of-memory crashes, SECONDS and SECONDS+1 later")
     parser.add_argument("--watch-repo", metavar="PATH",
                         help="create a deploy whenever the branch moves in this git repository (e.g. a bare remote)")
     args = parser.parse_args(argv)
     fake = RenderFake(args.key, port=args.port)
     fake.start()
-    fake.add_service(args.service, branch=args.branch, timeline=_parse_timeline(args.timeline))
+    fake.add_service(args.service, branch=args.branch, timeline=_parse_timeline(args.timeline),
+                     root_dir=args.root_dir, build_paths=args.build_path, ignored_paths=args.ignored_path,
+                     image_path=args.image_path,
+                     on_live=_crash_after(fake, args.service, args.crash_after) if args.crash_after else None)
     stop = threading.Event()
     if args.watch_repo:
         initial = _branch_sha(args.watch_repo, args.branch)

@@ -12,13 +12,13 @@ import base64
 import json
 import secrets
 import threading
-import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from mosaic_hooks.core.isotime import epoch as parse_iso
+from mosaic_hooks.render.clock import SYSTEM_CLOCK, Clock
 from mosaic_hooks.testing.render_fake.faults import Fault, Faults
 from mosaic_hooks.testing.render_fake.model import FakeService, RenderState, iso
 
@@ -40,7 +40,7 @@ class RequestRecord:
     path: str
     query: dict[str, list[str]]
     status: int
-    at: float  # time.monotonic()
+    at: float  # the fake's clock.monotonic()
     authorized: bool
 
 
@@ -48,15 +48,16 @@ class RenderFake(RenderState):
     """A scripted Render API on 127.0.0.1. Use as a context manager, or call start() and close()."""
 
     def __init__(self, api_key: str | None = None, *, port: int = 0, get_limit_per_minute: int = 400,
-                 tick: float = 0.02) -> None:
-        super().__init__()
+                 tick: float = 0.02, clock: Clock = SYSTEM_CLOCK) -> None:
+        super().__init__(clock)
         self.api_key = api_key or "rnd_fake" + secrets.token_hex(12)
         self._port = port
         self.get_limit_per_minute = get_limit_per_minute
         self._tick = tick
         self.requests: list[RequestRecord] = []
+        self.rollbacks: list[tuple[str, str]] = []  # (service id, target deploy id) asked through the API
         self._faults = Faults()
-        self._window_start = time.monotonic()
+        self._window_start = self.clock.monotonic()
         self._window_gets = 0
         self._server: ThreadingHTTPServer | None = None
         self._threads: list[threading.Thread] = []
@@ -151,11 +152,11 @@ class RenderFake(RenderState):
                 status, payload = 401, _error(401)
             else:
                 status, payload = self._route(method, path, query, body)
-            self.requests.append(RequestRecord(method, path, query, status, time.monotonic(), authorized))
+            self.requests.append(RequestRecord(method, path, query, status, self.clock.monotonic(), authorized))
             return status, payload, extra
 
     def _rate_headers(self, method: str) -> dict[str, str]:
-        now = time.monotonic()
+        now = self.clock.monotonic()
         if now - self._window_start >= 60:
             self._window_start, self._window_gets = now, 0
         if method == "GET":
@@ -170,7 +171,7 @@ class RenderFake(RenderState):
         if not parts or parts[0] != "v1":
             return 404, _error(404)
         parts = parts[1:]
-        now = time.time()
+        now = self.clock.now()
         if parts == ["services"] and method == "GET":
             items = [{"service": s.as_json(), "cursor": _cursor(s.id)} for s in self.services.values()]
             return 200, items
@@ -189,9 +190,29 @@ class RenderFake(RenderState):
                 if deploy.id == rest[1] and deploy.created_at <= now:
                     return 200, deploy.as_json(now)
             return 404, _error(404)
+        if len(rest) == 3 and rest[0] == "deploys" and rest[2] == "cancel" and method == "POST":
+            if not any(d.id == rest[1] for d in service.deploys):
+                return 404, _error(404)
+            return 200, self.cancel(service.id, rest[1]).as_json(now)
+        if rest == ["rollback"] and method == "POST":
+            return self._rollback(service, body, now)
         if rest == ["events"] and method == "GET":
             return self._list_events(service, query, now)
         return 404, _error(404)
+
+    def _rollback(self, service: FakeService, body: bytes, now: float) -> tuple[int, Any]:
+        """`POST /services/{id}/rollback` with `{"deployId": "dep-..."}`: 201 with the new deploy."""
+        try:
+            request = json.loads(body or b"{}")
+        except ValueError:
+            return 400, _error(400)
+        target = request.get("deployId") if isinstance(request, dict) else None
+        if not isinstance(target, str):
+            return 400, _error(400)
+        if not any(d.id == target and d.created_at <= now for d in service.deploys):
+            return 404, _error(404)
+        self.rollbacks.append((service.id, target))
+        return 201, self.rollback(service.id, target).as_json(now)
 
     def _list_deploys(self, service: FakeService, query: dict[str, list[str]], now: float) -> tuple[int, Any]:
         deploys = sorted((d for d in service.deploys if d.created_at <= now),
@@ -214,6 +235,8 @@ class RenderFake(RenderState):
         if start is None or end is None:
             return 400, _error(400)
         types = set(query.get("type", []))
+        if len(query.get("type", [])) > 1:  # the spec's `type` is ONE event type (render.md, corrections)
+            return 400, _error(400)
         events = [e for e in service.events if start <= e["_at"] <= end and (not types or e["type"] in types)]
         events.sort(key=lambda e: e["_at"], reverse=True)
         items = [{"event": {k: v for k, v in e.items() if k != "_at"}, "cursor": _cursor(e["id"])} for e in events]
@@ -227,6 +250,11 @@ class RenderFake(RenderState):
         if not isinstance(request, dict):
             return 400, _error(400)
         sha = request.get("commitId")
+        if service.image_path is not None:
+            image = request.get("imageUrl") or service.image_path
+            deploy = self._create(service, None, None, "api", now)
+            deploy.image = {"ref": image, "sha": "sha256:" + "1" * 64, "registryCredential": None}
+            return 201, deploy.as_json(now)
         if sha is not None:
             known = next((d.commit for d in reversed(service.deploys) if d.commit and d.commit["id"] == sha), None)
             commit = known or {"id": sha, "message": "", "createdAt": iso(now)}

@@ -15,6 +15,7 @@ def to_json(run: Verification) -> dict[str, Any]:
         "exit_code": run.verdict.exit_code,
         "failure_reason": run.verdict.failure_reason,
         "commit": run.commit,
+        "service": run.service,
         "base": run.base,
         "deploy": run.deploy_json(),
         "gates": [{**r.to_json(), "duration_s": r.duration_s,

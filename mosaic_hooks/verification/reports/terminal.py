@@ -20,7 +20,8 @@ def lines(run: Verification, stream: TextIO | None = None) -> list[str]:
     out = stream or sys.stdout
     width = max((len(r.name) for r in run.results), default=8)
     commit = (run.commit or "?")[:12]
-    header = f"mosaic-hooks verify: {commit}" + (f" on {run.backend_url}" if run.backend_url else "")
+    header = (f"mosaic-hooks verify: {commit}" + (f" of service {run.service}" if run.service else "")
+              + (f" on {run.backend_url}" if run.backend_url else ""))
     text = [color(header, "bold", out)]
     if run.changes is not None:
         from mosaic_hooks.verification.verify import summarize_changes

@@ -185,7 +185,7 @@ def test_verify_waits_for_the_render_deploy_of_the_commit(repo: Path, service: t
         env = {"MOSAIC_RENDER_API_URL": fake.api_url, "RENDER_API_KEY": fake.api_key,
                "RENDER_SERVICE_ID": "srv-verify", "MOSAIC_POLL_INTERVAL": "0.1"}
         (repo / ".mosaic").mkdir(exist_ok=True)
-        (repo / ".mosaic" / "config.toml").write_text("poll_interval = 0.1\nwait_timeout = 20\n")
+        (repo / ".mosaic" / "config.toml").write_text("poll_interval = 0.1\nwait_timeout = 20\ncrash_watch_s = 0.3\n")
         proc = run_cli("verify", "--base", base, "--json", cwd=repo, env=env)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     report = json.loads(proc.stdout)

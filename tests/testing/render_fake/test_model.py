@@ -1,17 +1,19 @@
-"""Deploys move on as Render's do: by the timeline's wall clock, superseded by newer pushes, and not
-created when Render would not deploy."""
+"""Deploys move on as Render's do: by the timeline on the fake's clock (a manual one here), superseded
+by newer pushes, and not created when Render would not deploy."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import httpx
 
+from mosaic_hooks.render.clock import ManualClock
 from mosaic_hooks.testing.render_fake import RenderFake
 
 
-def test_a_push_advances_through_the_timeline_by_wall_clock(fake: RenderFake, http: httpx.Client) -> None:
+def test_a_push_advances_through_the_timeline_by_its_clock(timed: RenderFake, timed_http: httpx.Client,
+                                                          clock: ManualClock) -> None:
+    fake, http = timed, timed_http
     went_live: list[dict[str, Any]] = []
     fake.add_service("srv-time", timeline=[("build_in_progress", 0.2), ("update_in_progress", 0.2), ("live", 0)],
                      on_live=went_live.append)
@@ -21,22 +23,23 @@ def test_a_push_advances_through_the_timeline_by_wall_clock(fake: RenderFake, ht
     assert deploy["status"] == "build_in_progress" and deploy["finishedAt"] is None
     assert deploy["commit"] == {"id": "a" * 40, "message": "first", "createdAt": deploy["commit"]["createdAt"]}
     assert deploy["trigger"] == "new_commit"
-    time.sleep(0.25)
+    clock.advance(0.25)
     assert http.get(f"/services/srv-time/deploys/{deploy_id}").json()["status"] == "update_in_progress"
-    time.sleep(0.25)
+    clock.advance(0.25)
     deploy = http.get(f"/services/srv-time/deploys/{deploy_id}").json()
     assert deploy["status"] == "live" and deploy["finishedAt"]
     assert [d["id"] for d in went_live] == [deploy_id]
 
 
-def test_a_newer_push_cancels_the_older_deploy_and_live_deactivates_the_previous(fake: RenderFake,
-                                                                                http: httpx.Client) -> None:
+def test_a_newer_push_cancels_the_older_deploy_and_live_deactivates_the_previous(
+        timed: RenderFake, timed_http: httpx.Client, clock: ManualClock) -> None:
+    fake, http = timed, timed_http
     fake.add_service("srv-sup", timeline=[("build_in_progress", 0.2), ("live", 0)])
     previous = fake.add_deploy("0" * 40, "live", service_id="srv-sup", created_ago=60)
     first = fake.push("1" * 40, "one")
-    time.sleep(0.05)
+    clock.advance(0.05)
     second = fake.push("2" * 40, "two")
-    time.sleep(0.3)
+    clock.advance(0.3)
     items = http.get("/services/srv-sup/deploys").json()
     assert all(set(item) == {"deploy", "cursor"} for item in items)
     by_id = {item["deploy"]["id"]: item["deploy"]["status"] for item in items}

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from mosaic_hooks.core.isotime import iso_millis as format_time
+from mosaic_hooks.render.clock import ManualClock
 from mosaic_hooks.testing.render_fake import RenderFake
 from tests.testing.render_fake.conftest import KEY
 
@@ -58,7 +59,9 @@ def test_deploy_lists_page_by_cursor_and_filter(fake: RenderFake, http: httpx.Cl
     assert http.get("/services/srv-list/deploys", params={"cursor": "bogus"}).status_code == 400
 
 
-def test_creating_a_deploy_answers_201_with_it_or_202_with_no_body(fake: RenderFake, http: httpx.Client) -> None:
+def test_creating_a_deploy_answers_201_with_it_or_202_with_no_body(timed: RenderFake, timed_http: httpx.Client,
+                                                                 clock: ManualClock) -> None:
+    fake, http = timed, timed_http
     fake.add_service("srv-post")
     created = http.post("/services/srv-post/deploys", json={"commitId": "f" * 40})
     assert created.status_code == 201 and created.json()["commit"]["id"] == "f" * 40
@@ -68,7 +71,7 @@ def test_creating_a_deploy_answers_201_with_it_or_202_with_no_body(fake: RenderF
     before = len(http.get("/services/srv-queued/deploys").json())
     queued = http.post("/services/srv-queued/deploys", json={})
     assert queued.status_code == 202 and queued.content == b""
-    time.sleep(0.3)
+    clock.advance(0.3)
     assert len(http.get("/services/srv-queued/deploys").json()) == before + 1
 
 
