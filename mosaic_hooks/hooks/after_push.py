@@ -70,7 +70,7 @@ def start(repo: git.Repo, cfg: Config, pushes: Sequence[PushedRange], *, remote_
     if not remote:
         say("no background verification: git did not say which remote this push goes to")
         return []
-    from mosaic_hooks.hooks import deploy_branch
+    from mosaic_hooks.render import deploy_branch
     from mosaic_hooks.verification.verify import service_of
 
     name = remote_name if remote_name and remote_name != remote_url else None
@@ -78,7 +78,8 @@ def start(repo: git.Repo, cfg: Config, pushes: Sequence[PushedRange], *, remote_
     started = []
     with jobs.quiet_oserror():
         store.prune()
-    for push in targets(pushes, deploy_branch.known_locally(repo, name)):
+    # What the clone knows, no network: the background job asks the full question once the push has landed.
+    for push in targets(pushes, deploy_branch.known_locally(repo, cfg, name).ref):
         try:
             job = _start_one(store, repo, push, service_of(cfg), remote, name, env)
         except OSError as exc:  # bookkeeping must never turn a push that passed into an error

@@ -5,7 +5,7 @@
 1. Wait until the push has landed: the remote's ref is the pushed commit. git runs the pre-push hook
    before it sends anything, so this waits for git to finish; a push that is rejected or fails never
    lands, and the job ends quietly at `push_land_timeout`.
-2. Skip a branch the service does not deploy (see `hooks.deploy_branch`).
+2. Skip a branch the service does not deploy (see `render.deploy_branch`).
 3. Do what `mosaic-hooks verify --commit SHA --base <the remote's previous commit>` does (it is that
    command, run in this process): wait for the deploy, run the gates, record the result in the history.
 4. Record the job's outcome, leave it to be announced by the next hook run, notify the desktop.
@@ -167,13 +167,15 @@ def run_job(store: jobs.Store, job: jobs.Job, repo: git.Repo, cfg: Config, *, si
                   "(the push was rejected or failed)")
         return _end(store, job, jobs.SUPERSEDED if landing == SUPERSEDED else jobs.NOT_LANDED, reason)
 
-    from mosaic_hooks.hooks import deploy_branch
+    from mosaic_hooks.render import deploy_branch
 
-    deploys = deploy_branch.resolve(repo, cfg, reach)
-    if not deploy_branch.deploys(job.branch, deploys):
-        reason = (f"the service deploys {deploys}, not {job.branch}" if deploys else
-                  f"which branch deploys is unknown (no Render API, the remote's HEAD unknown): only "
-                  f"{' and '.join(deploy_branch.CONVENTIONAL)} are verified, not {job.branch}")
+    deploy = deploy_branch.resolve(repo, cfg, remote=reach)
+    if not deploy_branch.deploys(job.branch, deploy):
+        reason = (f"the service deploys {deploy.describe()}, not {job.branch.removeprefix('refs/heads/')}"
+                  if deploy.name else
+                  f"which branch deploys is unknown ({deploy.source}): only "
+                  f"{' and '.join(deploy_branch.CONVENTIONAL)} are verified, not "
+                  f"{job.branch.removeprefix('refs/heads/')}")
         return _end(store, job, jobs.NOT_DEPLOYED, reason)
 
     job.state, job.updated_at = jobs.VERIFYING, now()
