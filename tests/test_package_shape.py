@@ -35,10 +35,12 @@ APPLICATIONS = {"cli", "demo"}
 
 # Pure modules: data and arithmetic, no I/O. They import only each other and the standard library's pure parts.
 PURE = {
-    "mosaic_hooks.core.errors", "mosaic_hooks.core.exit_codes", "mosaic_hooks.core.isotime",
+    "mosaic_hooks.core.errors", "mosaic_hooks.core.exit_codes", "mosaic_hooks.core.gate_names",
+    "mosaic_hooks.core.isotime", "mosaic_hooks.core.words",
     "mosaic_hooks.detect.changeset",
     "mosaic_hooks.gates.latency", "mosaic_hooks.gates.result", "mosaic_hooks.gates.routes",
-    "mosaic_hooks.records.dora",
+    "mosaic_hooks.records.deploy_table", "mosaic_hooks.records.dora", "mosaic_hooks.records.int_keys",
+    "mosaic_hooks.records.ranks",
     "mosaic_hooks.render.crash", "mosaic_hooks.render.outcome", "mosaic_hooks.render.skip",
     "mosaic_hooks.render.statuses",
     "mosaic_hooks.verification.model", "mosaic_hooks.verification.verdict",

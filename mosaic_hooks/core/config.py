@@ -273,7 +273,7 @@ def coerce(key: Key, value: Any, where: str) -> Any:
 
 
 def _check_gate_switches(table: Mapping[str, Any], where: str) -> None:
-    from mosaic_hooks.gates import GATE_NAMES  # a plain registry: no gate module is imported
+    from mosaic_hooks.core.gate_names import GATE_NAMES
 
     for name, value in table.items():
         if name not in GATE_NAMES:

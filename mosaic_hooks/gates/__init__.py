@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mosaic_hooks.core.gate_names import GATE_NAMES
+
+__all__ = ["GATES", "GATE_NAMES", "GateSpec"]
+
 
 @dataclass(frozen=True)
 class GateSpec:
@@ -31,4 +35,3 @@ GATES: tuple[GateSpec, ...] = (
     GateSpec("migrations", "mosaic_hooks.gates.migrations", waits_for=("deploy",)),
     GateSpec("monitoring", "mosaic_hooks.gates.monitoring", waits_for=("health", "endpoints", "contract", "errors")),
 )
-GATE_NAMES = tuple(spec.name for spec in GATES)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from mosaic_hooks.gates import GATE_NAMES
+from mosaic_hooks.core.gate_names import GATE_NAMES
 
 if TYPE_CHECKING:
     from mosaic_hooks.core.config import Config
@@ -21,7 +21,7 @@ BY_CONFIG = "[tool.mosaic.gates]"
 def switched_off(cfg: Config, env: Mapping[str, str]) -> dict[str, str]:
     """{gate name: why it does not run}, in report order. Raises MosaicError (exit 2) on an unknown
     name in MOSAIC_SKIP, so a typo never passes for a skip."""
-    from mosaic_hooks.hooks.bypass import skipped_checks
+    from mosaic_hooks.core.skip_names import skipped_checks
 
     by_env = skipped_checks(env)
     everything = "production" in by_env

@@ -2,8 +2,9 @@
 
 When the pre-push stage lets a push through, `start` leaves one job per pushed branch that may deploy
 (`verify_after_push`, on by default when production is configured) and starts its process detached
-(`mosaic_hooks.verification.background`): its own session, no tie to git's pipes, output to a log under
-the git directory. Starting costs a fork and an exec; the job's process does the waiting.
+(`mosaic_hooks.cli.background_job`; the job is `verification/background.py`): its own session, no tie to
+git's pipes, output to a log under the git directory. Starting costs a fork and an exec; the job's process
+does the waiting.
 
 `announce` is the other end: the next hook run (commit or push) tells the person how each background
 verification that finished since went, failures loudly with the log's path.
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from mosaic_hooks.hooks.push_range import PushedRange
 
 PREFIX = "mosaic-hooks: "
-WORKER_MODULE = "mosaic_hooks.verification.background"
+WORKER_MODULE = "mosaic_hooks.cli.background_job"
 PUSH_URL_ENV = "MOSAIC_AFTER_PUSH_URL"  # the remote's URL as git gave it, credentials and all: never written down
 # Variables of the hook's run that must not reach the job: they point git at this push's state, or give
 # the pre-commit framework's range to a `mosaic-hooks` that would read it as its own.
@@ -70,7 +71,7 @@ def start(repo: git.Repo, cfg: Config, pushes: Sequence[PushedRange], *, remote_
     if not remote:
         say("no background verification: git did not say which remote this push goes to")
         return []
-    from mosaic_hooks.hooks import deploy_branch
+    from mosaic_hooks.render import deploy_branch
     from mosaic_hooks.verification.verify import service_of
 
     name = remote_name if remote_name and remote_name != remote_url else None
@@ -78,7 +79,8 @@ def start(repo: git.Repo, cfg: Config, pushes: Sequence[PushedRange], *, remote_
     started = []
     with jobs.quiet_oserror():
         store.prune()
-    for push in targets(pushes, deploy_branch.known_locally(repo, name)):
+    # What the clone knows, no network: the background job asks the full question once the push has landed.
+    for push in targets(pushes, deploy_branch.known_locally(repo, cfg, name).ref):
         try:
             job = _start_one(store, repo, push, service_of(cfg), remote, name, env)
         except OSError as exc:  # bookkeeping must never turn a push that passed into an error

@@ -13,21 +13,13 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from mosaic_hooks.core.errors import MosaicError
+from mosaic_hooks.core.skip_names import GROUPS, KNOWN_CHECKS, skipped_checks
+from mosaic_hooks.core.skip_names import names as _names
+
+__all__ = ["GROUPS", "KNOWN_CHECKS", "skipped_checks"]  # MOSAIC_SKIP's rule lives in core (the gates read it too)
 
 # The pre-commit framework ids of our stages (`.pre-commit-hooks.yaml`).
 HOOK_IDS = {"check": "mosaic-check", "pre-push": "mosaic-gate", "verify": "mosaic-verify"}
-
-# Names MOSAIC_SKIP accepts. A typo must not pass for a skip, so unknown names are a usage error.
-# "local" and "production" name whole stages; the rest are single checks (local checks and
-# production gates). Parts that add a check add its name here.
-KNOWN_CHECKS: frozenset[str] = frozenset({
-    "local", "production",
-    # local checks (pre-commit and pre-push stages); "requirements" is the group of the two requirement checks
-    "imports", "requirements", "requirements-installed", "requirements-parse",
-    # production gates (pre-push stage and `verify`)
-    "deploy", "health", "endpoints", "contract", "errors", "dependencies", "migrations", "monitoring",
-})
 
 _OFF_VALUES = ("0", "false", "no", "off")
 _announced: set[str] = set()
@@ -44,10 +36,6 @@ def _write_line(text: str) -> None:
     write_line(text)
 
 
-def _names(value: str) -> list[str]:
-    return [name.strip() for name in value.split(",") if name.strip()]
-
-
 def hooks_disabled(env: Mapping[str, str] | None = None) -> bool:
     return _env(env).get("MOSAIC_HOOKS", "").strip().lower() in _OFF_VALUES
 
@@ -62,26 +50,6 @@ def anything_to_say(stage: str, env: Mapping[str, str] | None = None) -> bool:
     """Whether a bypass variable would make `stage` print a skip or refuse a typo (the fast path's question)."""
     values = _env(env)
     return hooks_disabled(values) or skipped_by_pre_commit(stage, values) or bool(values.get("MOSAIC_SKIP", "").strip())
-
-
-# A group name in MOSAIC_SKIP skips every check of the group.
-GROUPS: dict[str, tuple[str, ...]] = {
-    "local": ("imports", "requirements-installed", "requirements-parse"),
-    "requirements": ("requirements-installed", "requirements-parse"),
-}
-
-
-def skipped_checks(env: Mapping[str, str] | None = None) -> frozenset[str]:
-    """The check names in MOSAIC_SKIP, groups expanded; raises MosaicError (exit 2) for a name no check has."""
-    names = _names(_env(env).get("MOSAIC_SKIP", ""))
-    unknown = sorted(set(names) - KNOWN_CHECKS)
-    if unknown:
-        raise MosaicError(f"MOSAIC_SKIP names unknown check(s): {', '.join(unknown)}",
-                          hint=f"known: {', '.join(sorted(KNOWN_CHECKS))}")
-    expanded = set(names)
-    for name in names:
-        expanded.update(GROUPS.get(name, ()))
-    return frozenset(expanded)
 
 
 def is_skipped(check: str, env: Mapping[str, str] | None = None) -> bool:

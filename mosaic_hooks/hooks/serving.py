@@ -2,6 +2,8 @@
 
 The serving commit comes from Render's newest live deploy (with the API), else from the service's version
 endpoint. Each is one bounded request: the pre-push stage never polls for a commit that may never come.
+Requests to the service go through `core/http.py`'s client, as the gates' do: the health look takes a
+redirect as its answer (the health gate would), the version read follows it (it carries no secret).
 """
 
 from __future__ import annotations
@@ -27,13 +29,6 @@ class Serving:
 class Health:
     up: bool | None  # None: could not be reached
     line: str
-
-
-def _client(cfg: Config) -> Any:
-    import httpx
-
-    return httpx.Client(follow_redirects=True, max_redirects=5, headers={"User-Agent": "mosaic-hooks"},
-                        timeout=float(cfg.request_timeout))
 
 
 def serving_now(cfg: Config, watch: str | None = None) -> Serving:
@@ -72,12 +67,13 @@ def _from_render(cfg: Config, watch: str | None) -> Serving:
 def _from_version(cfg: Config) -> Serving:
     import httpx
 
+    from mosaic_hooks.core.http import backend_client
     from mosaic_hooks.render.version_endpoint import reported_commit
 
     url = str(cfg.backend_url).rstrip("/") + str(cfg.version_path)
     try:
-        with _client(cfg) as client:
-            response = client.get(url)
+        with backend_client(timeout=float(cfg.request_timeout), purpose="serving commit") as client:
+            response = client.get(url, follow_redirects=True)
     except httpx.HTTPError as exc:
         return Serving(None, f"{url} could not be reached ({type(exc).__name__})")
     if response.status_code != 200:
@@ -92,9 +88,11 @@ def health_now(cfg: Config) -> Health:
     """One GET of the health path: the cheap look that always comes before letting a push through."""
     import httpx
 
+    from mosaic_hooks.core.http import backend_client
+
     url = str(cfg.backend_url).rstrip("/") + str(cfg.health_path)
     try:
-        with _client(cfg) as client:
+        with backend_client(timeout=float(cfg.request_timeout), purpose="health") as client:
             response = client.get(url)
     except httpx.TimeoutException:
         return Health(None, f"{url} did not answer within {float(cfg.request_timeout):g} s")
@@ -102,4 +100,6 @@ def health_now(cfg: Config) -> Health:
         return Health(None, f"{url} could not be reached ({type(exc).__name__})")
     if 200 <= response.status_code < 300:
         return Health(True, f"{url} answered {response.status_code}")
+    if response.is_redirect:  # as the health gate judges it: the health path itself must answer
+        return Health(False, f"{url} answered {response.status_code} (a redirect, not followed)")
     return Health(False, f"{url} answered {response.status_code}")

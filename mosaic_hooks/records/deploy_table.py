@@ -20,7 +20,6 @@ in order. Pure: no I/O.
 from __future__ import annotations
 
 import math
-import sys
 from array import array
 from collections.abc import Iterable, Mapping
 from datetime import datetime
@@ -99,6 +98,7 @@ class DeployTable:
         self._commits = bytearray()
         self._odd_commits: dict[int, str] = {}  # commits that are not 40 lowercase hex characters
         self._details: dict[int, tuple[str | None, str | None]] = {}  # (deploy id, reason) of deploys not passing
+        self._reasons: dict[str, str] = {}  # the same few reasons come back thousands of times: one copy each
         self.not_live = 0  # verifications of a deploy that never went live
         self.unreadable = 0  # records without a readable timestamp or verdict
         self.duplicates = 0  # later (or older) verifications of a deploy already counted
@@ -217,7 +217,7 @@ class DeployTable:
                 odd_commits[row] = commit
             commit_bytes += raw
             if code != PASS:
-                self._details[row] = _details(record)
+                self._details[row] = _details(record, self._reasons)
             # the commits it brought
             count = 0
             if type(commits) is list:
@@ -256,7 +256,7 @@ class DeployTable:
         if code == PASS:
             self._details.pop(row, None)
         else:
-            self._details[row] = _details(record)
+            self._details[row] = _details(record, self._reasons)
 
     def _order(self) -> list[int] | None:
         """The rows by (live, verified, commit); None if they are in that order already (the usual case)."""
@@ -334,10 +334,10 @@ class DeployTable:
         return start, start + sum(self.occ_count[lo:hi])
 
 
-def _details(record: Mapping[str, Any]) -> tuple[str | None, str | None]:
+def _details(record: Mapping[str, Any], reasons: dict[str, str]) -> tuple[str | None, str | None]:
     deploy_id, reason = record.get("deploy_id"), record.get("failure_reason")
-    # the same few reasons come back thousands of times: one copy each
-    return (deploy_id if type(deploy_id) is str else None, sys.intern(reason) if type(reason) is str else None)
+    return (deploy_id if type(deploy_id) is str else None,
+            reasons.setdefault(reason, reason) if type(reason) is str else None)
 
 
 def load(records: Iterable[Mapping[str, Any]], *, service: str | None = None,

@@ -273,3 +273,17 @@ def last_verified(path: Path, *, service: str | None = None) -> dict[str, Any] |
             if best_time is None or moment >= best_time:
                 best, best_time = record, moment
     return best
+
+
+def newest_of(records: list[dict[str, Any]], commit: str, service: str | None) -> dict[str, Any] | None:
+    """The newest record (file order) of a verification of `commit` for `service`, or None. Pure.
+
+    A record without a service belongs to the configured one, as in `last_verified`."""
+    record: dict[str, Any]
+    for record in reversed(records):
+        if record.get("commit") != commit:
+            continue
+        if service is not None and record.get("service") not in (service, None):
+            continue
+        return record
+    return None

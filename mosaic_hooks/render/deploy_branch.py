@@ -1,15 +1,19 @@
 """Which branch the service deploys: the `deploy_branch` key, else the Render service's `branch` (API),
 else the remote's HEAD (its default branch).
 
-`resolve()` is the one public answer, used by the pre-push stage (a push to any other branch checks
-production as it stands and never waits for its own commit) and by anything that needs "the branch the
-service deploys". Every question is bounded: one API request (two attempts), one local git lookup, and
-at most one `git ls-remote` with a timeout.
+Two questions, of different cost, with the same first answer (the `deploy_branch` key):
+- `known_locally()`: what the clone knows without a network call (the key, else the remote's HEAD as last
+  fetched). The pre-push hook's start of the background verification asks it, and must stay fast.
+- `resolve()`: the full answer, asked by the pre-push production check and by the background verification.
+  Every question is bounded: one API request (two attempts), one local git lookup, and at most one
+  `git ls-remote` with a timeout.
+
+`deploys()` says whether a push to a branch deploys; when nobody can tell which branch does, only main or
+master are taken for it.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -19,7 +23,11 @@ from mosaic_hooks.core.errors import GitError
 if TYPE_CHECKING:
     from mosaic_hooks.core.config import Config
 
+HEADS = "refs/heads/"
 LS_REMOTE_TIMEOUT = 10.0
+# When nobody can tell which branch deploys, only these are taken for it: verifying a feature branch
+# would wait for a deploy that never comes and record an undecided verdict.
+CONVENTIONAL = ("main", "master")
 
 
 @dataclass(frozen=True)
@@ -29,10 +37,65 @@ class DeployBranch:
 
     @property
     def ref(self) -> str | None:
-        return f"refs/heads/{self.name}" if self.name else None
+        return f"{HEADS}{self.name}" if self.name else None
 
     def describe(self) -> str:
         return f"{self.name} ({self.source})" if self.name else f"unknown ({self.source})"
+
+
+def deploys(ref: str, deploy: DeployBranch) -> bool:
+    """Whether a push to `ref` (`refs/heads/...`) deploys: it is the deploy branch, or that is unknown and
+    `ref` is main or master. Pure."""
+    if deploy.ref is not None:
+        return ref == deploy.ref
+    return ref in (HEADS + name for name in CONVENTIONAL)
+
+
+def configured(cfg: Config) -> DeployBranch | None:
+    """The `deploy_branch` key's answer; None when it is not set."""
+    if not cfg.deploy_branch:
+        return None
+    return DeployBranch(cfg.deploy_branch.removeprefix(HEADS), "deploy_branch in the configuration")
+
+
+def known_locally(repo: git.Repo, cfg: Config, remote_name: str | None) -> DeployBranch:
+    """The key, else the remote's HEAD as this clone last saw it: no network, one git process at most."""
+    key = configured(cfg)
+    if key is not None:
+        return key
+    branch = _local_remote_head(repo, remote_name) if remote_name else None
+    if branch:
+        return DeployBranch(branch, f"{remote_name}'s HEAD as last fetched")
+    return DeployBranch(None, "no deploy_branch set, and the remote's HEAD is not known locally")
+
+
+def resolve(repo: git.Repo | None, cfg: Config, *, remote: str | None = None) -> DeployBranch:
+    """The branch the service deploys, and how that is known. `remote` is a remote's name or URL."""
+    key = configured(cfg)
+    if key is not None:
+        return key
+    if cfg.render_api_key and cfg.render_service_id:
+        branch = _from_render(cfg)
+        if branch:
+            return DeployBranch(branch, f"Render service {cfg.render_service_id}")
+    if repo is None or repo.bare:
+        return DeployBranch(None, "no deploy_branch set and no remote to ask")
+    remote = remote or default_remote(repo)
+    branch = _local_remote_head(repo, remote) or _asked_remote_head(repo, remote)
+    if branch:
+        return DeployBranch(branch, f"{remote}'s HEAD")
+    return DeployBranch(None, f"no deploy_branch set, and {remote}'s HEAD is not known")
+
+
+def default_remote(repo: git.Repo) -> str:
+    """The remote of the current branch's upstream, else `origin`."""
+    branch = git.current_branch(repo)
+    if branch:
+        proc = repo.git("config", "--get", f"branch.{branch}.remote", check=False)
+        name = proc.stdout.decode(errors="replace").strip()
+        if proc.returncode == 0 and name and name != ".":
+            return name
+    return "origin"
 
 
 def _from_render(cfg: Config) -> str | None:
@@ -48,48 +111,28 @@ def _from_render(cfg: Config) -> str | None:
     return branch if isinstance(branch, str) and branch else None
 
 
-def _from_remote_head(repo: git.Repo, remote: str) -> str | None:
+def _local_remote_head(repo: git.Repo, remote: str) -> str | None:
+    """`refs/remotes/<remote>/HEAD` as recorded by a clone or `git remote set-head`; no network."""
     prefix = f"refs/remotes/{remote}/"
     proc = repo.git("symbolic-ref", "--quiet", f"{prefix}HEAD", check=False)
     target = proc.stdout.decode(errors="replace").strip()
-    if proc.returncode == 0 and target.startswith(prefix):
-        return target[len(prefix):]
-    # Not recorded locally (a remote added by hand, not cloned): ask the remote, bounded and never prompting.
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_SSH_COMMAND": os.environ.get("GIT_SSH_COMMAND", "ssh")
-           + " -o BatchMode=yes"}
+    return target[len(prefix):] if proc.returncode == 0 and target.startswith(prefix) else None
+
+
+def _asked_remote_head(repo: git.Repo, remote: str) -> str | None:
+    """The branch the remote's HEAD names, asked of the remote (bounded, never prompting); None if it cannot
+    be asked or its HEAD names a branch that does not exist yet."""
+    import os
+
+    env = git.no_git_env()
+    env["GIT_TERMINAL_PROMPT"] = "0"  # a hook or a background process has nobody to type a password
+    env["GIT_SSH_COMMAND"] = os.environ.get("GIT_SSH_COMMAND", "ssh") + " -o BatchMode=yes"
     try:
-        proc = repo.git("ls-remote", "--symref", remote, "HEAD", check=False, timeout=LS_REMOTE_TIMEOUT, env=env)
+        proc = repo.git("ls-remote", "--symref", "--", remote, "HEAD", check=False, timeout=LS_REMOTE_TIMEOUT,
+                        env=env)
     except GitError:
         return None
     for line in proc.stdout.decode(errors="replace").splitlines():
-        if line.startswith("ref: refs/heads/") and line.endswith("\tHEAD"):
-            return line[len("ref: refs/heads/"):-len("\tHEAD")]
+        if line.startswith(f"ref: {HEADS}") and line.endswith("\tHEAD"):
+            return line[len(f"ref: {HEADS}"):-len("\tHEAD")]
     return None
-
-
-def default_remote(repo: git.Repo) -> str:
-    """The remote of the current branch's upstream, else `origin`."""
-    branch = git.current_branch(repo)
-    if branch:
-        proc = repo.git("config", "--get", f"branch.{branch}.remote", check=False)
-        name = proc.stdout.decode(errors="replace").strip()
-        if proc.returncode == 0 and name and name != ".":
-            return name
-    return "origin"
-
-
-def resolve(repo: git.Repo | None, cfg: Config, *, remote: str | None = None) -> DeployBranch:
-    """The branch the service deploys, and how that is known."""
-    if cfg.deploy_branch:
-        return DeployBranch(cfg.deploy_branch.removeprefix("refs/heads/"), "deploy_branch in the configuration")
-    if cfg.render_api_key and cfg.render_service_id:
-        branch = _from_render(cfg)
-        if branch:
-            return DeployBranch(branch, f"Render service {cfg.render_service_id}")
-    if repo is None or repo.bare:
-        return DeployBranch(None, "no deploy_branch set and no remote to ask")
-    remote = remote or default_remote(repo)
-    branch = _from_remote_head(repo, remote)
-    if branch:
-        return DeployBranch(branch, f"{remote}'s HEAD")
-    return DeployBranch(None, f"no deploy_branch set, and {remote}'s HEAD is not known")

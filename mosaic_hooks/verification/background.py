@@ -1,11 +1,14 @@
 """The background verification of one push: the detached process the pre-push hook starts.
 
-    python -m mosaic_hooks.verification.background --job ID --git-dir DIR [--lock-fd N]
+    python -m mosaic_hooks.cli.background_job --job ID --git-dir DIR [--lock-fd N]
+
+(the process's entry is in `cli/`, which hands `main` the command line's `verify` to run: this layer runs no
+command of its own)
 
 1. Wait until the push has landed: the remote's ref is the pushed commit. git runs the pre-push hook
    before it sends anything, so this waits for git to finish; a push that is rejected or fails never
    lands, and the job ends quietly at `push_land_timeout`.
-2. Skip a branch the service does not deploy (see `hooks.deploy_branch`).
+2. Skip a branch the service does not deploy (see `render.deploy_branch`).
 3. Do what `mosaic-hooks verify --commit SHA --base <the remote's previous commit>` does (it is that
    command, run in this process): wait for the deploy, run the gates, record the result in the history.
 4. Record the job's outcome, leave it to be announced by the next hook run, notify the desktop.
@@ -19,7 +22,6 @@ from __future__ import annotations
 import argparse
 import os
 import signal
-import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -33,6 +35,8 @@ from mosaic_hooks.verification import background_jobs as jobs
 
 if TYPE_CHECKING:
     from mosaic_hooks.core.config import Config
+
+RunCommand = Callable[[Sequence[str]], int]  # the command line's `main`
 
 LANDED = "landed"
 NOT_LANDED = "not-landed"
@@ -133,17 +137,18 @@ def base_passed(cfg: Config, job: jobs.Job) -> bool:
     """Whether the newest history record of the job's base commit is a pass."""
     if not job.base:
         return False
-    from mosaic_hooks.hooks.stop_the_line import recorded
     from mosaic_hooks.records import history
     from mosaic_hooks.verification.verify import history_file, service_of
 
     records, _warnings = history.read(history_file(cfg))
-    record = recorded(records, job.base, service_of(cfg))
+    record = history.newest_of(records, job.base, service_of(cfg))
     return record is not None and record.get("success") is True
 
 
-def run_job(store: jobs.Store, job: jobs.Job, repo: git.Repo, cfg: Config, *, signals: Signals) -> jobs.Job:
-    """Take the job from waiting for the push to its final state; returns the final record."""
+def run_job(store: jobs.Store, job: jobs.Job, repo: git.Repo, cfg: Config, *, signals: Signals,
+            run_command: RunCommand) -> jobs.Job:
+    """Take the job from waiting for the push to its final state; returns the final record. `run_command` is
+    the command line's `main` (`run_command(["verify", ...])` is `mosaic-hooks verify ...`)."""
     job.state, job.pid, job.updated_at = jobs.WAITING_FOR_PUSH, os.getpid(), now()
     store.write(job)
 
@@ -167,13 +172,15 @@ def run_job(store: jobs.Store, job: jobs.Job, repo: git.Repo, cfg: Config, *, si
                   "(the push was rejected or failed)")
         return _end(store, job, jobs.SUPERSEDED if landing == SUPERSEDED else jobs.NOT_LANDED, reason)
 
-    from mosaic_hooks.hooks import deploy_branch
+    from mosaic_hooks.render import deploy_branch
 
-    deploys = deploy_branch.resolve(repo, cfg, reach)
-    if not deploy_branch.deploys(job.branch, deploys):
-        reason = (f"the service deploys {deploys}, not {job.branch}" if deploys else
-                  f"which branch deploys is unknown (no Render API, the remote's HEAD unknown): only "
-                  f"{' and '.join(deploy_branch.CONVENTIONAL)} are verified, not {job.branch}")
+    deploy = deploy_branch.resolve(repo, cfg, remote=reach)
+    if not deploy_branch.deploys(job.branch, deploy):
+        reason = (f"the service deploys {deploy.describe()}, not {job.branch.removeprefix('refs/heads/')}"
+                  if deploy.name else
+                  f"which branch deploys is unknown ({deploy.source}): only "
+                  f"{' and '.join(deploy_branch.CONVENTIONAL)} are verified, not "
+                  f"{job.branch.removeprefix('refs/heads/')}")
         return _end(store, job, jobs.NOT_DEPLOYED, reason)
 
     job.state, job.updated_at = jobs.VERIFYING, now()
@@ -183,9 +190,7 @@ def run_job(store: jobs.Store, job: jobs.Job, repo: git.Repo, cfg: Config, *, si
     if job.base and "--base" not in argv:
         say(f"(the remote's previous commit {job.base[:12]} has no recorded pass: checking the changes since "
             "the last verified deploy)")
-    from mosaic_hooks.cli.main import main
-
-    code = main(argv)
+    code = run_command(argv)
     if code == exit_codes.INTERRUPTED:
         raise KeyboardInterrupt
     _take_verdict(cfg, job, code)
@@ -196,13 +201,12 @@ def run_job(store: jobs.Store, job: jobs.Job, repo: git.Repo, cfg: Config, *, si
 
 def _take_verdict(cfg: Config, job: jobs.Job, code: int) -> None:
     """The verdict the verification recorded in the history (the history is the record of results)."""
-    from mosaic_hooks.hooks.stop_the_line import recorded
     from mosaic_hooks.records import history
     from mosaic_hooks.verification.verify import history_file, service_of
 
     job.exit_code = code
     records, _warnings = history.read(history_file(cfg))
-    record = recorded(records, job.commit, service_of(cfg))
+    record = history.newest_of(records, job.commit, service_of(cfg))
     if record is not None and str(record.get("timestamp") or "") >= job.created_at:
         verdict = record.get("verdict")
         job.verdict = verdict if isinstance(verdict, str) else None
@@ -240,8 +244,8 @@ def notify_outcome(job: jobs.Job, log: Path) -> None:
         say(f"desktop notification sent ({used})")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m mosaic_hooks.verification.background")
+def main(argv: Sequence[str] | None = None, *, run_command: RunCommand) -> int:
+    parser = argparse.ArgumentParser(prog="python -m mosaic_hooks.cli.background_job")
     parser.add_argument("--job", required=True)
     parser.add_argument("--git-dir", required=True, type=Path)
     parser.add_argument("--lock-fd", type=int, default=None)
@@ -261,7 +265,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         repo = git.find_repo()
         cfg = config.load(repo.root)
-        job = run_job(store, job, repo, cfg, signals=signals)
+        job = run_job(store, job, repo, cfg, signals=signals, run_command=run_command)
     except KeyboardInterrupt:
         if signals.superseded or store.superseded_by(job.id):
             _end(store, job, jobs.SUPERSEDED, "a newer push of the branch took over")
@@ -274,6 +278,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     return exit_codes.PASSED
 
-
-if __name__ == "__main__":
-    sys.exit(main())

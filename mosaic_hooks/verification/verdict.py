@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from mosaic_hooks.core import exit_codes, redact
+from mosaic_hooks.core import exit_codes
 from mosaic_hooks.gates.result import FAILED, INCONCLUSIVE, PASSED, GateResult
 
 VerdictName = Literal["pass", "fail", "inconclusive"]
@@ -20,6 +20,7 @@ PASS: Final = "pass"
 FAIL: Final = "fail"
 UNDECIDED: Final = "inconclusive"
 _REASON_LIMIT = 400
+ELLIPSIS = "…"
 
 
 @dataclass(frozen=True)
@@ -48,4 +49,21 @@ def decide(results: Sequence[GateResult], *, inconclusive_blocks: bool = True) -
 
 def _reason(kind: str, results: Sequence[GateResult]) -> str:
     text = f"{kind}: " + "; ".join(f"{r.name} ({r.summary})" for r in results)
-    return redact.clip(" ".join(text.split()), _REASON_LIMIT)
+    return one_bounded_line(text, _REASON_LIMIT)
+
+
+def one_bounded_line(text: str, limit: int) -> str:
+    """`text` on one line in at most `limit` characters, cut between words and never inside one (an ellipsis
+    marks the cut).
+
+    The secret values are not known here (that would read the environment), and need not be: a whole key
+    or token left in the reason is masked by every writer (records, reports, the terminal), while a piece
+    cut off one could no longer be recognised. So a word the cut would split is dropped whole.
+    """
+    line = " ".join(text.split())
+    if len(line) <= limit:
+        return line
+    head = line[:max(0, limit - len(ELLIPSIS))]
+    if not line[len(head)].isspace():  # the cut falls inside a word: drop all of it
+        head = head.rpartition(" ")[0]
+    return head.rstrip() + ELLIPSIS

@@ -305,8 +305,27 @@ def test_a_branch_the_service_does_not_deploy_is_not_verified(project: Project) 
     pushed = project.push("feature")
     assert pushed.returncode == 0, pushed.stderr
     job = project.wait_for_job(sha)  # the clone did not know the remote's HEAD; the job asked Render
-    assert job.state == jobs.NOT_DEPLOYED and "deploys refs/heads/main" in str(job.reason)
+    assert job.state == jobs.NOT_DEPLOYED and "the service deploys main (Render service srv-shop)" in str(job.reason)
     assert all(r["commit"] != sha for r in project.history())
+
+
+def test_the_deploy_branch_key_chooses_the_branch_verified_in_the_background(project: Project) -> None:
+    project.configure(deploy_branch="release")  # Render's service says main; the key wins, at hook time too
+    on_main = project.commit("app.py", "print('v2')\n")
+    pushed = project.push("main")
+    assert pushed.returncode == 0, pushed.stderr
+    assert "verified in the background" not in pushed.stderr
+    assert project.job(on_main) is None  # not started: no process, no record
+
+    run_git(project.repo, "checkout", "-q", "-b", "release")
+    on_release = project.commit("app.py", "print('v3')\n")
+    pushed = project.push("release")
+    assert pushed.returncode == 0, pushed.stderr
+    assert f"{on_release[:10]} (release) will be verified in the background" in pushed.stderr
+    project.deploy(on_release)
+    job = project.wait_for_job(on_release)
+    assert (job.state, job.verdict) == (jobs.FINISHED, "pass"), project.log(on_release)
+    assert project.history()[-1]["commit"] == on_release
 
 
 # ----- cost, and one job per (service, commit)

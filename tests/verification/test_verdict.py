@@ -44,3 +44,20 @@ def test_the_failure_reason_is_one_bounded_line() -> None:
     verdict = decide([gate(f"g{i}", "failed", "line one\nline two " * 20) for i in range(10)])
     assert verdict.failure_reason is not None
     assert "\n" not in verdict.failure_reason and len(verdict.failure_reason) <= 400
+
+
+def test_the_cut_of_a_long_reason_never_leaves_a_piece_of_a_word() -> None:
+    """A key in a gate's summary is masked whole by every writer; a piece of it left at the cut could not be.
+    Wherever the key lies against the cut, the reason holds all of it or none of it."""
+    key = "rnd_" + "K3y" * 12
+    for offset in range(340, 420):
+        verdict = decide([gate("health", "failed", "x" * offset + f" {key} after")])
+        reason = verdict.failure_reason
+        assert reason is not None and len(reason) <= 400
+        assert key in reason or key[:4] not in reason, (offset, reason[-60:])
+        assert key not in reason or reason.index(key) + len(key) <= 400
+
+
+def test_a_single_word_longer_than_the_limit_is_dropped_not_cut() -> None:
+    verdict = decide([gate("health", "failed", "t" * 1000)])
+    assert verdict.failure_reason == "failed: health…"  # "(ttt…)" is one word
