@@ -54,13 +54,16 @@ def overall(statuses: list[ServiceStatus]) -> int:
 
 def collect(records: list[dict[str, Any]], job_list: list[jobs.Job], running: set[str],
             configured: str | None) -> list[ServiceStatus]:
-    """One status per service: from the history's newest record and the running jobs. Pure."""
+    """One status per service: from the history's newest record and the running jobs. Pure.
+
+    A record or job without a service (written before the service was configured) belongs to the
+    configured service, as everywhere else in the records."""
     statuses: dict[str | None, ServiceStatus] = {}
     if configured is not None or not records:
         statuses[configured] = ServiceStatus(configured)
-    branch_of = {(job.service, job.commit): job for job in job_list}
+    branch_of = {(job.service or configured, job.commit): job for job in job_list}
     for record in records:
-        service = record.get("service") if isinstance(record.get("service"), str) else None
+        service = record.get("service") if isinstance(record.get("service"), str) else configured
         status = statuses.setdefault(service, ServiceStatus(service))
         commit = record.get("commit")
         if not isinstance(commit, str):
@@ -76,7 +79,8 @@ def collect(records: list[dict[str, Any]], job_list: list[jobs.Job], running: se
         stopped = job.state == jobs.INTERRUPTED or (not job.final and job.id not in running)
         if not alive and not stopped:
             continue
-        status = statuses.setdefault(job.service, ServiceStatus(job.service))
+        service = job.service or configured
+        status = statuses.setdefault(service, ServiceStatus(service))
         status.branch = status.branch or job.branch
         entry = {"commit": job.commit, "branch": job.branch, "since": job.created_at, "state": job.state,
                  "log": job.log}

@@ -77,3 +77,11 @@ def test_outside_a_repository_one_line_and_exit_2(tmp_path: Path) -> None:
     ran = run_cli("status", cwd=tmp_path)
     assert ran.returncode == exit_codes.USAGE
     assert ran.stderr.count("\n") == 1 and "not inside a git repository" in ran.stderr
+
+
+def test_records_written_before_the_service_was_configured_belong_to_it() -> None:
+    """A pass recorded before RENDER_SERVICE_ID was set, then a failure with it: one service, failing."""
+    records = [record(A, "pass", service=None), record(B, "fail", at="2026-12-03T07:10:00Z")]
+    [status] = collect(records, [], set(), "shop")
+    assert status.service == "shop" and status.last is not None and status.last["commit"] == B
+    assert overall([status]) == exit_codes.FAILED
