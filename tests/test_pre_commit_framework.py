@@ -122,7 +122,8 @@ def test_a_skipped_gate_shows_on_a_passing_push_under_the_framework(hooks_repo: 
     shown = push.stdout + push.stderr
     assert push.returncode == 0, shown
     assert "Passed" in shown
-    assert f"production: {head[:12]} (refs/heads/main) passed its checks; skipped: contract (MOSAIC_SKIP)" in shown
+    assert (f"production: {head[:12]} (serving, from {url}/version) passed its checks; "
+            "skipped: contract (MOSAIC_SKIP)") in shown  # the serving commit, named with where it came from
 
 
 def test_mosaic_gate_starts_the_background_verification_of_the_push(

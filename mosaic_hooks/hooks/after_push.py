@@ -165,18 +165,27 @@ def _spawn(store: jobs.Store, repo: git.Repo, job: jobs.Job, lock_fd: int, env: 
                    pass_fds=(lock_fd,), append=False)
 
 
-def await_running(repo: git.Repo, cfg: Config, commit: str, *, timeout: float,
-                  sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
-                  ) -> jobs.Job | None:
-    """If a background verification of `commit` is running, wait for it (at most `timeout` s) rather than
-    check the same deploy twice at once; the job as it ended, or None (none running, or not done in time)."""
+def verifying(repo: git.Repo, cfg: Config, commit: str) -> bool:
+    """True while a background verification of `commit` (for this service) is running."""
     from mosaic_hooks.verification.verify import service_of
 
     store = jobs.Store(repo.common_dir)
     ident = jobs.job_id(service_of(cfg), commit)
     job = store.read(ident)
-    if job is None or job.final or not store.running(ident):
+    return job is not None and not job.final and store.running(ident)
+
+
+def await_running(repo: git.Repo, cfg: Config, commit: str, *, timeout: float,
+                  sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
+                  ) -> jobs.Job | None:
+    """If a background verification of `commit` is running, wait for it (at most `timeout` s) rather than
+    check the same deploy twice at once; the job as it ended, or None (none running, or not done in time)."""
+    if not verifying(repo, cfg, commit):
         return None
+    from mosaic_hooks.verification.verify import service_of
+
+    store = jobs.Store(repo.common_dir)
+    ident = jobs.job_id(service_of(cfg), commit)
     say(f"{commit[:12]} is being verified in the background; waiting for it (at most {timeout:g} s)")
     deadline = clock() + timeout
     while clock() < deadline:

@@ -152,10 +152,21 @@ def _deploy_branch_is_new(repo: git.Repo, branch: str | None, onto: Sequence[Pus
 
 def _check_serving(repo: git.Repo, cfg: Config, watch: str | None, branch: str | None,
                    env: Mapping[str, str], clock: Clock, *, first_deploy: bool = False) -> int:
-    from mosaic_hooks.hooks.serving import serving_now
+    from mosaic_hooks.hooks.serving import Serving, serving_now
 
     serving = serving_now(cfg, watch)
     if watch and serving.in_progress is not None:
+        from mosaic_hooks.hooks.after_push import await_running, verifying
+
+        # The previous push's background job may be checking this very deploy: its result, not a second run.
+        if verifying(repo, cfg, watch):
+            timeout = float(cfg.push_wait_timeout)
+            if await_running(repo, cfg, watch, timeout=timeout) is not None:
+                return _judge(repo, cfg, watch, Serving(watch, f"{branch}'s deploy"), env, clock)
+            if verifying(repo, cfg, watch):
+                say(f"production check inconclusive: the background verification of {watch[:12]} did not "
+                    f"finish within {timeout:g} s (push_wait_timeout)")
+                return exit_codes.INCONCLUSIVE
         return _wait_then_verify(repo, cfg, watch, branch, env)
     if serving.commit is None and (serving.nothing_live or first_deploy):
         why = serving.how if serving.nothing_live else f"the deploy branch {branch} is not on the remote yet"

@@ -28,8 +28,10 @@ from tests.conftest import commit_files, run_cli
 from tests.conftest import git as run_git
 from tests.support import apps
 
+# The crash watches after live (issue 13) are short here: their length is a setting, not what is tested.
 FAST = {"poll_interval": 0.1, "push_wait_timeout": 5, "wait_timeout": 15, "request_timeout": 2,
-        "health_samples": 3, "gate_timeout": 5, "push_land_timeout": 5, "service_name": "shop"}
+        "health_samples": 3, "gate_timeout": 5, "push_land_timeout": 5, "service_name": "shop",
+        "crash_watch_s": 0.5, "push_crash_watch_s": 0.5}
 TIMELINE = [("build_in_progress", 0.3), ("update_in_progress", 0.2), ("live", 0)]
 JOB_BOUND = 30.0  # seconds a test waits for a background job's record, at most
 
@@ -396,7 +398,7 @@ def test_the_next_push_waits_for_the_running_verification_of_production_instead_
     pushed = project.push()  # while the first push's verification waits for its deploy
     assert pushed.returncode == 0, pushed.stderr
     assert f"{first[:12]} is being verified in the background; waiting for it" in pushed.stderr
-    assert f"production: {first[:12]} (refs/heads/main) verified passed" in pushed.stderr
+    assert f"production: {first[:12]} verified passed at" in pushed.stderr  # its record, reused (issue 12)
     assert [r["commit"] for r in project.history()].count(first) == 1  # checked once, in the background
     assert project.wait_for_job(first).verdict == "pass"
     assert project.job(second) is not None

@@ -322,7 +322,8 @@ def test_the_first_push_after_install_on_a_healthy_service_passes_and_names_its_
         commit_files(repo, {"NOTES.md": "first change after install\n"}, "notes")
         pushed = push(repo, "origin", "main", env={"MOSAIC_PROBE_TOKEN": TOKEN, "MOSAIC_SKIP": "errors"})
     assert pushed.returncode == 0, pushed.stderr
-    assert (f"mosaic-hooks: production: {head[:12]} (refs/heads/main) passed its checks; "
+    # The commit production serves is judged, named with where that came from (issue 12).
+    assert (f"mosaic-hooks: production: {head[:12]} (serving, from {url}/version) passed its checks; "
             "skipped: errors (MOSAIC_SKIP)") in pushed.stderr
     [record] = history(repo)
     assert record["commit"] == head and record["success"] is True
