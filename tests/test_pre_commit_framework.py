@@ -51,7 +51,7 @@ def test_try_repo_runs_the_commit_stage_hook(hooks_repo: tuple[Path, str, Path],
     proc = pre_commit(repo, home, "try-repo", str(clone), "mosaic-check", "--verbose")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "mosaic-hooks check (staged change)" in proc.stdout and "Passed" in proc.stdout
-    assert "mosaic[check] 1 relevant file(s): app.py" in proc.stdout
+    assert "mosaic[check] 1 relevant file: app.py" in proc.stdout
 
 
 def test_config_installs_and_runs_all_three_hooks(hooks_repo: tuple[Path, str, Path], repo: Path,
@@ -92,7 +92,7 @@ def test_config_installs_and_runs_all_three_hooks(hooks_repo: tuple[Path, str, P
                       env={"PRE_COMMIT_FROM_REF": base, "PRE_COMMIT_TO_REF": head})
     assert gate.returncode == 0, gate.stdout
     assert f"{base[:10]}..{head[:10]} (from PRE_COMMIT_FROM_REF/TO_REF)" in gate.stdout
-    assert "relevant file(s): service.py" in gate.stdout
+    assert "relevant file: service.py" in gate.stdout
 
     verify = pre_commit(repo, home, "run", "--hook-stage", "manual", "mosaic-verify", "--verbose")
     assert "mosaic-hooks verify (production gate)" in verify.stdout

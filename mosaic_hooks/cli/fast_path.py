@@ -105,9 +105,10 @@ def commit_needs_nothing() -> bool:
     import sys
 
     from mosaic_hooks.cli.output import printable, write_line
+    from mosaic_hooks.core.words import plural
 
     shown = [printable(path) for path in relevant]
-    write_line(f"mosaic[check] {len(shown)} relevant file(s): {', '.join(shown[:5])}"
+    write_line(f"mosaic[check] {plural(len(shown), 'relevant file')}: {', '.join(shown[:5])}"
                + (" ..." if len(shown) > 5 else ""), sys.stderr)
     return True
 

@@ -24,6 +24,7 @@ from mosaic_hooks.cli.output import error_line, printable, write_line
 from mosaic_hooks.core import exit_codes, git
 from mosaic_hooks.core.config import Config
 from mosaic_hooks.core.errors import MosaicError
+from mosaic_hooks.core.words import plural
 from mosaic_hooks.detect import relevance
 
 if TYPE_CHECKING:  # imported lazily at run time: a commit with nothing relevant must stay cheap
@@ -216,11 +217,11 @@ def check_change(repo: git.Repo, cfg: Config, *, base: str | None, head: str | N
     if whole_tree:
         kinds = relevance.classify(paths)
         paths = [*kinds.python, *kinds.dependencies]
-        write_line(f"mosaic[check] whole tree: {len(kinds.python)} Python file(s), "
-                   f"{len(kinds.dependencies)} requirement file(s)")
+        write_line(f"mosaic[check] whole tree: {plural(len(kinds.python), 'Python file')}, "
+                   f"{plural(len(kinds.dependencies), 'requirement file')}")
     else:
         shown = [printable(path) for path in paths if relevance.is_relevant(path)]
-        write_line(f"mosaic[check] {len(shown)} relevant file(s): {', '.join(shown[:5])}"
+        write_line(f"mosaic[check] {plural(len(shown), 'relevant file')}: {', '.join(shown[:5])}"
                    + (" ..." if len(shown) > 5 else ""))
     from mosaic_hooks.detect.analyze import analyze_full
 
@@ -263,6 +264,7 @@ def check_change(repo: git.Repo, cfg: Config, *, base: str | None, head: str | N
         write_line(f"{PREFIX} FAILED {name}: {line}")
     if failures:
         names = ",".join(sorted({name for name, _ in failures}))
-        write_line(f"{PREFIX} {len(failures)} local check failure(s); fix them, or skip with MOSAIC_SKIP={names}")
+        write_line(f"{PREFIX} {plural(len(failures), 'local check failure')}; fix them, "
+                   f"or skip with MOSAIC_SKIP={names}")
         return exit_codes.FAILED
     return exit_codes.PASSED

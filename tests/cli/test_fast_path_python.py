@@ -73,7 +73,7 @@ def test_an_edit_inside_a_function_is_answered_without_the_analysers(repo: Path)
     stage(repo, "app/services.py", SERVICES.replace("[]", "[1]"))
     code, modules, said = hook(repo)
     assert not modules & ANALYSERS
-    assert (code, said) == full_path_answer(repo) == (0, "mosaic[check] 1 relevant file(s): app/services.py\n")
+    assert (code, said) == full_path_answer(repo) == (0, "mosaic[check] 1 relevant file: app/services.py\n")
 
 
 def test_an_edit_inside_a_route_handler_is_answered_quickly_and_the_next_commit_too(repo: Path) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from mosaic_hooks.cli.output import write_line
 from mosaic_hooks.core import config, exit_codes, git
+from mosaic_hooks.core.words import plural
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -43,13 +44,13 @@ def run(args: argparse.Namespace) -> int:
     if args.action == "push":
         if result.pushed:
             write_line(f"pushed {history_notes.NOTES_REF} to {remote} "
-                       f"({result.records_noted} new record(s) from this clone)")
+                       f"({plural(result.records_noted, 'new record')} from this clone)")
         else:
             write_line("nothing to push: no deployment recorded here or on the remote")
     elif not result.remote_had_notes:
         write_line(f"{remote} has no deployment notes yet (`mosaic-hooks history push` shares them)")
     else:
-        write_line(f"pulled {history_notes.NOTES_REF} from {remote}: {result.records_pulled} new record(s) "
+        write_line(f"pulled {history_notes.NOTES_REF} from {remote}: {plural(result.records_pulled, 'new record')} "
                    f"added to {path}")
     return exit_codes.PASSED
 

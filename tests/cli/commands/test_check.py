@@ -22,7 +22,7 @@ def test_a_staged_python_file_is_handed_to_the_local_checks(repo: Path) -> None:
     stage(repo, "app.py")
     proc = run_cli("check", cwd=repo)
     assert proc.returncode == 0, proc.stderr
-    assert "mosaic[check] 1 relevant file(s): app.py" in proc.stdout
+    assert "mosaic[check] 1 relevant file: app.py" in proc.stdout
 
 
 def test_a_commit_touching_only_a_readme_prints_nothing(repo: Path) -> None:
@@ -44,7 +44,7 @@ def test_empty_repository_and_unborn_branch(tmp_path: Path) -> None:
     stage(empty, "first.py")  # first commit on an unborn branch: everything staged is new
     proc = run_cli("check", cwd=empty)
     assert proc.returncode == 0, proc.stderr
-    assert "1 relevant file(s): first.py" in proc.stdout
+    assert "1 relevant file: first.py" in proc.stdout
 
 
 def test_detached_head(repo: Path) -> None:

@@ -43,7 +43,7 @@ def test_all_files_checks_every_import_of_the_tree(repo: Path) -> None:
     commit_files(repo, {"app/old.py": "import requests\n"})  # committed long ago, never declared
     proc = run_cli("check", "--all-files", cwd=repo)
     assert proc.returncode == 1
-    assert "mosaic[check] whole tree: 4 Python file(s), 1 requirement file(s)" in proc.stdout
+    assert "mosaic[check] whole tree: 4 Python files, 1 requirement file" in proc.stdout
     assert "FAILED imports: app/old.py:1: imports 'requests'" in proc.stdout
     assert "endpoint added" not in proc.stdout
 

@@ -28,13 +28,13 @@ def test_push_in_one_clone_and_pull_in_another_then_dora_counts_both(repo: Path,
 
     pushed = run_cli("history", "push", cwd=repo)
     assert pushed.returncode == 0, pushed.stderr
-    assert "pushed refs/notes/mosaic to origin (1 new record(s) from this clone)" in pushed.stdout
+    assert "pushed refs/notes/mosaic to origin (1 new record from this clone)" in pushed.stdout
     pushed_b = run_cli("history", "push", "--remote", "origin", cwd=other)
     assert pushed_b.returncode == 0, pushed_b.stderr
 
     pulled = run_cli("history", "pull", cwd=repo)
     assert pulled.returncode == 0, pulled.stderr
-    assert "1 new record(s) added" in pulled.stdout
+    assert "1 new record added" in pulled.stdout
     dora = run_cli("dora", "--since", "2026-01-01", "--until", "2026-01-31", "--json", cwd=repo)
     doc = json.loads(dora.stdout)
     assert doc["change_failure_rate"]["total_deployments"] == 2

@@ -134,7 +134,7 @@ def test_worktree_installs_for_the_whole_repository(repo: Path, tmp_path: Path) 
     git(worktree, "add", "w.py")
     commit = git_run(worktree, "commit", "-m", "from the worktree")
     assert commit.returncode == 0
-    assert "mosaic[check] 1 relevant file(s): w.py" in commit.stdout + commit.stderr
+    assert "mosaic[check] 1 relevant file: w.py" in commit.stdout + commit.stderr
 
 
 def test_repository_local_core_hooks_path_is_honoured(repo: Path) -> None:
@@ -215,8 +215,8 @@ def test_push_to_bare_repository_runs_pre_receive_on_every_range(repo: Path, ser
     commit_files(repo, {"feature.py": "y = 1\n"})
     push = git_run(repo, "push", "--no-verify", "server", "main", "feature")
     assert push.returncode == 0, push.stderr
-    assert "remote: mosaic[check] 1 relevant file(s): app.py" in push.stderr
-    assert "remote: mosaic[check] 1 relevant file(s): feature.py" in push.stderr
+    assert "remote: mosaic[check] 1 relevant file: app.py" in push.stderr
+    assert "remote: mosaic[check] 1 relevant file: feature.py" in push.stderr
 
 
 def test_pre_receive_rejects_the_push_with_the_reason(repo: Path, server: Path) -> None:
@@ -274,7 +274,7 @@ def test_submodule_installs_into_its_own_git_dir(repo: Path, tmp_path: Path) -> 
     git(sub, "add", "more.py")
     commit = git_run(sub, "commit", "-m", "in the submodule")
     assert commit.returncode == 0
-    assert "mosaic[check] 1 relevant file(s): more.py" in commit.stderr
+    assert "mosaic[check] 1 relevant file: more.py" in commit.stderr
 
 
 def test_commit_all_and_partial_commits_see_the_index_git_is_committing(repo: Path) -> None:
@@ -283,13 +283,13 @@ def test_commit_all_and_partial_commits_see_the_index_git_is_committing(repo: Pa
     (repo / "tracked.py").write_text("x = 2\n")  # modified, not staged: `commit -a` stages it in a temporary index
     commit = git_run(repo, "commit", "-a", "-m", "all")
     assert commit.returncode == 0
-    assert "mosaic[check] 1 relevant file(s): tracked.py" in commit.stderr
+    assert "mosaic[check] 1 relevant file: tracked.py" in commit.stderr
     (repo / "other.py").write_text("y = 2\n")
     (repo / "README.md").write_text("readme change\n")
     git(repo, "add", "README.md")
     partial = git_run(repo, "commit", "-m", "only other.py", "--", "other.py")
     assert partial.returncode == 0
-    assert "mosaic[check] 1 relevant file(s): other.py" in partial.stderr
+    assert "mosaic[check] 1 relevant file: other.py" in partial.stderr
 
 
 def test_hooks_for_a_committed_hooks_directory_name_no_interpreter(repo: Path, tmp_path: Path) -> None:

@@ -32,7 +32,7 @@ def test_every_ref_of_a_push_is_checked(hooked: Path) -> None:
     assert push.returncode == 0, push.stderr
     assert "mosaic[pre-push] refs/heads/main -> refs/heads/main: checking" in push.stderr
     assert "mosaic[pre-push] refs/heads/feature -> refs/heads/feature: checking" in push.stderr
-    assert "relevant file(s): main.py" in push.stderr and "relevant file(s): feature.py" in push.stderr
+    assert "relevant file: main.py" in push.stderr and "relevant file: feature.py" in push.stderr
 
 
 def test_deletion_and_existing_tag_send_nothing_and_say_so(hooked: Path) -> None:
@@ -50,7 +50,7 @@ def test_detached_head_push(hooked: Path) -> None:
     push = git_run(hooked, "push", "origin", "HEAD:refs/heads/detached")
     assert push.returncode == 0, push.stderr
     assert "mosaic[pre-push] HEAD -> refs/heads/detached: checking" in push.stderr
-    assert "relevant file(s): d.py" in push.stderr
+    assert "relevant file: d.py" in push.stderr
 
 
 def test_shallow_clone_push(hooked: Path, remote: Path, tmp_path: Path) -> None:
@@ -63,7 +63,7 @@ def test_shallow_clone_push(hooked: Path, remote: Path, tmp_path: Path) -> None:
     commit_files(shallow, {"s.py": "1\n"})
     push = git_run(shallow, "push", "origin", "new")
     assert push.returncode == 0, push.stderr
-    assert "relevant file(s): s.py" in push.stderr
+    assert "relevant file: s.py" in push.stderr
 
 
 def test_sha256_repository_push_and_delete(tmp_path: Path) -> None:
@@ -105,7 +105,7 @@ def test_pre_commit_framework_refs_give_the_range(repo: Path) -> None:
                    env={"PRE_COMMIT_FROM_REF": base, "PRE_COMMIT_TO_REF": head})
     assert proc.returncode == 0, proc.stderr
     assert f"{base[:10]}..{head[:10]} (from PRE_COMMIT_FROM_REF/TO_REF)" in proc.stdout
-    assert "relevant file(s): api.py" in proc.stdout
+    assert "relevant file: api.py" in proc.stdout
 
 
 def test_bypasses_print_one_line_each(hooked: Path) -> None:
@@ -118,7 +118,7 @@ def test_bypasses_print_one_line_each(hooked: Path) -> None:
     commit_files(hooked, {"z.py": "1\n"})
     local = git_run(hooked, "push", "origin", "main", env={"MOSAIC_SKIP": "local"})
     assert local.returncode == 0 and "mosaic-hooks: local: skipped (MOSAIC_SKIP)" in local.stderr
-    assert "relevant file(s)" not in local.stderr
+    assert "relevant file" not in local.stderr
 
 
 def test_end_to_end_one_push_passes_one_is_blocked(hooked: Path, remote: Path) -> None:
@@ -126,7 +126,7 @@ def test_end_to_end_one_push_passes_one_is_blocked(hooked: Path, remote: Path) -
     (hooked / "service.py").write_text("app = 1\n")
     git(hooked, "add", "service.py")
     commit = git_run(hooked, "commit", "-m", "service")
-    assert commit.returncode == 0 and "mosaic[check] 1 relevant file(s): service.py" in commit.stderr
+    assert commit.returncode == 0 and "mosaic[check] 1 relevant file: service.py" in commit.stderr
     push = git_run(hooked, "push", "origin", "main")
     assert push.returncode == 0, push.stderr
     assert git(remote, "rev-parse", "main") == git(hooked, "rev-parse", "HEAD")
@@ -157,7 +157,7 @@ def test_force_push_over_a_remote_tip_this_clone_never_saw(hooked: Path, remote:
     push = git_run(hooked, "push", "--force", "origin", "main")
     assert push.returncode == 0, push.stderr
     assert "fatal" not in push.stderr.lower()  # the probe for the unknown remote tip is silent
-    assert "relevant file(s): ours.py" in push.stderr and "theirs.py" not in push.stderr
+    assert "relevant file: ours.py" in push.stderr and "theirs.py" not in push.stderr
 
 
 def test_pushed_file_names_that_are_not_utf8(hooked: Path) -> None:
@@ -168,7 +168,7 @@ def test_pushed_file_names_that_are_not_utf8(hooked: Path) -> None:
     git(hooked, "commit", "-q", "--no-verify", "-m", "latin-1 name")
     push = git_run(hooked, "push", "origin", "main")
     assert push.returncode == 0, push.stderr
-    assert "relevant file(s): caf\ufffd.py" in push.stderr and "Traceback" not in push.stderr
+    assert "relevant file: caf\ufffd.py" in push.stderr and "Traceback" not in push.stderr
 
 
 def test_a_silent_stdin_pipe_is_an_error_not_a_hang(monkeypatch: pytest.MonkeyPatch) -> None:
