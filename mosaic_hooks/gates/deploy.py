@@ -59,9 +59,15 @@ async def run(ctx: GateContext) -> GateResult:
             findings.note(f"crash loops unknown: {outcome.crash_unknown}")
         else:
             findings.note("crash loops unknown (needs the Render API key)")
-        serving = await serving_commit(ctx)
-        if not judge_serving(ctx, serving, findings):
-            summary += "; the serving commit is unknown (no probe or version endpoint reports it)"
+        if deploy_id and deploy.get("commit") is None:
+            # An image deploy (image-backed service, followed by --deploy): what it serves was built from an
+            # image, not from a commit here, so what the service reports is no stale-instance evidence.
+            findings.note(f"{label} is an image deploy: the serving commit is not compared with "
+                          f"{_short(outcome.commit)}")
+        else:
+            serving = await serving_commit(ctx)
+            if not judge_serving(ctx, serving, findings):
+                summary += "; the serving commit is unknown (no probe or version endpoint reports it)"
     elif outcome.state == oc.FAILED and outcome.crash_loop:
         findings.fail(f"crash loop after going live{watched}: {outcome.reason}")
     elif outcome.state == oc.FAILED:

@@ -23,6 +23,9 @@ class Serving:
     how: str  # "Render's live deploy dep-...", "https://.../version", or why unknown
     in_progress: dict[str, Any] | None = None  # a deploy of the watched commit still on its way (API only)
     nothing_live: bool = False  # Render says no deploy is live: there is no production yet
+    image_backed: bool = False  # the live deploy has no commit (`commit: null`): Render deploys an image
+    live: dict[str, Any] | None = None  # Render's live deploy (API only)
+    replaced: dict[str, Any] | None = None  # a deploy of the watched commit that was live and was replaced
 
 
 @dataclass(frozen=True)
@@ -50,16 +53,21 @@ def _from_render(cfg: Config, watch: str | None) -> Serving:
             deploys = api.list_deploys(cfg.render_service_id, limit=RECENT_DEPLOYS, max_pages=1)
     except RenderAPIError as exc:
         return Serving(None, f"Render's API could not be read: {exc.line()}")
-    in_progress = None
+    in_progress = replaced = None
     if watch:
         for deploy in deploys:
             status = deploy.get("status")
-            if deploy_sha(deploy) == watch and not statuses.is_terminal(status if isinstance(status, str) else None):
+            if deploy_sha(deploy) != watch:
+                continue
+            if in_progress is None and not statuses.is_terminal(status if isinstance(status, str) else None):
                 in_progress = deploy
-                break
+            if replaced is None and status == "deactivated":  # it was live: a rollback or a newer deploy followed
+                replaced = deploy
     for deploy in deploys:  # newest first
         if deploy.get("status") == "live":
-            return Serving(deploy_sha(deploy), f"Render's live deploy {deploy.get('id')}", in_progress)
+            sha = deploy_sha(deploy)
+            return Serving(sha, f"Render's live deploy {deploy.get('id')}", in_progress, image_backed=sha is None,
+                           live=deploy, replaced=replaced)
     return Serving(None, f"service {cfg.render_service_id} has no live deploy among its recent ones", in_progress,
                    nothing_live=True)
 

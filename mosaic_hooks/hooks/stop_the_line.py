@@ -6,6 +6,10 @@ been deployed (a build filter skipped it, auto-deploy is off, it is still buildi
 is not deployed is reported, not treated as a failure. Only when the API shows a deploy of the deploy
 branch's remote head still in progress does the check wait for it, bounded by `push_wait_timeout`; a
 push to any other branch (see `render.deploy_branch`) never waits, and never for its own commit.
+A remote head that was live and is no longer contained in what is live (a rollback) is not a pass; an
+image-backed service (its live deploy has no commit) is skipped at once, after one health request. With
+several services (`[tool.mosaic.services.<name>]`), one the Blueprint says Render does not deploy for the
+remote head is "no deploy expected" and judged as it serves, without waiting.
 
 The serving commit is then judged: a verification recorded as passed for it is reused while it is
 fresh (`reuse_pass_for` minutes), and even then one health request is made first; otherwise the
@@ -117,7 +121,11 @@ def check_production(repo: git.Repo, cfg: Config, pushes: Sequence[PushedRange],
         if name and cfg.service_tables:
             say(f"production check{label}:")
         try:
-            one = _check_serving(repo, view, watch, deploy.name, env, clock, first_deploy=first)
+            # With several services, one the Blueprint says Render does not deploy for the pushed line has
+            # nothing coming: judged as it serves, never waited for.
+            expected = watch is None or not cfg.service_tables or _deploy_expected(repo, name, view, watch, deploy.name)
+            one = _check_serving(repo, view, watch if expected else None, deploy.name, env, clock,
+                                 first_deploy=first)
         except MosaicError as exc:
             say(f"production check{label}: {exc.line()}")
             one = exc.exit_code
@@ -150,11 +158,37 @@ def _deploy_branch_is_new(repo: git.Repo, branch: str | None, onto: Sequence[Pus
     return repo.git("rev-parse", "--verify", "--quiet", tracking, check=False).returncode != 0
 
 
+def _deploy_expected(repo: git.Repo, name: str | None, view: Config, watch: str, branch: str | None) -> bool:
+    """Whether Render deploys service `name` for the deploy branch's remote head `watch` (issue 13: Render's
+    rules for the Blueprint's rootDir and build filters, over the changes since the service's last verified
+    commit, else the head's own change); said either way."""
+    from mosaic_hooks.render.blueprint import blueprint_at, decide
+    from mosaic_hooks.verification.verify import choose_base
+
+    if git.resolve_commit(repo, watch) is None:
+        return True  # nothing here to decide with: Render's own answer (the serving commit) decides
+    base = choose_base(repo, view, watch, None) or git.resolve_commit(repo, f"{watch}^")
+    decision = decide(name, view, blueprint_at(repo, watch), git.changed_paths(repo, base, watch))
+    where = f"{branch} at {watch[:12]}" if branch else watch[:12]
+    if not decision.deploys:
+        say(f"service {name}: no deploy expected ({decision.reason}) for {where}: checking what it serves, "
+            "without waiting")
+        return False
+    say(f"service {name}: Render deploys {where} ({decision.reason})")
+    return True
+
+
 def _check_serving(repo: git.Repo, cfg: Config, watch: str | None, branch: str | None,
                    env: Mapping[str, str], clock: Clock, *, first_deploy: bool = False) -> int:
     from mosaic_hooks.hooks.serving import Serving, serving_now
 
     serving = serving_now(cfg, watch)
+    if serving.image_backed:  # never a commit to wait for or to judge (issue 13): said at once
+        live_id = (serving.live or {}).get("id")
+        say(f"production check skipped: service {cfg.render_service_id} is image-backed (its live deploy "
+            f"{live_id} has no commit): no commit of this repository to judge (mosaic-hooks verify --deploy "
+            f"{live_id} verifies the image's deploy)")
+        return _health_only(cfg, "the image's deploy was not verified")
     if watch and serving.in_progress is not None:
         from mosaic_hooks.hooks.after_push import await_running, verifying
 
@@ -177,6 +211,8 @@ def _check_serving(repo: git.Repo, cfg: Config, watch: str | None, branch: str |
         return _health_only(cfg, "the serving commit could not be judged")
     commit = git.resolve_commit(repo, serving.commit) if len(serving.commit) >= 7 else None
     shown = (commit or serving.commit)[:12]
+    if watch and commit is not None and serving.replaced is not None and not git.is_ancestor(repo, watch, commit):
+        return _rolled_back(serving, watch, commit, branch)
     if watch and branch and commit != watch:
         say(f"{branch} at {watch[:12]} is not what production serves ({shown}, from {serving.how}): "
             "not deployed (yet), reported, not a failure; checking what is serving")
@@ -185,6 +221,18 @@ def _check_serving(repo: git.Repo, cfg: Config, watch: str | None, branch: str |
             "(run git fetch to check it fully)")
         return _health_only(cfg, f"{shown} could not be analysed here")
     return _judge(repo, cfg, commit, serving, env, clock)
+
+
+def _rolled_back(serving: Serving, watch: str, commit: str, branch: str | None) -> int:
+    """The remote head was live and what is live now does not contain it (issue 13: `deactivated` is not
+    proof): production no longer runs the pushed line, which is not a pass."""
+    live = serving.live or {}
+    replaced = serving.replaced or {}
+    how = "rolled back" if live.get("trigger") == "rollback" else "replaced"
+    when = live.get("finishedAt") or live.get("createdAt") or "?"
+    say(f"production no longer runs {branch or 'the deploy branch'} at {watch[:12]} (its deploy {replaced.get('id')} "
+        f"was live): {how} to {commit[:12]} at {when} (deploy {live.get('id')})")
+    return exit_codes.FAILED
 
 
 def _judge(repo: git.Repo, cfg: Config, commit: str, serving: Serving, env: Mapping[str, str],
