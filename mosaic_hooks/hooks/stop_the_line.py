@@ -63,18 +63,6 @@ def pushed_branches(pushes: Sequence[PushedRange]) -> list[PushedRange]:
     return [push for push in pushes if push.remote_ref.startswith("refs/heads/") and not git.is_null_oid(push.head)]
 
 
-def recorded(records: list[dict[str, Any]], commit: str, service: str | None) -> dict[str, Any] | None:
-    """The newest record of a verification of `commit` (for this service), or None. Pure."""
-    record: dict[str, Any]
-    for record in reversed(records):
-        if record.get("commit") != commit:
-            continue
-        if service is not None and record.get("service") not in (service, None):
-            continue
-        return record
-    return None
-
-
 def fresh_pass(record: dict[str, Any] | None, reuse_for_s: float, now: float) -> float | None:
     """Seconds since `record` passed, if it passed less than `reuse_for_s` ago; else None. Pure."""
     from mosaic_hooks.core.isotime import epoch
@@ -244,7 +232,7 @@ def _judge(repo: git.Repo, cfg: Config, commit: str, serving: Serving, env: Mapp
     # The verification the previous push started may be checking this very deploy: its result, not a second run.
     await_running(repo, cfg, commit, timeout=float(cfg.push_wait_timeout))
     records, _warnings = history.read(history_file(cfg))
-    last = recorded(records, commit, service_of(cfg))
+    last = history.newest_of(records, commit, service_of(cfg))
     reuse_for_s = float(cfg.reuse_pass_for) * 60
     age = fresh_pass(last, reuse_for_s, clock())
     if last is not None and age is not None:

@@ -20,7 +20,8 @@ import pytest
 from mosaic_hooks.core import config, exit_codes, git
 from mosaic_hooks.core.isotime import iso
 from mosaic_hooks.hooks.push_range import PushedRange as Push
-from mosaic_hooks.hooks.stop_the_line import check_production, fresh_pass, pushed_branches, recorded
+from mosaic_hooks.hooks.stop_the_line import check_production, fresh_pass, pushed_branches
+from mosaic_hooks.records.history import newest_of
 from tests.conftest import commit_files
 from tests.conftest import git as run_git
 from tests.support import apps
@@ -350,9 +351,9 @@ def test_the_newest_record_of_the_commit_decides() -> None:
     history = [{"commit": "c1", "success": True, "service": "shop"},
                {"commit": "c1", "success": False, "service": "shop"},
                {"commit": "c2", "success": True, "service": "other"}]
-    assert recorded(history, "c1", "shop") == history[1]
-    assert recorded(history, "c2", "shop") is None
-    assert recorded(history, "c3", None) is None
+    assert newest_of(history, "c1", "shop") == history[1]
+    assert newest_of(history, "c2", "shop") is None
+    assert newest_of(history, "c3", None) is None
 
 
 # ----- through a real `git push` firing the installed hook
