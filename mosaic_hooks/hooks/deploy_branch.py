@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from mosaic_hooks.core import git
+from mosaic_hooks.core.errors import GitError
 
 if TYPE_CHECKING:
     from mosaic_hooks.core.config import Config
@@ -62,14 +63,10 @@ def _render_branch(cfg: Config) -> str | None:
 
 def remote_head(repo: git.Repo, remote: str) -> str | None:
     """The branch the remote's HEAD names, asked of the remote itself; None if it cannot be asked."""
-    import subprocess
-
-    env = git.no_git_env()
-    env["GIT_TERMINAL_PROMPT"] = "0"  # a background process has nobody to type a password
-    try:
-        proc = subprocess.run(["git", "ls-remote", "--symref", "--", remote, "HEAD"], cwd=repo.root, env=env,
-                              stdin=subprocess.DEVNULL, capture_output=True, timeout=LS_REMOTE_TIMEOUT)
-    except (OSError, subprocess.TimeoutExpired):
+    try:  # network_env: a background process has nobody to type a password
+        proc = repo.git("ls-remote", "--symref", "--", remote, "HEAD", check=False, timeout=LS_REMOTE_TIMEOUT,
+                        env=git.network_env())
+    except (GitError, OSError):
         return None
     if proc.returncode != 0:
         return None
