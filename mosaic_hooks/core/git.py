@@ -40,6 +40,19 @@ def no_git_env(env: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+def network_env() -> dict[str, str]:
+    """The environment for git talking to a remote from a command: English messages (the errors are read)
+    and no credential prompt (nobody is there to answer, the call would hang until its time limit)."""
+    env = no_git_env()
+    env.update(LC_ALL="C", GIT_TERMINAL_PROMPT="0")
+    return env
+
+
+class GitTimeout(GitError):
+    """A git process that did not finish within its time limit (callers that wait on a remote may
+    report this as inconclusive rather than as a usage error)."""
+
+
 def run(
     *args: str,
     cwd: Path | str | None = None,
@@ -54,16 +67,20 @@ def run(
             stdin=None if input is not None else subprocess.DEVNULL, timeout=timeout,
         )
     except subprocess.TimeoutExpired:
-        raise GitError(f"git {args[0]} did not finish within {timeout:g} s") from None
+        raise GitTimeout(f"git {args[0]} did not finish within {timeout:g} s") from None
     except FileNotFoundError:
         if cwd is not None and not os.path.isdir(cwd):
             raise GitError(f"{cwd}: no such directory") from None
         raise GitError("git is not installed or not on PATH", hint="install git") from None
     if check and proc.returncode != 0:
-        message = proc.stderr.decode(errors="replace").strip().splitlines()
-        detail = message[-1] if message else f"exit {proc.returncode}"
-        raise GitError(f"git {args[0]} failed: {detail}")
+        raise GitError(f"git {args[0]} failed: {last_error_line(proc)}")
     return proc
+
+
+def last_error_line(proc: subprocess.CompletedProcess[bytes]) -> str:
+    """git's last non-blank line on stderr (its reason), or the exit status if it said nothing."""
+    lines = [line.strip() for line in proc.stderr.decode(errors="replace").splitlines() if line.strip()]
+    return lines[-1] if lines else f"exit {proc.returncode}"
 
 
 def output(*args: str, cwd: Path | str | None = None) -> str:
@@ -161,14 +178,15 @@ def read_files(repo: Repo, rev: str | None, paths: Iterable[str]) -> dict[str, b
     return {names[name]: data for name, data in _cat_file_batch(repo, list(names)).items()}
 
 
-def _cat_file_batch(repo: Repo, names: list[str]) -> dict[str, bytes]:
+def _cat_file_batch(repo: Repo, names: list[str], *, timeout: float | None = None,
+                    env: dict[str, str] | None = None) -> dict[str, bytes]:
     """Contents of the blobs `names` name (object ids or `rev:path`), in one `git cat-file --batch` process;
     names that are not blobs are left out."""
     names = list(dict.fromkeys(names))
     if not names:
         return {}
     request = "".join(f"{name}\n" for name in names).encode(errors="surrogateescape")
-    data = repo.git("cat-file", "--batch", input=request).stdout
+    data = repo.git("cat-file", "--batch", input=request, timeout=timeout, env=env).stdout
     result: dict[str, bytes] = {}
     pos = 0
     for name in names:
@@ -244,6 +262,23 @@ def blob_ids(repo: Repo, rev: str | None) -> dict[str, str]:
     return result
 
 
-def read_blobs(repo: Repo, oids: Iterable[str]) -> dict[str, bytes]:
+def read_blobs(repo: Repo, oids: Iterable[str], *, timeout: float | None = None,
+               env: dict[str, str] | None = None) -> dict[str, bytes]:
     """Contents of the given blob ids, in one `git cat-file --batch` process; unknown ids are left out."""
-    return _cat_file_batch(repo, list(oids))
+    return _cat_file_batch(repo, list(oids), timeout=timeout, env=env)
+
+
+def object_types(repo: Repo, names: Iterable[str], *, timeout: float | None = None,
+                 env: dict[str, str] | None = None) -> dict[str, str]:
+    """{name: object type} of the names git can resolve (`<sha>^{commit}` etc.), in one
+    `git cat-file --batch-check` process; names it cannot resolve are left out."""
+    names = list(dict.fromkeys(names))
+    if not names:
+        return {}
+    if any("\n" in name for name in names):
+        raise GitError("an object name contains a newline; git cat-file cannot read it")
+    request = "".join(f"{name}\n" for name in names).encode(errors="surrogateescape")
+    lines = repo.git("cat-file", "--batch-check=%(objecttype)", input=request, timeout=timeout,
+                     env=env).stdout.decode().splitlines()
+    # A name git cannot resolve is answered with "<name> missing" (or "ambiguous"), one line per name.
+    return {name: kind for name, kind in zip(names, lines, strict=True) if " " not in kind}

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from mosaic_hooks.core import isotime
+from mosaic_hooks.core import files, isotime
 from mosaic_hooks.core.config import Config
 from mosaic_hooks.records import dora, history
 from mosaic_hooks.records.history import HistoryError
@@ -42,46 +40,12 @@ def metrics_for(path: Path, *, start: float, end: float, service: str | None = N
         return report, dora.document(report), warnings
 
 
-def _remove_orphaned_temp_files(path: Path) -> None:
-    """Temp files of writers that were killed before their rename (the writer's pid is in the name)."""
-    for temp in path.parent.glob(f".{path.name}.*.tmp"):
-        pid = temp.name[len(path.name) + 2:].split(".", 1)[0]
-        if not pid.isdigit() or _alive(int(pid)):
-            continue
-        temp.unlink(missing_ok=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process
-        return True
-    return True
-
-
 def write_atomic(path: Path, text: str) -> None:
-    """Readers see the old file or the new one, never half of one: temp file, fsync, rename."""
+    """Readers see the old file or the new one, never half of one (core.files); readable by all (0o644)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        _remove_orphaned_temp_files(path)
-        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(temp, 0o644)
-            os.replace(temp, path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+        files.remove_orphaned_temp_files(path)
+        files.write_bytes_atomic(path, text.encode("utf-8"), mode=0o644)
     except OSError as exc:
         raise HistoryError(f"{path}: cannot write ({exc.strerror})") from None
 

@@ -37,24 +37,12 @@ def _fetched_ref(remote: str) -> str:
 
 def _git(repo: git.Repo, *args: str, input: bytes | None = None, timeout: float = LOCAL_TIMEOUT_S,
          check: bool = True) -> subprocess.CompletedProcess[bytes]:
-    """git with a time limit, English messages and no credential prompt (nobody is there to answer)."""
-    env = git.no_git_env()
-    env.update(LC_ALL="C", GIT_TERMINAL_PROMPT="0")
+    """git through core.git with a time limit, English messages and no credential prompt; a time-out is
+    inconclusive (a slow remote), not a usage error."""
     try:
-        proc = subprocess.run(["git", *args], cwd=repo.root, input=input, capture_output=True, env=env,
-                              timeout=timeout, stdin=None if input is not None else subprocess.DEVNULL)
-    except FileNotFoundError:
-        raise GitError("git is not installed or not on PATH", hint="install git") from None
-    except subprocess.TimeoutExpired:
+        return repo.git(*args, input=input, check=check, timeout=timeout, env=git.network_env())
+    except git.GitTimeout:
         raise Inconclusive(f"git {args[0]} did not finish within {timeout:.0f} s") from None
-    if check and proc.returncode != 0:
-        raise GitError(f"git {args[0]} failed: {_last_line(proc)}")
-    return proc
-
-
-def _last_line(proc: subprocess.CompletedProcess[bytes]) -> str:
-    lines = [line for line in proc.stderr.decode(errors="replace").splitlines() if line.strip()]
-    return lines[-1].strip() if lines else f"exit {proc.returncode}"
 
 
 def canonical_line(record: Mapping[str, Any]) -> str:
@@ -100,21 +88,14 @@ def read_notes(repo: git.Repo, ref: str = NOTES_REF) -> tuple[dict[str, list[str
     pairs = list(zip(listing[0::2], listing[1::2], strict=True))
     if not pairs:
         return {}, []
-    request = "".join(f"{blob}\n" for blob, _ in pairs).encode()
-    data = _git(repo, "cat-file", "--batch", input=request).stdout
+    blobs = git.read_blobs(repo, [blob for blob, _ in pairs], timeout=LOCAL_TIMEOUT_S, env=git.network_env())
     notes: dict[str, list[str]] = {}
     warnings: list[str] = []
-    pos = 0
     for blob, commit in pairs:
-        end = data.index(b"\n", pos)
-        header = data[pos:end].split()
-        pos = end + 1
-        if len(header) != 3 or header[1] != b"blob":
+        if blob not in blobs:
             warnings.append(f"note {blob} on {commit[:12]}: missing from the repository, skipped")
             continue
-        size = int(header[2])
-        text = data[pos:pos + size].decode("utf-8", errors="replace")
-        pos += size + 1
+        text = blobs[blob].decode("utf-8", errors="replace")
         notes[commit] = [line for line in text.splitlines() if line.strip()]
     return notes, warnings
 
@@ -146,9 +127,9 @@ def _existing_commits(repo: git.Repo, shas: Iterable[str]) -> set[str]:
     shas = sorted({s for s in shas if git.is_full_sha(s)})
     if not shas:
         return set()
-    request = "".join(f"{sha}^{{commit}}\n" for sha in shas).encode()
-    out = _git(repo, "cat-file", "--batch-check=%(objecttype)", input=request).stdout.decode().splitlines()
-    return {sha for sha, kind in zip(shas, out, strict=True) if kind == "commit"}
+    kinds = git.object_types(repo, (f"{sha}^{{commit}}" for sha in shas), timeout=LOCAL_TIMEOUT_S,
+                             env=git.network_env())
+    return {sha for sha in shas if kinds.get(f"{sha}^{{commit}}") == "commit"}
 
 
 def _committer(repo: git.Repo) -> str:
@@ -229,7 +210,7 @@ def fetch_and_merge(repo: git.Repo, remote: str) -> bool:
     if proc.returncode != 0:
         if "couldn't find remote ref" in proc.stderr.decode(errors="replace"):
             return False
-        raise GitError(f"cannot fetch the deployment notes from '{remote}': {_last_line(proc)}")
+        raise GitError(f"cannot fetch the deployment notes from '{remote}': {git.last_error_line(proc)}")
     try:
         if _ref_sha(repo, NOTES_REF) is None:
             _git(repo, "update-ref", NOTES_REF, temp)
@@ -256,7 +237,7 @@ def push(repo: git.Repo, history_path: Path, remote: str) -> Result:
             return result
         report = proc.stdout.decode(errors="replace") + proc.stderr.decode(errors="replace")
         if "[rejected]" not in report and "failed to update ref" not in report:
-            raise GitError(f"cannot push the deployment notes to '{remote}': {_last_line(proc)}")
+            raise GitError(f"cannot push the deployment notes to '{remote}': {git.last_error_line(proc)}")
         # someone pushed notes in between: merge theirs and try again
     raise GitError(f"the deployment notes on '{remote}' kept changing during {PUSH_ATTEMPTS} attempts",
                    hint="run `mosaic-hooks history push` again")

@@ -124,8 +124,7 @@ def _asked_remote_head(repo: git.Repo, remote: str) -> str | None:
     be asked or its HEAD names a branch that does not exist yet."""
     import os
 
-    env = git.no_git_env()
-    env["GIT_TERMINAL_PROMPT"] = "0"  # a hook or a background process has nobody to type a password
+    env = git.network_env()  # a hook or a background process has nobody to type a password
     env["GIT_SSH_COMMAND"] = os.environ.get("GIT_SSH_COMMAND", "ssh") + " -o BatchMode=yes"
     try:
         proc = repo.git("ls-remote", "--symref", "--", remote, "HEAD", check=False, timeout=LS_REMOTE_TIMEOUT,

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 from mosaic_hooks.cli.output import write_line
 from mosaic_hooks.core import exit_codes, git, isotime
-from mosaic_hooks.core.errors import MosaicError
+from mosaic_hooks.core.errors import GitError, MosaicError
 from mosaic_hooks.verification import background_jobs as jobs
 
 if TYPE_CHECKING:
@@ -83,14 +83,9 @@ def tracking_sha(repo: git.Repo, remote_name: str | None, ref: str) -> str | Non
 
 def ls_remote_sha(repo: git.Repo, remote: str, ref: str, timeout: float = 30.0) -> str | None:
     """The remote's commit of `ref`, asked of the remote; None when absent or it cannot be asked."""
-    import subprocess
-
-    env = git.no_git_env()
-    env["GIT_TERMINAL_PROMPT"] = "0"
     try:
-        proc = subprocess.run(["git", "ls-remote", "--", remote, ref], cwd=repo.root, env=env,
-                              stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout)
-    except (OSError, subprocess.TimeoutExpired):
+        proc = repo.git("ls-remote", "--", remote, ref, check=False, timeout=timeout, env=git.network_env())
+    except (GitError, OSError):
         return None
     for line in proc.stdout.decode("utf-8", "surrogateescape").splitlines():
         sha, _, name = line.partition("\t")

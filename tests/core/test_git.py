@@ -69,3 +69,21 @@ def test_a_full_sha_is_40_or_64_lowercase_hex_digits_and_nothing_else() -> None:
     assert not mgit.is_full_sha("a" * 39) and not mgit.is_full_sha("a" * 41) and not mgit.is_full_sha("a" * 63)
     assert not mgit.is_full_sha("A" * 40)  # git prints lowercase; callers lower user input first
     assert not mgit.is_full_sha("HEAD") and not mgit.is_full_sha("a" * 40 + "\n")
+
+
+def test_blobs_and_object_types_are_read_in_one_process_each_and_unknown_names_are_left_out(repo: Path) -> None:
+    (repo / "a.txt").write_text("alpha\n")
+    git(repo, "add", "a.txt")
+    git(repo, "commit", "-qm", "a")
+    r = mgit.find_repo(repo)
+    head = r.out("rev-parse", "HEAD")
+    blob = r.out("rev-parse", "HEAD:a.txt")
+    absent = "f" * 40
+    assert mgit.read_blobs(r, [absent, blob, blob]) == {blob: b"alpha\n"}
+    assert mgit.object_types(r, [f"{head}^{{commit}}", blob, f"{absent}^{{commit}}", f"{blob}^{{commit}}"]) == {
+        f"{head}^{{commit}}": "commit", blob: "blob"}
+
+
+def test_a_failed_git_call_says_gits_last_reason_line(repo: Path) -> None:
+    with pytest.raises(GitError, match=r"^git cat-file failed: fatal: Not a valid object name nope$"):
+        mgit.run("cat-file", "-p", "nope", cwd=repo)

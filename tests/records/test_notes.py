@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from mosaic_hooks.core import git as mgit
-from mosaic_hooks.core.errors import GitError
+from mosaic_hooks.core.errors import GitError, Inconclusive
 from mosaic_hooks.records import history
 from mosaic_hooks.records import notes as history_notes
 from tests.conftest import commit_files, git
@@ -223,3 +223,26 @@ exit 0
         for line in git(team.bare, "notes", "--ref=mosaic", "show", commit).splitlines():
             deploy_ids.add(json.loads(line)["deploy_id"])
     assert deploy_ids == {"dep-a1", "dep-a-race", "dep-b1"}
+
+
+def test_a_note_whose_blob_is_missing_is_skipped_with_a_warning_and_the_others_are_read(team: Team) -> None:
+    history.append_many(team.history(team.a), [_deploy(team.c1, "2026-01-02T10:00:00Z", "dep-1"),
+                                               _deploy(team.c2, "2026-01-03T10:00:00Z", "dep-2")])
+    repo = mgit.find_repo(team.a)
+    history_notes.note_local_records(repo, team.history(team.a), history_notes.Result())
+    listing = dict(reversed(line.split()) for line in git(team.a, "notes", "--ref=mosaic", "list").splitlines())
+    lost = listing[team.c1]
+    (team.a / ".git" / "objects" / lost[:2] / lost[2:]).unlink()  # a damaged clone: the loose blob is gone
+    notes, warnings = history_notes.read_notes(repo)
+    assert warnings == [f"note {lost} on {team.c1[:12]}: missing from the repository, skipped"]
+    assert list(notes) == [team.c2]
+    assert json.loads(notes[team.c2][0])["deploy_id"] == "dep-2"
+
+
+def test_a_remote_that_does_not_answer_is_inconclusive_within_the_time_limit(
+        team: Team, monkeypatch: pytest.MonkeyPatch) -> None:
+    git(team.a, "remote", "add", "silent", "ssh://mosaic.invalid/repo.git")
+    monkeypatch.setenv("GIT_SSH_COMMAND", "sleep 3; :")  # an ssh connection that never says anything
+    monkeypatch.setattr(history_notes, "NETWORK_TIMEOUT_S", 1.0)
+    with pytest.raises(Inconclusive, match=r"^git fetch did not finish within 1 s$"):
+        history_notes.pull(mgit.find_repo(team.a), team.history(team.a), "silent")

@@ -23,6 +23,7 @@ from mosaic_hooks.cli import hook_script
 from mosaic_hooks.cli.output import error_line, write_line
 from mosaic_hooks.core import exit_codes, git
 from mosaic_hooks.core.errors import MosaicError
+from mosaic_hooks.core.files import write_bytes_atomic
 
 PREFIX = "mosaic-hooks:"
 _EXTERNAL_SCOPES = ("global", "system", "command")
@@ -126,10 +127,8 @@ def default_hook_types(repo: git.Repo) -> list[str]:
 
 
 def _write_executable(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.mosaic-tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.chmod(0o755)
-    os.replace(tmp, path)
+    """A hook script, executable by git (0o755), replaced in one step: git never runs half a hook."""
+    write_bytes_atomic(path, text.encode("utf-8"), mode=0o755)
 
 
 def install_hook(hooks_dir: Path, hook_type: str, python: str) -> str:

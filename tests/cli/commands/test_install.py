@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 import sys
 import time
@@ -39,6 +40,18 @@ def test_install_writes_both_client_hooks_running_this_interpreter(repo: Path) -
         assert hook_script.is_our_script(text)
         assert f"INSTALL_PYTHON={sys.executable}" in text
         assert f"installed {name} hook at {hook}" in proc.stdout
+
+
+def test_hooks_are_rwxr_xr_x_whatever_the_umask_and_no_temporary_file_is_left(repo: Path) -> None:
+    old_umask = os.umask(0o077)  # inherited by the install process
+    try:
+        proc = run_cli("install", cwd=repo)
+    finally:
+        os.umask(old_umask)
+    assert proc.returncode == 0, proc.stderr
+    for name in ("pre-commit", "pre-push"):
+        assert stat.S_IMODE((hooks_dir(repo) / name).stat().st_mode) == 0o755
+    assert not [p.name for p in hooks_dir(repo).iterdir() if p.name.startswith(".")]
 
 
 def test_install_twice_changes_nothing(repo: Path) -> None:
