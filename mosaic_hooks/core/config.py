@@ -27,6 +27,8 @@ else:  # pragma: no cover (Python 3.10)
 
 
 Kind = Literal["str", "url", "path", "number", "seconds", "int", "bool", "list", "table"]
+# When committed OpenAPI documents are a source of endpoints (detect/endpoints `diff`).
+OPENAPI_DOCUMENT_MODES = ("auto", "always", "never")
 SampleValues = Mapping[str, "str | Mapping[str, str]"]
 
 
@@ -107,6 +109,9 @@ class Config:
     python: str | None = _key(
         "str", None, "The project's Python interpreter (or virtualenv) the local checks judge requirements "
         "against; default: VIRTUAL_ENV, then .venv/venv, then uv's or Poetry's environment.", env="MOSAIC_PYTHON")
+    openapi_documents: str = _key(
+        "str", "auto", "Committed OpenAPI documents as a source of endpoints: \"auto\" only when no code defines "
+        "routes, \"always\" beside the code's routes, \"never\".", env="MOSAIC_OPENAPI_DOCUMENTS")
     deploy_branch: str | None = _key(
         "str", None, "The branch the service deploys; default: the Render service's branch, else the "
         "remote's HEAD.", env="MOSAIC_DEPLOY_BRANCH")
@@ -233,6 +238,10 @@ def coerce(key: Key, value: Any, where: str) -> Any:
             raise _type_error(where, key, value)
         if kind == "path" and not value.startswith("/"):
             raise _type_error(where, key, value)
+        if key.name == "openapi_documents" and value not in OPENAPI_DOCUMENT_MODES:
+            raise ConfigError(f"{where}: 'openapi_documents' must be one of "
+                              f"{', '.join(map(repr, OPENAPI_DOCUMENT_MODES))}, got {value!r}",
+                              hint='e.g. openapi_documents = "always"')
         return value.rstrip("/") if kind == "url" else value
     if kind in ("number", "seconds", "int"):
         if from_env and isinstance(value, str):

@@ -77,8 +77,8 @@ def declared_requirements(snapshot: CachingSnapshot, roots: Sequence[str] | None
     return requirements.collect(roots, snapshot.read_one)
 
 
-def _endpoint_changes(base: CachingSnapshot, head: CachingSnapshot,
-                      changed: Sequence[str]) -> tuple[EndpointChanges, list[str]]:
+def _endpoint_changes(base: CachingSnapshot, head: CachingSnapshot, changed: Sequence[str],
+                      documents: str) -> tuple[EndpointChanges, list[str]]:
     # Imported lazily: the endpoint extraction is the heaviest analyser.
     if isinstance(head.inner, GitSnapshot) and isinstance(base.inner, GitSnapshot | EmptySnapshot):
         # Two revisions of a repository: blob ids name their files, so the persistent cache applies.
@@ -89,17 +89,18 @@ def _endpoint_changes(base: CachingSnapshot, head: CachingSnapshot,
         store = AnalysisCache(cache_dir(head.inner.repo))
         return incremental.endpoint_changes(store, base.inner.blob_ids(), head.inner.blob_ids(),
                                             base.read, head.read, changed,
-                                            project_site_packages(snapshot_root(head)))
+                                            project_site_packages(snapshot_root(head)), documents)
     from mosaic_hooks.detect.endpoints import endpoint_changes
 
-    found, warnings = endpoint_changes(base, head, changed)
+    found, warnings = endpoint_changes(base, head, changed, documents=documents)
     return found, list(warnings)
 
 
 def analyze_snapshots(base: CachingSnapshot, head: CachingSnapshot, changed: Sequence[str], *,
                       base_rev: str | None = None, head_rev: str | None = None,
-                      endpoints: bool = True) -> ChangeAnalysis:
-    """`endpoints=False` leaves the endpoint extraction out (a whole-tree check lists no endpoints)."""
+                      endpoints: bool = True, openapi_documents: str = "auto") -> ChangeAnalysis:
+    """`endpoints=False` leaves the endpoint extraction out (a whole-tree check lists no endpoints);
+    `openapi_documents`: the configuration's setting of that name (when committed documents count)."""
     changed = list(changed)
     relevant = relevance.classify(changed)
     changeset = ChangeSet(base=base_rev, head=head_rev)
@@ -107,7 +108,7 @@ def analyze_snapshots(base: CachingSnapshot, head: CachingSnapshot, changed: Seq
     if not relevant:
         return analysis
     if endpoints and relevant.endpoint_sources:
-        changeset.endpoints, warnings = _endpoint_changes(base, head, changed)
+        changeset.endpoints, warnings = _endpoint_changes(base, head, changed, openapi_documents)
         changeset.warnings += warnings
     if relevant.dependencies:
         from mosaic_hooks.detect import requirements
@@ -129,16 +130,20 @@ def analyze_snapshots(base: CachingSnapshot, head: CachingSnapshot, changed: Seq
 
 
 def analyze_full(repo: git.Repo, base: str | None, head: str | None, *,
-                 paths: list[str] | None = None, endpoints: bool = True) -> ChangeAnalysis:
+                 paths: list[str] | None = None, endpoints: bool = True,
+                 openapi_documents: str = "auto") -> ChangeAnalysis:
     if paths is None:
         paths = git.changed_paths(repo, base, head)
     before, after = snapshots(repo, base, head)
-    return analyze_snapshots(before, after, paths, base_rev=base, head_rev=head, endpoints=endpoints)
+    return analyze_snapshots(before, after, paths, base_rev=base, head_rev=head, endpoints=endpoints,
+                             openapi_documents=openapi_documents)
 
 
-def analyze(repo: git.Repo, base: str | None, head: str | None, *, paths: list[str] | None = None) -> ChangeSet:
+def analyze(repo: git.Repo, base: str | None, head: str | None, *, paths: list[str] | None = None,
+            openapi_documents: str = "auto") -> ChangeSet:
     """What `base..head` changes (`head=None`: the staged index; `base=None`: everything in head is new).
 
-    `paths`: the changed paths, if the caller already has them (else one `git diff` finds them).
+    `paths`: the changed paths, if the caller already has them (else one `git diff` finds them);
+    `openapi_documents`: the configuration's setting (when committed OpenAPI documents count).
     """
-    return analyze_full(repo, base, head, paths=paths).changeset
+    return analyze_full(repo, base, head, paths=paths, openapi_documents=openapi_documents).changeset

@@ -229,7 +229,8 @@ def check_change(repo: git.Repo, cfg: Config, *, base: str | None, head: str | N
     notes: list[str] = []
     try:
         skipped = skipped_checks()
-        analysis = analyze_full(repo, base, head, paths=paths, endpoints=not whole_tree)
+        analysis = analyze_full(repo, base, head, paths=paths, endpoints=not whole_tree,
+                                openapi_documents=cfg.openapi_documents)
         if "requirements-parse" not in skipped:
             failures += [("requirements-parse", str(p)) for p in analysis.requirement_problems]
         if server_side:

@@ -112,7 +112,7 @@ def verify_commit(
         if report:
             report(f"{name}: {why}")
     started_at, start = isotime.now(), time.monotonic()
-    changes = analyze(repo, base, commit)
+    changes = analyze(repo, base, commit, openapi_documents=cfg.openapi_documents)
     outcome = None
     wait_ended_at = None
     if wait:

@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from mosaic_hooks.core import git as mgit
 from mosaic_hooks.detect.cache import cache_dir
 from tests.conftest import commit_files, git
@@ -115,3 +117,27 @@ def test_a_file_pinning_django_staged_with_a_harmless_edit_takes_the_full_path(r
     stage(repo, "Pipfile", '[packages]\ndjango = "==3.1.14"\n')  # the admin's layout follows Django's version
     code, modules, _ = hook(repo)
     assert code == 0 and "mosaic_hooks.hooks.local_checks" in modules
+
+
+DOCUMENT = ("openapi: 3.0.0\ninfo: {title: t, version: '1'}\npaths:\n"
+            "  /items: {get: {responses: {'200': {description: ok}}}}\n")
+
+
+def test_under_openapi_documents_always_the_quick_answer_is_the_full_paths(repo: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MOSAIC_OPENAPI_DOCUMENTS", "always")
+    commit_files(repo, {"docs/openapi.yaml": DOCUMENT})
+    warm_project(repo)  # the stored results were computed under "always"
+    stage(repo, "app/services.py", SERVICES.replace("[]", "[1]"))
+    code, modules, said = hook(repo)
+    assert not modules & ANALYSERS  # the quick path needs no configuration: its answer holds under every setting
+    assert (code, said) == full_path_answer(repo)
+    monkeypatch.setenv("MOSAIC_OPENAPI_DOCUMENTS", "never")
+    assert (code, said) == full_path_answer(repo)
+    git(repo, "commit", "-q", "--no-verify", "-m", "edit")
+    monkeypatch.setenv("MOSAIC_OPENAPI_DOCUMENTS", "always")
+    stage(repo, "docs/openapi.yaml", DOCUMENT + "  /reports: {get: {responses: {'200': {description: ok}}}}\n")
+    code, modules, said = hook(repo)
+    assert "endpoint added: GET /reports (docs/openapi.yaml:5)" in said
+    monkeypatch.setenv("MOSAIC_OPENAPI_DOCUMENTS", "auto")
+    assert "endpoint added" not in hook(repo)[2]  # the same stored results, the other setting's answer

@@ -128,9 +128,11 @@ _VALID_BY_KIND: dict[str, st.SearchStrategy[Any]] = {
     "list": st.lists(_TEXT, max_size=3),
     "table": st.dictionaries(_TEXT, _TEXT, max_size=3),
 }
-# `gates` is the one table whose keys are fixed: a gate name, switched on or off.
+# `gates` is the one table whose keys are fixed: a gate name, switched on or off; `openapi_documents` the
+# one string with fixed values.
 _VALID_BY_NAME: dict[str, st.SearchStrategy[Any]] = {
-    "gates": st.dictionaries(st.sampled_from(GATE_NAMES), st.booleans(), max_size=3)}
+    "gates": st.dictionaries(st.sampled_from(GATE_NAMES), st.booleans(), max_size=3),
+    "openapi_documents": st.sampled_from(config.OPENAPI_DOCUMENT_MODES)}
 VALID_TABLES = st.fixed_dictionaries({}, optional={
     key.name: _VALID_BY_NAME.get(key.name, _VALID_BY_KIND[key.kind]) for key in config.KEYS if not key.env_only})
 

@@ -110,7 +110,9 @@ def run(args: argparse.Namespace) -> int:
     if args.timeout <= 0:
         raise MosaicError("--timeout must be greater than 0")
     base, head = resolve_range(repo, args)
-    changes = analyze(repo, base, head)
+    from mosaic_hooks.core import config
+
+    changes = analyze(repo, base, head, openapi_documents=config.load(repo.root).openapi_documents)
     if args.introspect:
         assert head is not None
         _note(f"--introspect executed project code: loaded {args.introspect} at "

@@ -88,8 +88,10 @@ def extract_endpoints(snapshot: Snapshot, site_packages: Sequence[Path] | None =
 
 
 def endpoint_changes(base: Snapshot, head: Snapshot, changed: Sequence[str],
-                     site_packages: Sequence[Path] | None = None) -> tuple[EndpointChanges, list[str]]:
-    """Endpoints added, removed and changed from `base` to `head`; `changed` = the paths that differ.
+                     site_packages: Sequence[Path] | None = None,
+                     documents: str = "auto") -> tuple[EndpointChanges, list[str]]:
+    """Endpoints added, removed and changed from `base` to `head`; `changed` = the paths that differ;
+    `documents`: the `openapi_documents` setting (see `diff`).
 
     Files not in `changed` are taken to be identical at both revisions: they are read once (from head)
     and parsed once. Warnings concern the changed files only (an old problem is not news).
@@ -105,12 +107,12 @@ def endpoint_changes(base: Snapshot, head: Snapshot, changed: Sequence[str],
     env = _site_packages(head) if site_packages is None else list(site_packages)
     with _no_gc_pauses():
         return _changes(base_files, head_files, changed_set, env,
-                        pins_changed=any(not is_relevant(p) for p in changed_inputs))
+                        pins_changed=any(not is_relevant(p) for p in changed_inputs), documents=documents)
 
 
 def _changes(base_files: dict[str, bytes], head_files: dict[str, bytes],
              changed_set: set[str], env: list[Path], *, pins_changed: bool = False,
-             ) -> tuple[EndpointChanges, list[str]]:
+             documents: str = "auto") -> tuple[EndpointChanges, list[str]]:
     from mosaic_hooks.detect.endpoints.parsing import ParseCache
 
     cache = ParseCache()
@@ -131,12 +133,20 @@ def _changes(base_files: dict[str, bytes], head_files: dict[str, bytes],
         # analysis would read the very same files, so it would find the very same endpoints.
         return EndpointChanges(), warnings
     base_result = endpoints_of_revision(base_files, cache, env)
-    return diff(base_result, head_result), warnings
+    return diff(base_result, head_result, documents), warnings
 
 
-def diff(base: RevisionEndpoints, head: RevisionEndpoints) -> EndpointChanges:
-    # Documents count only where neither side's code defines routes: then they are the only source.
-    with_specs = not base.endpoints and not head.endpoints
+def diff(base: RevisionEndpoints, head: RevisionEndpoints, documents: str = "auto") -> EndpointChanges:
+    """`documents` (the `openapi_documents` setting): "auto" counts OpenAPI documents only where neither
+    side's code defines routes (then they are the only source), "always" beside the code, "never" not.
+    Applied here, not in the per-revision results: a stored result holds code and documents apart, so
+    the cache serves every setting."""
+    if documents == "always":
+        with_specs = True
+    elif documents == "never":
+        with_specs = False
+    else:
+        with_specs = not base.endpoints and not head.endpoints
     base_eps = {e.key: e for e in base.all_endpoints(with_specs)}
     head_eps = {e.key: e for e in head.all_endpoints(with_specs)}
     # Routes in a file that does not parse, or under a route table that could not be followed, on the

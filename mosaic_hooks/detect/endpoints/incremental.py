@@ -194,11 +194,14 @@ def _with_documents(result: RevisionEndpoints, documents: list[str], read: Reade
 
 def endpoint_changes(store: AnalysisCache, base_ids: Mapping[str, str], head_ids: Mapping[str, str],
                      read_base: Reader, read_head: Reader, changed: Sequence[str],
-                     site_packages: Sequence[Path] = ()) -> tuple[EndpointChanges, list[str]]:
+                     site_packages: Sequence[Path] = (), documents: str = "auto",
+                     ) -> tuple[EndpointChanges, list[str]]:
     """What `endpoints.endpoint_changes` answers, from the cache where it can.
 
     `base_ids`/`head_ids`: path -> blob id of each revision's files; `read_*` read files of it;
     `site_packages`: the project environment's (installed Django apps), part of the key by its fingerprint.
+    `documents`: the `openapi_documents` setting, applied by `diff` only: a stored revision result keeps
+    its code's and its documents' endpoints apart, so it is valid under every setting (not in the key).
     A change to relevant files starts the analysis (`is_relevant`); it reads, and its result depends on,
     the inputs (`is_input`: also the dependency files pinning Django's version).
     """
@@ -250,7 +253,7 @@ def endpoint_changes(store: AnalysisCache, base_ids: Mapping[str, str], head_ids
             error = cache.parse(after[path]).error  # a broken file is news even if it holds no route
             if error:
                 warnings.append(f"{path}: {error}")
-    return diff(base_result, head_result), warnings
+    return diff(base_result, head_result, documents), warnings
 
 
 def _load(store: AnalysisCache, key: str) -> RevisionEndpoints | None:

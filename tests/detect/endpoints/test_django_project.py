@@ -266,6 +266,22 @@ def test_an_openapi_document_is_the_source_when_no_code_defines_routes() -> None
     assert [(e.key, e.source, e.file) for e in endpoints] == [(("GET", "/old/"), "openapi", "api/openapi.yaml")]
 
 
+def test_the_openapi_documents_setting_decides_whether_a_document_beside_code_is_a_source() -> None:
+    code = {"urls.py": "from django.urls import path\nurlpatterns = [path('live/', v)]\n"}
+    with_doc = {**code, "docs/scripts/openapi.yaml": OPENAPI}
+
+    def added(base: dict[str, str], head: dict[str, str], documents: str) -> list[tuple[tuple[str, str], str]]:
+        changed = sorted(p for p in set(base) | set(head) if base.get(p) != head.get(p))
+        found, _ = endpoint_changes(DictSnapshot(base), DictSnapshot(head), changed, site_packages=[],
+                                    documents=documents)
+        return [(e.key, e.source) for e in found.added]
+
+    assert added(code, with_doc, "always") == [(("GET", "/old/"), "openapi")]
+    assert added(code, with_doc, "auto") == added(code, with_doc, "never") == []
+    assert added({}, {"api/openapi.yaml": OPENAPI}, "auto") == [(("GET", "/old/"), "openapi")]
+    assert added({}, {"api/openapi.yaml": OPENAPI}, "never") == []
+
+
 def test_well_known_third_party_apps_have_their_admin_pages_without_an_environment() -> None:
     files = project("INSTALLED_APPS = ['django.contrib.admin', 'django_celery_results', 'rest_framework.authtoken']\n",
                     ADMIN_URLS)
