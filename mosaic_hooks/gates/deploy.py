@@ -59,7 +59,7 @@ async def run(ctx: GateContext) -> GateResult:
             findings.note(f"crash loops unknown: {outcome.crash_unknown}")
         else:
             findings.note("crash loops unknown (needs the Render API key)")
-        if deploy_id and deploy.get("commit") is None:
+        if deploy_id and "commit" in deploy and deploy["commit"] is None:  # Render named no commit for it
             # An image deploy (image-backed service, followed by --deploy): what it serves was built from an
             # image, not from a commit here, so what the service reports is no stale-instance evidence.
             findings.note(f"{label} is an image deploy: the serving commit is not compared with "
