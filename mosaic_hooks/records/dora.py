@@ -74,11 +74,12 @@ Loaded = DeployTable  # what compute() takes: the deploys of a history, in colum
 
 
 def load_deploys(records: Iterable[Mapping[str, Any]], *, service: str | None = None,
-                 default_service: str | None = None) -> DeployTable:
+                 default_service: str | None = None, expected: int = 0) -> DeployTable:
     """The deploys in `records` (of `service` only, if given), deduplicated and sorted by live time.
 
-    A record without a service belongs to `default_service` (the configured service)."""
-    return deploy_table.load(records, service=service, default_service=default_service)
+    A record without a service belongs to `default_service` (the configured service). `expected`: about
+    how many records there are (a hint for sizing, nothing depends on it)."""
+    return deploy_table.load(records, service=service, default_service=default_service, expected=expected)
 
 
 def median(values: Sequence[float], *, presorted: bool = False) -> float | None:

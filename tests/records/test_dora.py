@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mosaic_hooks.core import isotime
-from mosaic_hooks.records import dora
+from mosaic_hooks.records import deploy_table, dora
 from tests.support.dora_records import record, sha
 
 START = isotime.epoch("2026-01-01T00:00:00Z")
@@ -412,3 +412,28 @@ def test_a_record_without_a_service_belongs_to_the_configured_service() -> None:
     loaded = dora.load_deploys([before, again], service="srv-1", default_service="srv-1")
     assert [(d.service, d.verdict) for d in loaded.deploys] == [("srv-1", "fail")]
     assert loaded.duplicates == 1
+
+
+def test_repeated_commits_get_the_same_lead_values_from_the_set_and_from_the_flat_table(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # the set finds repeats below deploy_table._SET_LIMIT commits, the flat table above: the same answer,
+    # whatever the size hint; commits repeat within and across services (a repeat is counted at its first deploy)
+    rng = random.Random(7)
+    records = []
+    assert START is not None
+    for index in range(300):
+        live_at = START + index * 3600 + rng.random() * 60
+        commits: list[tuple[str, str | None]] = [
+            (f"c{rng.randrange(120)}", isotime.iso(live_at - rng.randrange(1, 90_000)))
+            for _ in range(rng.randint(1, 3))]
+        records.append(record(f"d{index}", isotime.iso(live_at), rng.choice(["pass", "pass", "fail"]),
+                              service=rng.choice(["api", "worker"]), commits=commits))
+
+    def lead_values(expected: int) -> list[str]:
+        return [repr(v) for v in dora.load_deploys(records, expected=expected).occ_lead]
+
+    by_set = lead_values(0)
+    assert "-inf" in by_set and any(v not in ("-inf", "nan") for v in by_set)
+    monkeypatch.setattr(deploy_table, "_SET_LIMIT", 0)
+    assert lead_values(0) == by_set
+    assert lead_values(10_000_000) == by_set
