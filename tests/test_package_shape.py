@@ -28,7 +28,8 @@ MAY_IMPORT: dict[str, set[str]] = {
     "probe": {"core", "gates"},
     "verification": {"core", "detect", "render", "gates", "records", "cli.output"},
     "hooks": {"core", "detect", "render", "gates", "records", "verification", "cli.output"},
-    "testing": {"core", "render.skip"},  # the fake reads skip phrases as Render does, by the same rule
+    # The fake reads skip phrases as Render does, by the same rule, and runs on the clock the wait runs on.
+    "testing": {"core", "render.skip", "render.clock"},
     "__main__": {"cli"},
 }
 APPLICATIONS = {"cli", "demo"}
