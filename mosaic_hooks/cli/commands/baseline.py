@@ -10,11 +10,8 @@ start with the first change after the baseline.
 from __future__ import annotations
 
 import argparse
-import sys
 
-from mosaic_hooks.cli.output import write_line
 from mosaic_hooks.core import config, git
-from mosaic_hooks.core.errors import ConfigError
 
 # What a baseline can fairly judge of a service it did not see change.
 GATES = ("deploy", "health", "endpoints")
@@ -32,21 +29,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mosaic_hooks.cli.commands.verify import report
+    from mosaic_hooks.cli.commands.verify import commit_argument, progress, report
     from mosaic_hooks.hooks.bypass import skipped_checks
     from mosaic_hooks.verification.verify import verify_commit
 
     skipped_checks()  # a typo in MOSAIC_SKIP stops here, before anything is read or waited for
     repo = git.find_repo()
     cfg = config.load(repo.root)
-    rev = args.commit or "HEAD"
-    commit = git.resolve_commit(repo, rev)
-    if commit is None:
-        raise ConfigError(f"--commit {rev}: no such commit in this repository", hint="give a sha or a ref")
-
-    def progress(line: str) -> None:
-        write_line(f"mosaic-hooks: {line}", sys.stderr)
-
+    commit = commit_argument(repo, args.commit)
     progress(f"baseline of {commit[:12]}: checking {', '.join(GATES)} on every route of the commit")
     result = verify_commit(repo, cfg, commit, base=None, wait=not args.no_wait, wait_timeout=args.timeout,
                            report=progress, gates=GATES, kind="baseline")

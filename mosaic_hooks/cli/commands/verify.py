@@ -49,6 +49,14 @@ def progress(line: str) -> None:
     write_line(f"mosaic-hooks: {line}", sys.stderr)
 
 
+def commit_argument(repo: git.Repo, rev: str | None) -> str:
+    """The full sha `--commit` names (default: HEAD); a usage error when the repository has no such commit."""
+    commit = git.resolve_commit(repo, rev or "HEAD")
+    if commit is None:
+        raise ConfigError(f"--commit {rev or 'HEAD'}: no such commit in this repository", hint="give a sha or a ref")
+    return commit
+
+
 def run(args: argparse.Namespace) -> int:
     from mosaic_hooks.hooks.bypass import skipped_checks
     from mosaic_hooks.render.blueprint import blueprint_at, decide
@@ -56,10 +64,7 @@ def run(args: argparse.Namespace) -> int:
     skipped_checks()  # a typo in MOSAIC_SKIP stops here, before anything is read or waited for
     repo = git.find_repo()
     cfg = config.load(repo.root)
-    rev = args.commit or "HEAD"
-    commit = git.resolve_commit(repo, rev)
-    if commit is None:
-        raise ConfigError(f"--commit {rev}: no such commit in this repository", hint="give a sha or a ref")
+    commit = commit_argument(repo, args.commit)
     services = cfg.services()
     if args.service:
         services = [(name, view) for name, view in services if name == args.service]

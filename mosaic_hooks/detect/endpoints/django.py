@@ -15,7 +15,6 @@ AdminSite.get_urls builds them.
 from __future__ import annotations
 
 import ast
-import re
 from dataclasses import dataclass, field
 
 from mosaic_hooks.detect.endpoints.django_views import api_view_methods
@@ -46,8 +45,6 @@ from mosaic_hooks.detect.endpoints.values import (
     const_str,
 )
 
-_SETTINGS_RE = re.compile(rb"""DJANGO_SETTINGS_MODULE['"]?\s*[,:=]\s*f?['"]([\w.]+)['"]""")
-_ROOT_URLCONF_RE = re.compile(rb"""^ROOT_URLCONF\s*(?::[^=]*)?=\s*['"]([\w.]+)['"]""", re.M)
 
 def class_kind(base: External) -> str | None:
     if base.top == "rest_framework" and base.last in {"DefaultRouter", "SimpleRouter"}:
