@@ -190,8 +190,10 @@ def test_a_marker_that_cannot_be_evaluated_is_not_judged_rather_than_an_internal
 
 
 def test_without_a_project_environment_requirements_are_not_judged_and_nothing_fails(
-        project: tuple[Path, str], capsys: pytest.CaptureFixture[str]) -> None:
+        project: tuple[Path, str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     repo, base = project
+    for name in ("VIRTUAL_ENV", "MOSAIC_PYTHON"):  # the suite may itself run in an activated virtualenv
+        monkeypatch.delenv(name, raising=False)
     staged(repo, {"requirements.txt": "packaging>=999\n"})
     assert run_check(repo, base, None) == 0
     assert "requirements-installed: not judged: no project environment found" in capsys.readouterr().out
