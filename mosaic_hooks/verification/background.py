@@ -117,14 +117,17 @@ class Signals:
         signal.raise_signal(signal.SIGINT)
 
 
-def verify_argv(job: jobs.Job, *, base_passed: bool) -> list[str]:
+def verify_argv(job: jobs.Job, *, base_passed: bool, crash_watch_s: float | None = None) -> list[str]:
     """`verify --commit SHA --base <the remote's previous commit>`, when that commit's newest record is a pass.
 
     Otherwise no --base: `verify` then checks against the last verified deploy, so the changes of a
     previous commit that failed (or was never verified: superseded, stopped) are checked again, not
-    taken as production's working baseline. Pure.
+    taken as production's working baseline. `crash_watch_s`: the push path's shorter crash watch
+    (`push_crash_watch_s`), so a good push is recorded about one poll after its deploy is live. Pure.
     """
     argv = ["verify", "--commit", job.commit]
+    if crash_watch_s is not None:
+        argv += ["--crash-watch", f"{crash_watch_s:g}"]
     return [*argv, "--base", job.base] if job.base and base_passed else argv
 
 
@@ -180,7 +183,7 @@ def run_job(store: jobs.Store, job: jobs.Job, repo: git.Repo, cfg: Config, *, si
 
     job.state, job.updated_at = jobs.VERIFYING, now()
     store.write(job)
-    argv = verify_argv(job, base_passed=base_passed(cfg, job))
+    argv = verify_argv(job, base_passed=base_passed(cfg, job), crash_watch_s=float(cfg.push_crash_watch_s))
     say(f"landed; running: mosaic-hooks {' '.join(argv)}")
     if job.base and "--base" not in argv:
         say(f"(the remote's previous commit {job.base[:12]} has no recorded pass: checking the changes since "

@@ -39,6 +39,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rollback", action="store_true",
                         help="on failure, roll back to the last deploy that passed verification "
                              "(as rollback_on_failure = true)")
+    parser.add_argument("--crash-watch", metavar="S", type=non_negative_seconds,
+                        help="watch the live deploy's events for crashes for S seconds (default: crash_watch_s)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("--junit", metavar="FILE", type=Path, help="also write a JUnit XML report to FILE")
     parser.add_argument("--proof", metavar="FILE", type=Path,
@@ -94,7 +96,7 @@ def _verify_one(args: argparse.Namespace, repo: git.Repo, cfg: config.Config, co
     from mosaic_hooks.verification.verify import verify_commit
 
     result = verify_commit(repo, cfg, commit, base=base, wait=not args.no_wait, wait_timeout=args.timeout,
-                           report=progress, deploy_id=args.deploy)
+                           report=progress, deploy_id=args.deploy, crash_watch_s=args.crash_watch)
     report(result, as_json=args.json, junit_file=args.junit, proof_file=args.proof)
     if result.verdict.verdict == "fail" and (args.rollback or cfg.rollback_on_failure):
         from mosaic_hooks.verification.rollback import roll_back
@@ -102,6 +104,16 @@ def _verify_one(args: argparse.Namespace, repo: git.Repo, cfg: config.Config, co
         outcome = roll_back(repo, cfg, result, progress)
         progress(outcome.line)
     return result.verdict.exit_code
+
+
+def non_negative_seconds(text: str) -> float:
+    """A finite number of seconds, 0 or more (0: no crash watch)."""
+    import math
+
+    value = float(text)
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(text)
+    return value
 
 
 def seconds(text: str) -> float:
