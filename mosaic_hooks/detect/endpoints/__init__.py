@@ -32,6 +32,7 @@ from mosaic_hooks.detect.endpoints.revision import (
     is_python,
     is_relevant,
     is_spec,
+    news_warnings,
 )
 from mosaic_hooks.detect.project_env import project_site_packages
 
@@ -117,14 +118,7 @@ def _changes(base_files: dict[str, bytes], head_files: dict[str, bytes],
 
     cache = ParseCache()
     head_result = endpoints_of_revision(head_files, cache, env)
-    # File warnings about changed files, and warnings about the analysis as a whole.
-    warnings = [w for w in head_result.warnings
-                if w.split(":", 1)[0] in changed_set or w.split(":", 1)[0] not in head_files]
-    for path in sorted(changed_set):
-        if is_python(path) and path in head_files and path not in head_result.unparsable:
-            error = cache.parse(head_files[path]).error  # a broken file is news even if it holds no route
-            if error:
-                warnings.append(f"{path}: {error}")
+    warnings = news_warnings(head_result, changed_set, head_files, head_files, cache.parse)
     if not any(is_spec(p) for p in changed_set) and not any(
             is_python(p) and routeish(base_files.get(p, b"")) for p in changed_set) and not (
             changed_set & head_result.probed) and not pins_changed:

@@ -23,7 +23,7 @@ from mosaic_hooks.detect import endpoint_reuse
 from mosaic_hooks.detect.cache import ENDPOINTS, AnalysisCache, analyser_id, endpoints_key, is_key_input
 from mosaic_hooks.detect.changeset import Endpoint, EndpointChanges
 from mosaic_hooks.detect.endpoint_reuse import routeish
-from mosaic_hooks.detect.endpoints.revision import RevisionEndpoints, is_python, is_secondary, is_spec
+from mosaic_hooks.detect.endpoints.revision import RevisionEndpoints, is_python, is_secondary, is_spec, news_warnings
 from mosaic_hooks.detect.project_env import environment_fingerprint
 
 if TYPE_CHECKING:
@@ -245,14 +245,7 @@ def endpoint_changes(store: AnalysisCache, base_ids: Mapping[str, str], head_ids
             base_result = derive(head_result, after, before, changed_inputs, base_ids, read_base, cache.parse) \
                 or full(base_ids, read_base, head_ids, read_head)
             _save(store, base_key, base_result)
-    # File warnings about changed files, and warnings about the analysis as a whole (an old problem is not news).
-    warnings = [w for w in head_result.warnings
-                if w.split(":", 1)[0] in changed_set or w.split(":", 1)[0] not in head_ids]
-    for path in sorted(changed_set):
-        if is_python(path) and path in after and path not in head_result.unparsable:
-            error = cache.parse(after[path]).error  # a broken file is news even if it holds no route
-            if error:
-                warnings.append(f"{path}: {error}")
+    warnings = news_warnings(head_result, changed_set, head_ids, after, cache.parse)
     return diff(base_result, head_result, documents), warnings
 
 

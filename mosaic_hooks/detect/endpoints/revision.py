@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # the interpreter is imported when a revision is analysed: th
 
     from mosaic_hooks.detect.endpoints import django
     from mosaic_hooks.detect.endpoints.hooks import Hooks
-    from mosaic_hooks.detect.endpoints.parsing import ParseCache
+    from mosaic_hooks.detect.endpoints.parsing import ParseCache, ParsedFile
     from mosaic_hooks.detect.endpoints.values import External
 
 # Directories whose code is not the served application (tests build throwaway apps, docs carry samples).
@@ -113,6 +113,21 @@ class RevisionEndpoints:
         seen = {e.key for e in self.endpoints}
         merged = list(self.endpoints) + [e for key, (e, _) in self.specs.items() if key not in seen]
         return sorted(merged, key=lambda e: (e.path, e.method))
+
+
+def news_warnings(result: RevisionEndpoints, changed: set[str], head_paths: Container[str],
+                  changed_contents: Mapping[str, bytes], parse: Callable[[bytes], ParsedFile]) -> list[str]:
+    """The head's warnings worth telling about a change: those about changed files and about the analysis
+    as a whole (an old problem is not news), and a changed Python file that no longer parses, even if it
+    holds no route."""
+    warnings = [w for w in result.warnings
+                if w.split(":", 1)[0] in changed or w.split(":", 1)[0] not in head_paths]
+    for path in sorted(changed):
+        if is_python(path) and path in changed_contents and path not in result.unparsable:
+            error = parse(changed_contents[path]).error
+            if error:
+                warnings.append(f"{path}: {error}")
+    return warnings
 
 
 def endpoints_of_revision(files: Mapping[str, bytes], cache: ParseCache,
