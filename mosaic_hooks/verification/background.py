@@ -126,9 +126,9 @@ def verify_argv(job: jobs.Job, *, base_passed: bool, crash_watch_s: float | None
     (`push_crash_watch_s`), so a good push is recorded about one poll after its deploy is live. Pure.
     """
     argv = ["verify", "--commit", job.commit]
-    if crash_watch_s is not None:
-        argv += ["--crash-watch", f"{crash_watch_s:g}"]
-    return [*argv, "--base", job.base] if job.base and base_passed else argv
+    if job.base and base_passed:
+        argv += ["--base", job.base]
+    return [*argv, "--crash-watch", f"{crash_watch_s:g}"] if crash_watch_s is not None else argv
 
 
 def base_passed(cfg: Config, job: jobs.Job) -> bool:

@@ -83,4 +83,4 @@ def test_a_previous_commit_without_a_pass_is_no_base_its_changes_are_checked_aga
 def test_the_background_verification_uses_the_push_paths_shorter_crash_watch() -> None:
     """Issue 14: a good push is recorded about one poll after live, not after verify's full crash watch."""
     assert verify_argv(job(BEFORE), base_passed=True, crash_watch_s=10) == [
-        "verify", "--commit", PUSHED, "--crash-watch", "10", "--base", BEFORE]
+        "verify", "--commit", PUSHED, "--base", BEFORE, "--crash-watch", "10"]
