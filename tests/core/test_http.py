@@ -4,59 +4,29 @@ environment, one User-Agent. Driven against real servers on 127.0.0.1."""
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from mosaic_hooks import __version__
 from mosaic_hooks.core.http import MAX_REDIRECTS, backend_async_client, backend_client
+from tests.support.recording_server import RecordingServer
 
 
-class _Server:
-    """Answers /hop/N with a 302 to /hop/N-1, /hop/0 with 200 "arrived"; records what it was sent."""
-
-    def __init__(self) -> None:
-        self.seen: list[tuple[str, str]] = []  # (path, user-agent)
-        owner = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                owner.seen.append((self.path, self.headers.get("user-agent", "")))
-                hops = int(self.path.rsplit("/", 1)[-1]) if self.path.startswith("/hop/") else 0
-                if hops > 0:
-                    self.send_response(302)
-                    self.send_header("Location", f"/hop/{hops - 1}")
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                body = b"arrived"
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *_args: object) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+def _hop(path: str) -> str | None:
+    """/hop/N answers a 302 to /hop/N-1; /hop/0 answers 200 "arrived"."""
+    hops = int(path.rsplit("/", 1)[-1]) if path.startswith("/hop/") else 0
+    return f"/hop/{hops - 1}" if hops > 0 else None
 
 
 @pytest.fixture
-def server() -> Iterator[_Server]:
-    started = _Server()
+def server() -> Iterator[RecordingServer]:
+    started = RecordingServer(_hop, lambda _path: b"arrived")
     yield started
     started.close()
 
 
-def test_a_redirect_is_an_answer_unless_the_request_asks_to_follow_it(server: _Server) -> None:
+def test_a_redirect_is_an_answer_unless_the_request_asks_to_follow_it(server: RecordingServer) -> None:
     with backend_client(timeout=5, purpose="test") as client:
         assert client.get(server.url + "/hop/1").status_code == 302
         followed = client.get(server.url + "/hop/2", follow_redirects=True)
@@ -64,7 +34,7 @@ def test_a_redirect_is_an_answer_unless_the_request_asks_to_follow_it(server: _S
     assert [path for path, _agent in server.seen] == ["/hop/1", "/hop/2", "/hop/1", "/hop/0"]
 
 
-def test_following_stops_after_max_redirects(server: _Server) -> None:
+def test_following_stops_after_max_redirects(server: RecordingServer) -> None:
     import httpx
 
     with backend_client(timeout=5, purpose="test") as client, pytest.raises(httpx.TooManyRedirects):
@@ -72,8 +42,8 @@ def test_following_stops_after_max_redirects(server: _Server) -> None:
     assert len(server.seen) == MAX_REDIRECTS + 1
 
 
-def test_proxies_from_the_environment_are_not_used(server: _Server, monkeypatch: pytest.MonkeyPatch) -> None:
-    proxy = _Server()  # would answer "arrived" too, but records every request it is sent
+def test_proxies_from_the_environment_are_not_used(server: RecordingServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    proxy = RecordingServer(_hop, lambda _path: b"arrived")  # records every request it is sent
     try:
         for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
             monkeypatch.setenv(name, proxy.url)
@@ -92,7 +62,7 @@ def test_proxies_from_the_environment_are_not_used(server: _Server, monkeypatch:
         proxy.close()
 
 
-def test_every_request_names_the_tool_its_version_and_its_purpose(server: _Server) -> None:
+def test_every_request_names_the_tool_its_version_and_its_purpose(server: RecordingServer) -> None:
     with backend_client(timeout=5, purpose="version endpoint") as client:
         client.get(server.url + "/hop/0")
     assert server.seen == [("/hop/0", f"mosaic-hooks/{__version__} (version endpoint)")]

@@ -5,9 +5,7 @@ health path is its answer, the version read follows one. Real servers on 127.0.0
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -15,48 +13,19 @@ import pytest
 from mosaic_hooks import __version__
 from mosaic_hooks.core import config
 from mosaic_hooks.hooks.serving import health_now, serving_now
+from tests.support.recording_server import RecordingServer
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
 
 
-class _Service:
-    """/health 200; /moved-health 302 to /health; /version 302 to /v2/version, which reports SHA."""
-
-    def __init__(self) -> None:
-        self.seen: list[tuple[str, str]] = []  # (path, user-agent)
-        owner = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                owner.seen.append((self.path, self.headers.get("user-agent", "")))
-                moved = {"/moved-health": "/health", "/version": "/v2/version"}.get(self.path)
-                if moved:
-                    self.send_response(302)
-                    self.send_header("Location", moved)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                body = json.dumps({"commit": SHA}).encode() if self.path == "/v2/version" else b"ok"
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *_args: object) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+# /health 200; /moved-health 302 to /health; /version 302 to /v2/version, which reports SHA.
+_MOVED = {"/moved-health": "/health", "/version": "/v2/version"}
 
 
 @pytest.fixture
-def service() -> Iterator[_Service]:
-    started = _Service()
+def service() -> Iterator[RecordingServer]:
+    started = RecordingServer(_MOVED.get, lambda path: json.dumps({"commit": SHA}).encode() if path == "/v2/version"
+                              else b"ok")
     yield started
     started.close()
 
@@ -66,8 +35,8 @@ def _cfg(root: Path, url: str, **env: str) -> config.Config:
 
 
 def test_the_health_look_names_the_tool_and_ignores_proxies_from_the_environment(
-        service: _Service, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    proxy = _Service()  # records every request it is sent
+        service: RecordingServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    proxy = RecordingServer(lambda _path: None, lambda _path: b"ok")  # records every request it is sent
     try:
         for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
             monkeypatch.setenv(name, proxy.url)
@@ -81,7 +50,7 @@ def test_the_health_look_names_the_tool_and_ignores_proxies_from_the_environment
         proxy.close()
 
 
-def test_a_redirected_health_path_is_not_up_as_the_health_gate_judges_it(service: _Service,
+def test_a_redirected_health_path_is_not_up_as_the_health_gate_judges_it(service: RecordingServer,
                                                                          tmp_path: Path) -> None:
     (tmp_path / ".mosaic").mkdir()
     (tmp_path / ".mosaic" / "config.toml").write_text('health_path = "/moved-health"\n')
@@ -91,7 +60,7 @@ def test_a_redirected_health_path_is_not_up_as_the_health_gate_judges_it(service
     assert [path for path, _agent in service.seen] == ["/moved-health"]
 
 
-def test_the_serving_commit_is_read_from_the_version_endpoint_following_its_redirect(service: _Service,
+def test_the_serving_commit_is_read_from_the_version_endpoint_following_its_redirect(service: RecordingServer,
                                                                                     tmp_path: Path) -> None:
     serving = serving_now(_cfg(tmp_path, service.url))
     assert (serving.commit, serving.how) == (SHA, f"{service.url}/version")
