@@ -13,7 +13,7 @@ from mosaic_hooks.core import isotime
     ("2026-11-24T18:00:00Z", datetime(2026, 11, 24, 18, 0, tzinfo=timezone.utc)),
     ("2026-11-24T18:00:00.123Z", datetime(2026, 11, 24, 18, 0, 0, 123000, tzinfo=timezone.utc)),
     ("2026-11-24T18:00:00.12345Z", datetime(2026, 11, 24, 18, 0, 0, 123450, tzinfo=timezone.utc)),
-    ("2026-11-24T18:00:00.123456789Z", datetime(2026, 11, 24, 18, 0, 0, 123456, tzinfo=timezone.utc)),
+    ("2026-11-24T18:00:00.123456789Z", datetime(2026, 11, 24, 18, 0, 0, 123457, tzinfo=timezone.utc)),  # rounded
     ("2026-11-24T19:00:00+01:00", datetime(2026, 11, 24, 18, 0, tzinfo=timezone.utc)),
     (" 2026-11-24T18:00:00z ", datetime(2026, 11, 24, 18, 0, tzinfo=timezone.utc)),
     ("2026-11-24T18:00:00", datetime(2026, 11, 24, 18, 0, tzinfo=timezone.utc)),  # naive: taken as UTC
@@ -40,3 +40,16 @@ def test_now_is_the_current_second() -> None:
     before = datetime.now(timezone.utc).replace(microsecond=0)
     read = isotime.parse(isotime.now())
     assert read is not None and before <= read <= datetime.now(timezone.utc)
+
+
+@pytest.mark.parametrize("text", ["2026-01-10T12:00:00.0000005Z", "2026-01-10T12:00:00.00000049Z",
+                                  "2026-01-10T12:00:00.9999995+02:00", "2026-01-10T12:00:00.1234567891Z",
+                                  "2026-01-10T12:00:00.123Z"])
+def test_a_time_finer_than_a_microsecond_is_rounded_half_up_as_msgspec_reads_it(text: str) -> None:
+    """The DORA metrics read the history with msgspec (records/deploy_table.py), everything else through
+    isotime: the two must agree on every time, to the microsecond."""
+    import msgspec
+
+    by_msgspec = msgspec.json.decode(f'"{text}"'.encode(), type=datetime)
+    assert isotime.parse(text) == by_msgspec
+    assert isotime.epoch(text) == by_msgspec.timestamp()
