@@ -31,7 +31,7 @@ import bisect
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import repeat
+from itertools import chain, repeat
 from math import isnan
 from operator import attrgetter, floordiv
 from typing import Any, NamedTuple
@@ -73,13 +73,15 @@ BANDS: dict[str, dict[str, str]] = {
 Loaded = DeployTable  # what compute() takes: the deploys of a history, in columns
 
 
-def load_deploys(records: Iterable[Mapping[str, Any]], *, service: str | None = None,
-                 default_service: str | None = None, expected: int = 0) -> DeployTable:
-    """The deploys in `records` (of `service` only, if given), deduplicated and sorted by live time.
+def load_deploys(records: Iterable[Mapping[str, Any]] = (), *, batches: Iterable[Sequence[Mapping[str, Any]]] = (),
+                 service: str | None = None, default_service: str | None = None, expected: int = 0) -> DeployTable:
+    """The deploys in `records`, or in the lists of records `batches` (as history.iter_batches reads them),
+    of `service` only, if given, deduplicated and sorted by live time.
 
     A record without a service belongs to `default_service` (the configured service). `expected`: about
     how many records there are (a hint for sizing, nothing depends on it)."""
-    return deploy_table.load(records, service=service, default_service=default_service, expected=expected)
+    return deploy_table.load(chain(deploy_table.in_batches(records), batches), service=service,
+                             default_service=default_service, expected=expected)
 
 
 def median(values: Sequence[float], *, presorted: bool = False) -> float | None:
@@ -213,7 +215,7 @@ class Report:
 
     @property
     def recovery_times(self) -> list[float]:
-        return [i.recovery_s for i in self.incidents if i.recovery_s is not None]
+        return [seconds for seconds in map(attrgetter("recovery_s"), self.incidents) if seconds is not None]
 
 
 def _windows(start: float, end: float, size: float) -> list[tuple[float, float, bool]]:
@@ -379,7 +381,7 @@ def compute(loaded: Loaded, *, start: float, end: float, service: str | None = N
     in_period = verdict[lo:hi]
     verdicts = {name: in_period.count(code) for code, name in enumerate(VERDICTS)}
     passed, failed = verdicts["pass"], verdicts["fail"]
-    recovery = [i.recovery_s for i in incidents if i.recovery_s is not None]
+    recovery = [seconds for seconds in map(attrgetter("recovery_s"), incidents) if seconds is not None]
     ratings = _ratings({
         "deployments": hi - lo, "median_weekly": median_weekly, "median_monthly": median_monthly,
         "deploy_days": days_in_period, "span": span,
@@ -432,31 +434,31 @@ def _short(sha: str) -> str:
 
 
 def _incident_entry(incident: Incident, period_end: float) -> dict[str, Any]:
-    first = incident.failed[0]
+    failed, restored_by = incident.failed, incident.restored_by  # each made anew from the table when asked
     entry: dict[str, Any] = {
         "service": incident.service,
         "started_at": isotime.iso(incident.started_at),
-        "failed_commits": [d.commit for d in incident.failed],
-        "failed_deploy_ids": [d.deploy_id for d in incident.failed],
-        "reason": first.reason,
+        "failed_commits": [d.commit for d in failed],
+        "failed_deploy_ids": [d.deploy_id for d in failed],
+        "reason": failed[0].reason,
     }
-    if incident.restored_by is None:
+    if restored_by is None:
         entry.update(status="open", restored_at=None, restored_by_commit=None, recovery_minutes=None,
                      open_minutes=_minutes(max(0.0, period_end - incident.started_at)))
     else:
-        entry.update(status="restored", restored_at=isotime.iso(incident.restored_by.live_at),
-                     restored_by_commit=incident.restored_by.commit,
-                     recovery_minutes=_minutes(incident.recovery_s))
+        entry.update(status="restored", restored_at=isotime.iso(restored_by.live_at),
+                     restored_by_commit=restored_by.commit, recovery_minutes=_minutes(incident.recovery_s))
     return entry
 
 
 def _failure_entry(deploy: Deploy, incident: Incident | None) -> dict[str, Any]:
-    if incident is None or incident.restored_by is None:
+    restored_by = None if incident is None else incident.restored_by
+    if restored_by is None:
         resolution = "open: no passing deploy of this service since"
     else:
-        after = _minutes(max(0.0, incident.restored_by.live_at - deploy.live_at))
-        resolution = (f"restored by the deploy of {_short(incident.restored_by.commit)} at "
-                      f"{isotime.iso(incident.restored_by.live_at)} ({after} min later)")
+        after = _minutes(max(0.0, restored_by.live_at - deploy.live_at))
+        resolution = (f"restored by the deploy of {_short(restored_by.commit)} at "
+                      f"{isotime.iso(restored_by.live_at)} ({after} min later)")
     return {
         "date": isotime.iso(deploy.live_at)[:10],
         "deployed_at": isotime.iso(deploy.live_at),

@@ -10,7 +10,7 @@ from typing import Any
 
 from mosaic_hooks.core import files, isotime
 from mosaic_hooks.core.config import Config
-from mosaic_hooks.records import dora, history
+from mosaic_hooks.records import deploy_table, dora, history
 from mosaic_hooks.records.history import HistoryError
 
 METRICS_FILE = "dora_metrics.json"
@@ -33,8 +33,9 @@ def load_history(path: Path, *, service: str | None = None,
     except OSError:
         expected = 0
     with history.gc_paused():
-        loaded = dora.load_deploys(history.iter_records(path, warnings, skip_passed_gates=True), service=service,
-                                   default_service=default_service, expected=expected)
+        batches = history.iter_batches(path, warnings, decoder=deploy_table.SUMMARY_DECODER)
+        loaded = dora.load_deploys(batches=batches, service=service, default_service=default_service,
+                                   expected=expected)
     return loaded, warnings
 
 

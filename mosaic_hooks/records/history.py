@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from mosaic_hooks.core import isotime
 from mosaic_hooks.core.errors import MosaicError
@@ -127,10 +127,16 @@ def append(path: Path, record: Mapping[str, Any]) -> str:
     """
     if not isinstance(record, Mapping):
         raise HistoryError(f"a history record must be a JSON object, got {type(record).__name__}")
-    if not (type(record.get("id")) is str and record.get("id")):
-        record = {**record, "id": new_record_id()}
+    record = identified(record)
     append_many(path, [record])
     return str(record["id"])
+
+
+def identified(record: Mapping[str, Any]) -> Mapping[str, Any]:
+    """`record` with a fresh `id` (last, after the fields it had) unless it has one."""
+    if type(record.get("id")) is str and record.get("id"):
+        return record
+    return {**record, "id": new_record_id()}
 
 
 def append_many(path: Path, records: Iterable[Mapping[str, Any]]) -> int:
@@ -161,36 +167,23 @@ def append_many(path: Path, records: Iterable[Mapping[str, Any]]) -> int:
     return len(lines)
 
 
-def _fast_loads() -> Callable[[bytes], Any]:
-    """orjson's parser (a dependency, for the metrics' time budget), or the standard one where it is missing."""
-    try:
-        import orjson
-    except ImportError:  # pragma: no cover (a platform without an orjson wheel)
-        return json.loads
-    loads: Callable[[bytes], Any] = orjson.loads
-    return loads
+_CHUNK = 1 << 20  # bytes of lines read and parsed together
 
 
-def _without_gates(raw: bytes) -> bytes:
-    """The line without its `gates` list, when it has the writer's layout (`..."gates":[...],"duration_s":...`).
+class TypedDecoder(Protocol):
+    """A msgspec decoder of one type (records/deploy_table.py: SUMMARY_DECODER)."""
 
-    Only the bytes of a top-level list can match: inside a JSON string every `"` is escaped. Anything else
-    is returned whole.
-    """
-    start = raw.find(b',"gates":[')
-    if start < 0:
-        return raw
-    end = raw.rfind(b'],"duration_s":')
-    if end < start:
-        return raw
-    return raw[:start] + raw[end + 1:]
+    def decode(self, line: bytes, /) -> object: ...
 
 
-def iter_records(path: Path, warnings: list[str], *, skip_passed_gates: bool = False) -> Iterator[dict[str, Any]]:
-    """Each record of the file in order (nothing if there is no file); each line skipped adds a warning.
+def iter_batches(path: Path, warnings: list[str], *, decoder: TypedDecoder | None = None,
+                 chunk: int = _CHUNK) -> Iterator[list[Any]]:
+    """The records of the file in order, a list of those of about `chunk` bytes of lines at a time (nothing if
+    there is no file); each line skipped adds a warning.
 
-    `skip_passed_gates`: a record that passed comes without its `gates` list (most of a line, which the
-    metrics never read of a passed verification): a third of the parsing time.
+    A record is a dict; with `decoder`, a batch whose every line it reads comes as what it made of them
+    (msgspec reads into a typed struct only the fields it names, skipping the rest of the line without
+    making objects of it), and any other batch as dicts.
     """
     try:
         handle = path.open("rb")
@@ -198,33 +191,58 @@ def iter_records(path: Path, warnings: list[str], *, skip_passed_gates: bool = F
         return
     except OSError as exc:
         raise HistoryError(f"{path}: cannot read the history ({exc.strerror})") from None
+    import msgspec
+
     name = path.name
-    loads = _fast_loads()
+    loads = msgspec.json.Decoder().decode
+    number = 0
     with handle:
-        for number, raw in enumerate(handle, 1):
+        while lines := handle.readlines(chunk):
+            values: list[Any] | None = None
             try:
-                if skip_passed_gates:
-                    record = loads(_without_gates(raw))
-                    if type(record) is dict and record.get("verdict") != "pass" and "gates" not in record:
-                        record = loads(raw)
+                if decoder is not None:
+                    values = list(map(decoder.decode, lines))
                 else:
-                    record = loads(raw)
-            except ValueError:  # JSONDecodeError and UnicodeDecodeError alike
-                if not raw.strip():
-                    continue
-                # orjson is stricter than the standard (e.g. integers beyond 64 bits): ask json too
-                try:
-                    record = json.loads(raw)
-                except ValueError:
-                    warnings.append(f"{name} line {number}: not a complete JSON record (cut by a crash?), skipped")
-                    continue
-                except RecursionError:  # e.g. 100,000 nested brackets: a bad line, not an internal error
-                    warnings.append(f"{name} line {number}: nested too deeply to read, skipped")
-                    continue
-            if type(record) is not dict:
-                warnings.append(f"{name} line {number}: not a JSON object, skipped")
+                    values = list(map(loads, lines))
+                    if set(map(type, values)) != {dict}:
+                        values = None
+            except (ValueError, RecursionError):  # msgspec's DecodeError and ValidationError are ValueErrors
+                values = None
+            if values is None:
+                values = list(_parse_lines(lines, number, name, loads, warnings))
+            number += len(lines)
+            yield values
+
+
+def _parse_lines(lines: list[bytes], before: int, name: str, loads: Callable[[bytes], Any],
+                 warnings: list[str]) -> Iterator[dict[str, Any]]:
+    """The records of `lines` (which follow line `before`), one by one, skipping with a warning what is none."""
+    for number, raw in enumerate(lines, before + 1):
+        try:
+            record = loads(raw)
+        except (ValueError, RecursionError):  # msgspec's DecodeError, and UnicodeDecodeError alike
+            if not raw.strip():
                 continue
-            yield record
+            # the standard library reads what strict JSON does not (NaN, Infinity): ask it too
+            try:
+                record = json.loads(raw)
+            except ValueError:
+                warnings.append(f"{name} line {number}: not a complete JSON record (cut by a crash?), skipped")
+                continue
+            except RecursionError:  # e.g. 100,000 nested brackets: a bad line, not an internal error
+                warnings.append(f"{name} line {number}: nested too deeply to read, skipped")
+                continue
+        if type(record) is not dict:
+            warnings.append(f"{name} line {number}: not a JSON object, skipped")
+            continue
+        yield record
+
+
+def iter_records(path: Path, warnings: list[str]) -> Iterator[dict[str, Any]]:
+    """Each record of the file in order, as a dict (nothing if there is no file); each line skipped adds a
+    warning."""
+    for batch in iter_batches(path, warnings):
+        yield from batch
 
 
 @contextmanager
@@ -262,7 +280,7 @@ def last_verified(path: Path, *, service: str | None = None) -> dict[str, Any] |
     best: dict[str, Any] | None = None
     best_time: datetime | None = None
     with gc_paused():
-        for record in iter_records(path, [], skip_passed_gates=True):
+        for record in iter_records(path, []):
             if record.get("success") is not True:
                 continue
             if service is not None and record.get("service") not in (service, None, ""):

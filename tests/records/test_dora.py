@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mosaic_hooks.core import isotime
-from mosaic_hooks.records import deploy_table, dora
+from mosaic_hooks.records import deploy_table, dora, dora_files, history
 from tests.support.dora_records import record, sha
 
 START = isotime.epoch("2026-01-01T00:00:00Z")
@@ -20,8 +22,15 @@ assert START is not None and END is not None
 
 def metrics(records: list[dict[str, Any]], *, service: str | None = None, start: float = START,
             end: float = END) -> dict[str, Any]:
+    """The metrics of `records`, read as dicts; the same as of their lines read as `dora` reads a history file."""
     report = dora.compute(dora.load_deploys(records, service=service), start=start, end=end, service=service)
-    return dora.document(report)
+    doc = dora.document(report)
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / history.HISTORY_FILE
+        path.write_bytes(b"".join(map(history.encode, records)))
+        _report, doc_of_file, warnings = dora_files.metrics_for(path, start=start, end=end, service=service)
+    assert doc_of_file == doc and not warnings
+    return doc
 
 
 def test_percentiles_are_the_middle_and_the_nearest_rank() -> None:
