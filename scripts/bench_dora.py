@@ -27,40 +27,56 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from mosaic_hooks.core import isotime
+from mosaic_hooks.core import git, isotime
+from mosaic_hooks.gates.result import GateResult
 from mosaic_hooks.records import dora_files, history
+from mosaic_hooks.render.outcome import WaitOutcome
+from mosaic_hooks.verification.model import Verification
+from mosaic_hooks.verification.verdict import decide
+from mosaic_hooks.verification.verify import build_record
 
 START = 1_700_000_000.0  # 2023-11-14
 STEP = 600.0  # one deploy every 10 minutes
-GATES = ["health", "latency", "new_endpoints", "contract", "invalid_input", "dependencies", "migrations",
-         "metrics", "crash_loop"]
+GATES = [  # (name, summary) as a verification with the Render API writes them
+    ("deploy", "deploy {deploy} of {short} is live"),
+    ("health", "GET /health 200; P50 {p50} ms, P95 {p95} ms, max {p95} ms over 20 samples, limit 500 ms"),
+    ("endpoints", "the added endpoint answers"),
+    ("contract", "no OpenAPI document at /openapi.json (answered 404)"),
+    ("errors", "no added endpoint takes input"),
+    ("dependencies", "no requirement added or changed in the range"),
+    ("migrations", "no migrations in the repository"),
+    ("monitoring", "/metrics exposes valid metrics"),
+]
 
 
 def write_history(path: Path, lines: int, seed: int = 1) -> None:
-    """Realistic records (~1.2 kB: 1-3 commits, 9 gates), written the way `history.append` encodes them."""
+    """Records as `mosaic-hooks verify` writes them (verify.build_record, history.encode; ~1.5 kB: 1-3
+    commits, 8 gates, Render's millisecond times): 8 % failed, 2 % inconclusive, 4 services."""
     rng = random.Random(seed)
-    services = ["api", "api", "api", "worker"]
-    with path.open("w", encoding="utf-8") as handle:
+    services = ["srv-api", "srv-api", "srv-api", "srv-worker"]
+    with path.open("wb") as handle:
         for i in range(lines):
             live = START + i * STEP + rng.random() * 60
             roll = rng.random()
-            verdict = "fail" if roll < 0.08 else "inconclusive" if roll < 0.10 else "pass"
-            commits = [{"sha": f"{rng.getrandbits(160):040x}",
-                        "committed_at": isotime.iso(live - rng.expovariate(1 / 20000)),
-                        "authored_at": isotime.iso(live - rng.expovariate(1 / 40000))}
-                       for _ in range(rng.randint(1, 3))]
-            rec = {
-                "schema": 1, "timestamp": isotime.iso(live + 90), "commit": commits[-1]["sha"],
-                "base": f"{rng.getrandbits(160):040x}", "success": verdict == "pass", "verdict": verdict,
-                "failure_reason": "health: 503 Service Unavailable" if verdict == "fail" else None,
-                "service": rng.choice(services), "deploy_id": f"dep-{i:08d}",
-                "deploy_created_at": isotime.iso(live - 240), "deploy_live_at": isotime.iso(live),
-                "commits": commits, "remediation": verdict == "pass" and rng.random() < 0.05,
-                "gates": [{"name": g, "status": "failed" if verdict == "fail" and g == "health" else "passed",
-                           "summary": f"{g}: ok in {rng.randint(5, 400)} ms"} for g in GATES],
-                "duration_s": round(rng.uniform(20, 200), 1),
-            }
-            handle.write(json.dumps(rec, ensure_ascii=False, separators=(",", ":")) + "\n")
+            failed, undecided = roll < 0.08, 0.08 <= roll < 0.10
+            commits = [git.Commit(f"{rng.getrandbits(160):040x}", "", int(live - rng.expovariate(1 / 20000)),
+                                  int(live - rng.expovariate(1 / 40000))) for _ in range(rng.randint(1, 3))]
+            sha, deploy_id = commits[-1].sha, f"dep-{rng.getrandbits(100):020x}"
+            results = []
+            for name, summary in GATES:
+                status = ("failed" if failed and name == "health" else
+                          "inconclusive" if undecided and name == "monitoring" else "passed")
+                text = summary.format(deploy=deploy_id, short=sha[:12], p50=rng.randint(5, 40),
+                                      p95=rng.randint(40, 400))
+                results.append(GateResult(name, status, text, evidence=[text]))  # type: ignore[arg-type]
+            outcome = WaitOutcome("live", sha, "live", deploy={
+                "id": deploy_id, "createdAt": isotime.iso_millis(live - 240), "finishedAt": isotime.iso_millis(live)})
+            run = Verification(
+                commit=sha, base=f"{rng.getrandbits(160):040x}", verdict=decide(results), results=results,
+                outcome=outcome, changes=None, started_at=isotime.iso(live + 30), finished_at=isotime.iso(live + 90),
+                duration_s=round(rng.uniform(20, 200), 3), service=rng.choice(services),
+                remediation=not failed and rng.random() < 0.05, kind="push")
+            handle.write(history.encode(history.identified(build_record(run, commits))))
 
 
 def _child(kind: str, path: Path) -> None:
