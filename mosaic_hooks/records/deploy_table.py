@@ -492,12 +492,12 @@ class _Loading:
         table.service.extend(compress(map(itemgetter(0), infos), new))
         table.remediation.extend(compress(map(is_, fixes, repeat(True)), new))
         self._add_commits(list(compress(commits, new)), base)
-        counts = list(map(len, commit_lists))
-        table.occ_count.extend(counts if every else compress(counts, new))
-        items = list(chain.from_iterable(commit_lists if every else compress(commit_lists, new)))
+        new_lists = commit_lists if every else list(compress(commit_lists, new))
+        counts = list(map(len, new_lists))
+        table.occ_count.extend(counts)
+        items = list(chain.from_iterable(new_lists))
         if items:
-            commit_salts = chain.from_iterable(map(repeat, salts if every else compress(salts, new),
-                                                   counts if every else compress(counts, new)))
+            commit_salts = chain.from_iterable(map(repeat, salts if every else compress(salts, new), counts))
             shas, committed = zip(*map(_COMMIT_TIMES, items), strict=True)
             table.occ_key.extend(map(or_, map(xor, map(hash, shas), commit_salts), repeat(1)))
             table.occ_when.extend(map(datetime.timestamp, committed))

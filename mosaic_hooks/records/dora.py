@@ -215,7 +215,12 @@ class Report:
 
     @property
     def recovery_times(self) -> list[float]:
-        return [seconds for seconds in map(attrgetter("recovery_s"), self.incidents) if seconds is not None]
+        return _recovery_times(self.incidents)
+
+
+def _recovery_times(incidents: Iterable[Incident]) -> list[float]:
+    """The recovery time of each restored incident (an open one has none)."""
+    return [seconds for seconds in map(attrgetter("recovery_s"), incidents) if seconds is not None]
 
 
 def _windows(start: float, end: float, size: float) -> list[tuple[float, float, bool]]:
@@ -381,7 +386,7 @@ def compute(loaded: Loaded, *, start: float, end: float, service: str | None = N
     in_period = verdict[lo:hi]
     verdicts = {name: in_period.count(code) for code, name in enumerate(VERDICTS)}
     passed, failed = verdicts["pass"], verdicts["fail"]
-    recovery = [seconds for seconds in map(attrgetter("recovery_s"), incidents) if seconds is not None]
+    recovery = _recovery_times(incidents)
     ratings = _ratings({
         "deployments": hi - lo, "median_weekly": median_weekly, "median_monthly": median_monthly,
         "deploy_days": days_in_period, "span": span,
